@@ -1,0 +1,1 @@
+"""The control plane under ``/__admin``: its spec and its handlers."""

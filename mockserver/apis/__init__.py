@@ -1,0 +1,8 @@
+"""The registry of mocked APIs: one entry per API served."""
+
+from __future__ import annotations
+
+from mockserver.apis import portal
+from mockserver.registry import ApiDefinition
+
+APIS: dict[str, ApiDefinition] = {api.name: api for api in (portal.API,)}

@@ -1,0 +1,16 @@
+"""The UK home-buying customer portal (``specs/portal.yaml``, base path ``/api/rest/portal``)."""
+
+from __future__ import annotations
+
+from mockserver.registry import SPECS_DIR, ApiDefinition
+
+from .handlers import PortalHandlers
+from .state import PortalState
+
+API = ApiDefinition(
+    name="portal",
+    spec_file=SPECS_DIR / "portal.yaml",
+    build_state=PortalState,
+    build_handlers=PortalHandlers,
+    credential_checks=lambda state: {"bearer": state.authenticate},
+)

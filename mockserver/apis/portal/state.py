@@ -1,0 +1,52 @@
+"""The portal's state: its store, seeded and loaded with fixtures, and its demo credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+from .data import TABLES, populate, token_for
+from .service import PortalService
+
+
+class PortalState:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(TABLES)
+        self.service = PortalService(self.store, clock)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.clear()
+            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+
+    def new_token(self, customer_id: int) -> str:
+        return token_for(self.settings.seed, customer_id)
+
+    def authenticate(self, token: str) -> dict[str, Any] | None:
+        """Bearer token -> the identity Connexion hands to handlers (``user`` is the customer id)."""
+        customer = self.store.customers.first(lambda c: c.get("token") == token)
+        if customer is None:
+            return None
+        return {"sub": customer["id"], "email": customer["email"]}
+
+    def auth_description(self) -> dict[str, Any]:
+        customers = sorted(self.store.customers.where(lambda c: bool(c.get("token"))), key=lambda c: c["id"])
+        return {
+            "type": "bearer",
+            "header": "Authorization",
+            "prefix": "Bearer",
+            "users": [
+                {"email": c["email"], "password": c.get("password"), "token": c["token"],
+                 **({"name": c["key"]} if c.get("key") else {})}
+                for c in customers
+            ],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()

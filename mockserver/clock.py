@@ -1,0 +1,46 @@
+"""Time as the mock sees it.
+
+Generated data is laid out around an anchor day so that a seed reproduces it exactly; the clock
+runs from that anchor at real speed, so "upcoming" and "past" keep their meaning when the anchor is
+fixed in the past or the future.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+UTC = dt.timezone.utc
+
+
+class Clock:
+    def __init__(self, anchor: dt.date | None = None) -> None:
+        real_now = dt.datetime.now(UTC)
+        self.anchor: dt.date = anchor or real_now.date()
+        if anchor is None:
+            self._offset = dt.timedelta(0)
+        else:
+            # Start the shifted clock at the anchor day's noon.
+            start = dt.datetime.combine(anchor, dt.time(12, 0), UTC)
+            self._offset = start - real_now
+        self._monotonic_origin = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return (dt.datetime.now(UTC) + self._offset).replace(microsecond=0)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def at(self, days: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+        """A moment ``days`` after the anchor day (negative: before), independent of the real time."""
+        day = self.anchor + dt.timedelta(days=days)
+        return dt.datetime.combine(day, dt.time(hour, minute), UTC)
+
+
+def isoformat(moment: dt.datetime) -> str:
+    """RFC 3339 with a ``Z``, the way the documented APIs write date-times."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

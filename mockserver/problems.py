@@ -1,0 +1,157 @@
+"""The catalogue of every error a client of the mock can see.
+
+Each kind of problem has a stable ``type`` (a URI reference into ``/__admin/problems``), a title
+and a status. Engine code raises :class:`MockProblem` subclasses; the web layer renders them as
+RFC 7807 ``application/problem+json`` in one place. Nothing here knows about HTTP frameworks.
+
+Hierarchy::
+
+    MockProblem
+    ├── BadRequest              400  malformed JSON, non-UTF-8 body, parameter of the wrong type
+    ├── Unauthorized            401  missing or invalid credentials
+    ├── Forbidden               403  credentials are valid but do not allow this
+    ├── NotFound                404  unknown path or record, or a record the caller may not see
+    ├── MethodNotAllowed        405
+    ├── Conflict                409  a business rule forbids it in the record's current state
+    ├── PayloadTooLarge         413
+    ├── UnsupportedMediaType    415
+    ├── ValidationFailed        422  the body fails the schema or a documented rule
+    └── InternalError           500  a bug in the mock (never expected; tests fail on it)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "/__admin/problems#"
+
+
+@dataclasses.dataclass(frozen=True)
+class ProblemKind:
+    slug: str
+    status: int
+    title: str
+    description: str
+
+    @property
+    def type(self) -> str:
+        return TYPE_BASE + self.slug
+
+
+CATALOGUE: dict[str, ProblemKind] = {}
+BY_STATUS: dict[int, ProblemKind] = {}
+
+
+def _kind(slug: str, status: int, title: str, description: str) -> ProblemKind:
+    kind = ProblemKind(slug, status, title, description)
+    CATALOGUE[slug] = kind
+    BY_STATUS.setdefault(status, kind)
+    return kind
+
+
+class MockProblem(Exception):
+    kind: ClassVar[ProblemKind]
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.kind.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+    @property
+    def status(self) -> int:
+        return self.kind.status
+
+    def to_dict(self, instance: str | None = None) -> dict[str, Any]:
+        return problem_body(self.kind, self.detail, instance=instance, errors=self.errors, **self.extra)
+
+
+def problem_body(
+    kind: ProblemKind,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": kind.type, "title": kind.title, "status": kind.status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def kind_for_status(status: int) -> ProblemKind:
+    """The catalogue entry for a status raised by a library (Connexion, Starlette)."""
+    if status in BY_STATUS:
+        return BY_STATUS[status]
+    return ProblemKind(f"http-{status}", status, f"HTTP {status}", "An HTTP error.")
+
+
+class BadRequest(MockProblem):
+    kind = _kind("bad-request", 400, "Bad Request",
+                 "The request is malformed: invalid JSON, a body that is not UTF-8, or a parameter of the wrong type.")
+
+
+class Unauthorized(MockProblem):
+    kind = _kind("unauthorized", 401, "Unauthorized",
+                 "Credentials are missing, malformed, expired or unknown.")
+
+
+class Forbidden(MockProblem):
+    kind = _kind("forbidden", 403, "Forbidden", "The credentials are valid but do not allow this request.")
+
+
+class NotFound(MockProblem):
+    kind = _kind("not-found", 404, "Not Found",
+                 "No such path or record, or the record belongs to someone else.")
+
+
+class MethodNotAllowed(MockProblem):
+    kind = _kind("method-not-allowed", 405, "Method Not Allowed", "The path exists but not with this method.")
+
+
+class Conflict(MockProblem):
+    kind = _kind("conflict", 409, "Conflict", "A business rule forbids this in the record's current state.")
+
+
+class PayloadTooLarge(MockProblem):
+    kind = _kind("payload-too-large", 413, "Payload Too Large", "The request body is larger than the server accepts.")
+
+
+class UnsupportedMediaType(MockProblem):
+    kind = _kind("unsupported-media-type", 415, "Unsupported Media Type",
+                 "The request body's Content-Type is not one the operation accepts.")
+
+
+class ValidationFailed(MockProblem):
+    kind = _kind("validation-failed", 422, "Unprocessable Entity",
+                 "The body is well-formed but fails the schema or a documented rule; `errors` lists each field.")
+
+
+class InternalError(MockProblem):
+    kind = _kind("internal-error", 500, "Internal Server Error", "A bug in the mock server.")
+
+
+def field_error(field: str, message: str) -> dict[str, str]:
+    return {"field": field, "message": message}
+
+
+def validation_failed(errors: list[dict[str, str]]) -> ValidationFailed:
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ValidationFailed(f"{first['field']}: {first['message']}{more}", errors=errors)

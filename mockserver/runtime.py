@@ -1,0 +1,83 @@
+"""One running mock: its settings, clock, the state of every API it serves and its journal.
+
+The control plane and the web layer share this object; several runtimes can live in one process
+(the tests start many), since nothing here is global.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import threading
+import time
+from typing import Any
+
+from mockserver.clock import Clock, isoformat
+from mockserver.registry import ApiDefinition, ApiState
+from mockserver.settings import Settings
+
+
+@dataclasses.dataclass
+class ServedApi:
+    definition: ApiDefinition
+    state: ApiState
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+
+class Journal:
+    """The bounded list of recent requests, newest first."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
+        self._lock = threading.Lock()
+        self._ids = 0
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._ids += 1
+            self._entries.appendleft({"id": self._ids, **entry})
+
+    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            items = list(self._entries)
+        return items[:limit] if limit is not None else items
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class Runtime:
+    def __init__(self, settings: Settings, registry: dict[str, ApiDefinition]) -> None:
+        unknown = set(settings.apis) - set(registry)
+        if unknown:
+            raise ValueError(f"unknown API(s): {', '.join(sorted(unknown))}; known: {', '.join(registry)}")
+        self.settings = settings
+        self.clock = Clock(settings.anchor_date)
+        self.started = time.monotonic()
+        self.journal = Journal(settings.journal_size)
+        names = settings.apis or tuple(registry)
+        self.apis: dict[str, ServedApi] = {
+            name: ServedApi(registry[name], registry[name].build_state(settings, self.clock)) for name in names
+        }
+
+    def reset(self, api: str | None = None) -> list[str]:
+        targets = [self.apis[api]] if api else list(self.apis.values())
+        for served in targets:
+            served.state.reset()
+        if api is None:
+            self.journal.clear()
+        return [served.name for served in targets]
+
+    def api_for_path(self, path: str) -> str | None:
+        for served in self.apis.values():
+            base = served.definition.base_path
+            if path == base or path.startswith(base + "/"):
+                return served.name
+        return None
+
+    def now(self) -> str:
+        return isoformat(self.clock.now())

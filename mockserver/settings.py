@@ -1,0 +1,69 @@
+"""The one settings object: every default of the mock server lives here.
+
+The CLI, the environment and the tests all build a :class:`Settings`; nothing else in the package
+reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Mapping
+from typing import Any
+
+ENV_PREFIX = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 1234
+    #: The day generated dates are laid out around. ``None`` means today (UTC): the same seed then
+    #: gives byte-identical data on every machine on the same day; fix it to freeze data for good.
+    anchor_date: dt.date | None = None
+    #: How many records the generators make (customers, listings, ...). Fixtures come on top.
+    volume: int = 20
+    #: Which APIs of the registry to serve; empty means all of them.
+    apis: tuple[str, ...] = ()
+    #: Validate every response against the spec (on in tests; costs throughput, so off for `run`).
+    validate_responses: bool = False
+    #: Largest request body accepted, in bytes; larger ones get 413.
+    max_body_bytes: int = 1_048_576
+    #: How many requests the `/__admin/requests` journal keeps.
+    journal_size: int = 200
+    #: CORS: origins allowed to call the mock from a browser ("*" for any).
+    cors_origins: tuple[str, ...] = ("*",)
+    log_level: str = "warning"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from environment variables (``PORT``, ``HOST``, ``SEED``, ...)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + field.name.upper())
+            if raw is not None and raw != "":
+                values[field.name] = _parse(field.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(name: str, raw: str) -> Any:
+    kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "bool":
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind.startswith("dt.date"):
+            return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name.upper()}={raw!r}: {exc}") from None
+    return raw

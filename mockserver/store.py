@@ -1,0 +1,107 @@
+"""In-memory record stores, safe under concurrent requests.
+
+A :class:`Store` is a set of named :class:`Table` s sharing one re-entrant lock: a business rule
+that touches several tables holds ``store.lock`` for the whole change, so no client ever sees (or
+makes) half of it. Records are plain dicts; tables hand out copies so that callers cannot change
+stored state by accident.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+Record = dict[str, Any]
+
+
+class Table:
+    def __init__(self, name: str, lock: threading.RLock, first_id: int = 1) -> None:
+        self.name = name
+        self._lock = lock
+        self._rows: dict[Any, Record] = {}
+        self._first_id = first_id
+        self._next = first_id
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._rows
+
+    def next_id(self) -> int:
+        with self._lock:
+            value = self._next
+            self._next += 1
+            return value
+
+    def insert(self, record: Record, key_field: str = "id") -> Record:
+        """Store a record; it gets the next id unless it brings one."""
+        with self._lock:
+            if record.get(key_field) is None:
+                record[key_field] = self.next_id()
+            key = record[key_field]
+            if key in self._rows:
+                raise KeyError(f"{self.name}: duplicate key {key!r}")
+            if isinstance(key, int) and key >= self._next:
+                self._next = key + 1
+            self._rows[key] = copy.deepcopy(record)
+            return copy.deepcopy(record)
+
+    def get(self, key: Any) -> Record | None:
+        row = self._rows.get(key)
+        return copy.deepcopy(row) if row is not None else None
+
+    def update(self, key: Any, changes: Record) -> Record:
+        with self._lock:
+            row = self._rows[key]
+            row.update(copy.deepcopy(changes))
+            return copy.deepcopy(row)
+
+    def delete(self, key: Any) -> Record | None:
+        with self._lock:
+            return self._rows.pop(key, None)
+
+    def all(self) -> list[Record]:
+        with self._lock:
+            return [copy.deepcopy(r) for r in self._rows.values()]
+
+    def where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        with self._lock:
+            return [copy.deepcopy(r) for r in self._rows.values() if predicate(r)]
+
+    def first(self, predicate: Callable[[Record], bool]) -> Record | None:
+        with self._lock:
+            for row in self._rows.values():
+                if predicate(row):
+                    return copy.deepcopy(row)
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+            self._next = self._first_id
+
+
+class Store:
+    def __init__(self, tables: Iterable[str]) -> None:
+        self.lock = threading.RLock()
+        self._tables = {name: Table(name, self.lock) for name in tables}
+
+    def __getattr__(self, name: str) -> Table:
+        try:
+            return self.__dict__["_tables"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __iter__(self) -> Iterator[Table]:
+        return iter(self._tables.values())
+
+    def clear(self) -> None:
+        with self.lock:
+            for table in self._tables.values():
+                table.clear()
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(table) for name, table in self._tables.items()}

@@ -1,0 +1,100 @@
+"""Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
+
+Request flow (outermost first): journal -> body size limit -> CORS -> Connexion (exceptions ->
+Swagger UI -> routing -> security -> request validation -> response validation) -> handler ->
+API state. Handlers and states know nothing of this module.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import connexion
+import yaml
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+from mockserver.admin.handlers import AdminHandlers
+from mockserver.apis import APIS
+from mockserver.registry import ApiDefinition
+from mockserver.runtime import Runtime
+from mockserver.settings import Settings
+from mockserver.web.binding import HandlerResolver, security_map
+from mockserver.web.errors import HANDLERS
+from mockserver.web.jsonifier import JSONIFIER
+from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
+from mockserver.web.routing import MethodNotAllowedMiddleware, MethodTable
+from mockserver.web.validation import validator_map
+
+ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
+
+
+class MockServer:
+    """The running mock: an ASGI app with its runtime attached."""
+
+    def __init__(self, settings: Settings, registry: dict[str, ApiDefinition] | None = None) -> None:
+        self.settings = settings
+        self.runtime = Runtime(settings, APIS if registry is None else registry)
+        self.connexion = self._build_connexion()
+        self.asgi: ASGIApp = JournalMiddleware(
+            BodyLimitMiddleware(self.connexion, settings.max_body_bytes), self.runtime
+        )
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.asgi(scope, receive, send)
+
+    def _build_connexion(self) -> connexion.AsyncApp:
+        app = connexion.AsyncApp(
+            __name__,
+            jsonifier=JSONIFIER,
+            validator_map=validator_map(),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
+        )
+        app.add_middleware(
+            CORSMiddleware,
+            position=MiddlewarePosition.BEFORE_EXCEPTION,
+            allow_origins=list(self.settings.cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["*"],
+            allow_credentials="*" not in self.settings.cors_origins,
+        )
+        specs: list[tuple[str, dict[str, Any]]] = []
+        for served in self.runtime.apis.values():
+            definition = served.definition
+            spec = copy.deepcopy(definition.spec)
+            specs.append((definition.base_path, spec))
+            app.add_api(
+                spec,
+                name=definition.name,
+                base_path=definition.base_path,
+                resolver=HandlerResolver(definition.build_handlers(served.state)),
+                security_map=security_map(definition.credential_checks(served.state)),
+                validate_responses=self.settings.validate_responses,
+                pythonic_params=True,
+            )
+        admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+        specs.append(("/__admin", admin_spec))
+        app.add_api(
+            admin_spec,
+            name="admin",
+            base_path="/__admin",
+            resolver=HandlerResolver(AdminHandlers(self.runtime)),
+            validate_responses=self.settings.validate_responses,
+        )
+        app.add_middleware(
+            MethodNotAllowedMiddleware,
+            position=MiddlewarePosition.BEFORE_ROUTING,
+            table=MethodTable.from_specs(specs),
+        )
+        for exception, handler in HANDLERS.items():
+            app.add_error_handler(exception, handler)
+        return app
+
+
+def create_app(settings: Settings | None = None) -> MockServer:
+    return MockServer(settings or Settings.from_env())

@@ -1,0 +1,78 @@
+"""Binds a spec's operations and security schemes to one API's handler object and state.
+
+Connexion resolves ``operationId`` s and security functions by import path, which would make the
+handlers global. Here each API gets a resolver that looks operations up on its own handler object
+(``getProfile`` -> ``handlers.get_profile``) and security handlers that call its own credential
+checks, so several mock servers can live in one process.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connexion.resolver import Resolver
+from connexion.security import SECURITY_HANDLERS
+from starlette.responses import Response
+
+JSON = "application/json"
+
+from mockserver.registry import CredentialCheck
+
+
+def handler_name(operation_id: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+
+
+class HandlerResolver(Resolver):
+    def __init__(self, handlers: object) -> None:
+        super().__init__(function_resolver=self._find)
+        self._handlers = handlers
+
+    def _find(self, operation_id: str) -> Callable[..., Any]:
+        name = handler_name(operation_id)
+        function = getattr(self._handlers, name, None)
+        if not callable(function):
+            raise LookupError(
+                f"{type(self._handlers).__name__} has no handler {name!r} for operationId {operation_id!r}"
+            )
+        return as_response(function)
+
+
+def as_response(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Adapts a handler's ``(body, status[, headers])`` to what Connexion sends.
+
+    Operations whose responses use several media types (JSON for success, problem+json for errors)
+    make Connexion ask the handler which one it returns; a body is JSON unless the handler says
+    otherwise, and no body means no Content-Type at all.
+    """
+    if not inspect.iscoroutinefunction(function):
+        raise TypeError(f"handler {function.__qualname__} must be async")
+
+    @functools.wraps(function)
+    async def respond(*args: Any, **kwargs: Any) -> Any:
+        result = await function(*args, **kwargs)
+        body, status, *rest = result
+        headers = dict(rest[0]) if rest else {}
+        if body is None:
+            return Response(status_code=status, headers=headers)
+        headers.setdefault("Content-Type", JSON)
+        return body, status, headers
+
+    return respond
+
+
+def security_map(checks: dict[str, CredentialCheck]) -> dict[str, type]:
+    """Connexion security handler classes whose credential function is the API's own check."""
+    bound: dict[str, type] = {}
+    for kind, check in checks.items():
+        base = SECURITY_HANDLERS[kind]
+
+        def resolve(_self: Any, _scheme: Any, check: CredentialCheck = check) -> CredentialCheck:
+            return check
+
+        bound[kind] = type(f"Bound{base.__name__}", (base,), {"_resolve_func": resolve})
+    return bound

@@ -1,0 +1,63 @@
+"""Answers 405 with the full ``Allow`` list.
+
+Starlette (under Connexion) registers one route per operation and, when a path exists but the
+method does not, answers with the ``Allow`` of the first route it tried: one method. This middleware
+knows every method of every path of the served specs and answers for all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.problems import MethodNotAllowed
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+class MethodTable:
+    def __init__(self, entries: list[tuple[re.Pattern[str], frozenset[str]]]) -> None:
+        self._entries = entries
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[tuple[str, dict[str, Any]]]) -> MethodTable:
+        entries: list[tuple[re.Pattern[str], frozenset[str]]] = []
+        for base_path, spec in specs:
+            for template, item in (spec.get("paths") or {}).items():
+                methods = {m.upper() for m in item if m in HTTP_METHODS}
+                if "GET" in methods:
+                    methods.add("HEAD")
+                pattern = re.escape(base_path + template)
+                pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", pattern)
+                entries.append((re.compile(f"^{pattern}/?$"), frozenset(methods)))
+        return cls(entries)
+
+    def allowed(self, path: str) -> frozenset[str] | None:
+        """Methods allowed on ``path``, or ``None`` when no spec knows the path."""
+        found: set[str] = set()
+        hit = False
+        for pattern, methods in self._entries:
+            if pattern.match(path):
+                hit = True
+                found |= methods
+        return frozenset(found) if hit else None
+
+
+class MethodNotAllowedMiddleware:
+    def __init__(self, app: ASGIApp, table: MethodTable) -> None:
+        self.app = app
+        self.table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            allowed = self.table.allowed(scope["path"])
+            if allowed is not None and scope["method"] not in allowed:
+                order = [m.upper() for m in HTTP_METHODS]
+                allow = ", ".join(sorted(allowed, key=order.index))
+                raise MethodNotAllowed(
+                    f"{scope['method']} is not allowed here; allowed: {allow}.", headers={"Allow": allow}
+                )
+        await self.app(scope, receive, send)

@@ -1,0 +1,98 @@
+"""Body validation plugged into Connexion through its validator map.
+
+Connexion's own JSON validators build a new schema validator for every request, report only the
+first error, let a body that is not UTF-8 escape as a 500, and reject ``null`` for a nullable
+``allOf``/``anyOf``/``oneOf`` (the OpenAPI 3.0 way to make a ``$ref`` nullable). These compile each
+schema once, reject undecodable or malformed bodies with 400, report every invalid field in a
+422, and honour ``nullable`` on composed schemas.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, allow_nullable
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
+
+_COMPOSED = {key: allow_nullable(Draft4Validator.VALIDATORS[key]) for key in ("allOf", "anyOf", "oneOf")}
+RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
+ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
+
+from mockserver.problems import BadRequest, field_error, validation_failed
+
+_compiled: dict[tuple[int, type], tuple[dict[str, Any], Any]] = {}
+_compiled_lock = threading.Lock()
+
+
+def compiled_validator(schema: dict[str, Any], kind: type = RequestValidator) -> Any:
+    """One validator per schema object (and kind) for the life of the process."""
+    key = (id(schema), kind)
+    hit = _compiled.get(key)
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    validator = kind(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    with _compiled_lock:
+        # Keep the schema alive with its validator so that its id is never reused.
+        _compiled[key] = (schema, validator)
+    return validator
+
+
+def error_field(error: ValidationError) -> str:
+    path = [str(part) for part in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            path.append(missing[0])
+    return ".".join(path) or "(body)"
+
+
+def schema_errors(validator: Draft4Validator, body: Any) -> list[dict[str, str]]:
+    errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    return [field_error(error_field(e), e.message) for e in errors]
+
+
+class StrictJSONBodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        try:
+            text = raw.decode(self._encoding or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            raise BadRequest(f"The request body is not valid {self._encoding or 'utf-8'} text.") from None
+        if not text.strip():
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+        except RecursionError:
+            raise BadRequest("The request body is nested too deeply.") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is None:
+            if self._nullable:
+                return None
+            raise BadRequest("A JSON request body is required.")
+        errors = schema_errors(compiled_validator(self._schema), body)
+        if errors:
+            raise validation_failed(errors)
+        return None
+
+
+class CachedJSONResponseValidator(JSONResponseBodyValidator):
+    @property
+    def validator(self) -> Any:
+        return compiled_validator(self._schema, ResponseValidator)
+
+
+def validator_map() -> dict[str, Any]:
+    body = MediaTypeDict(VALIDATOR_MAP["body"])  # type: ignore[arg-type]
+    body["*/*json"] = StrictJSONBodyValidator
+    response = MediaTypeDict(VALIDATOR_MAP["response"])  # type: ignore[arg-type]
+    response["*/*json"] = CachedJSONResponseValidator
+    return {"body": body, "response": response}
