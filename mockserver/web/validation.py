@@ -10,17 +10,20 @@ schema once, reject undecodable or malformed bodies with 400, report every inval
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, allow_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
 _COMPOSED = {key: allow_nullable(Draft4Validator.VALIDATORS[key]) for key in ("allOf", "anyOf", "oneOf")}
+#: The formats OpenAPI 3.0 names that a client can get wrong (``date`` is missing from Draft 4's).
+FORMAT_CHECKER = FormatChecker(("date", "date-time", "email", "ipv4", "ipv6", "uuid"))
 RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
 ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
 
@@ -36,19 +39,23 @@ def compiled_validator(schema: dict[str, Any], kind: type = RequestValidator) ->
     hit = _compiled.get(key)
     if hit is not None and hit[0] is schema:
         return hit[1]
-    validator = kind(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+    validator = kind(schema, format_checker=FORMAT_CHECKER)
     with _compiled_lock:
         # Keep the schema alive with its validator so that its id is never reused.
         _compiled[key] = (schema, validator)
     return validator
 
 
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+
+
 def error_field(error: ValidationError) -> str:
+    """The dotted path of the field an error is about (a missing property included)."""
     path = [str(part) for part in error.absolute_path]
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [name for name in error.validator_value if name not in error.instance]
+    if error.validator == "required":
+        missing = _REQUIRED.match(error.message)
         if missing:
-            path.append(missing[0])
+            path.append(missing.group(1))
     return ".".join(path) or "(body)"
 
 

@@ -1,0 +1,40 @@
+# One target per developer action; CI runs `make test` (see .ci/run).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck check contract coverage clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## Serve every API in specs/ on http://$(HOST):$(PORT) (PORT, HOST, SEED, ANCHOR_DATE, VOLUME overridable).
+run: $(STAMP)
+	$(BIN)/python -m mockserver run
+
+## Every test: unit, behaviour and Schemathesis contract tests (in-process).
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## Specs (openapi-spec-validator), code style (ruff) and types (mypy).
+lint: $(STAMP)
+	$(BIN)/python -m openapi_spec_validator specs/*.yaml mockserver/admin/openapi.yaml
+	$(BIN)/python -m ruff check mockserver tests contract_tests bench
+	$(BIN)/python -m ruff format --check mockserver tests contract_tests bench
+	$(BIN)/python -m mypy
+
+## Documented operations covered by the specs.
+coverage:
+	$(PYTHON) ../shared/tools/spec_coverage.py specs
+
+## What CI runs, plus lint.
+check: lint test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis reports
