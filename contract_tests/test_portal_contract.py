@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_tests.conftest import load_schema
+from contract_tests.conftest import SERVER, load_schema
 
 schema = load_schema("portal")
 
@@ -12,5 +12,10 @@ def test_portal_operations(case):  # type: ignore[no-untyped-def]
     case.call_and_validate()
 
 
-PortalWorkflow = schema.as_state_machine()
+class PortalWorkflow(schema.as_state_machine()):  # type: ignore[misc]
+    def setup(self) -> None:
+        # Every scenario starts from the seeded state, so that Hypothesis can replay it exactly.
+        SERVER.runtime.reset("portal")
+
+
 TestPortalWorkflow = PortalWorkflow.TestCase

@@ -17,12 +17,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="interface to listen on (HOST; default 127.0.0.1)")
     run.add_argument("--port", type=int, help="port (PORT; default 8000)")
     run.add_argument("--seed", type=int, help="data seed (SEED; default 1234)")
-    run.add_argument("--anchor-date", type=dt.date.fromisoformat,
-                     help="day generated dates are laid out around (ANCHOR_DATE; default today, UTC)")
+    run.add_argument(
+        "--anchor-date",
+        type=dt.date.fromisoformat,
+        help="day generated dates are laid out around (ANCHOR_DATE; default today, UTC)",
+    )
     run.add_argument("--volume", type=int, help="generated records per API (VOLUME; default 20)")
     run.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
-    run.add_argument("--validate-responses", action="store_true", default=None,
-                     help="check every response against its spec (VALIDATE_RESPONSES)")
+    run.add_argument(
+        "--validate-responses",
+        action="store_true",
+        default=None,
+        help="check every response against its spec (VALIDATE_RESPONSES)",
+    )
     run.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
     return parser
 

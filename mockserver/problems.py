@@ -103,13 +103,16 @@ def kind_for_status(status: int) -> ProblemKind:
 
 
 class BadRequest(MockProblem):
-    kind = _kind("bad-request", 400, "Bad Request",
-                 "The request is malformed: invalid JSON, a body that is not UTF-8, or a parameter of the wrong type.")
+    kind = _kind(
+        "bad-request",
+        400,
+        "Bad Request",
+        "The request is malformed: invalid JSON, a body that is not UTF-8, or a parameter of the wrong type.",
+    )
 
 
 class Unauthorized(MockProblem):
-    kind = _kind("unauthorized", 401, "Unauthorized",
-                 "Credentials are missing, malformed, expired or unknown.")
+    kind = _kind("unauthorized", 401, "Unauthorized", "Credentials are missing, malformed, expired or unknown.")
 
 
 class Forbidden(MockProblem):
@@ -117,8 +120,7 @@ class Forbidden(MockProblem):
 
 
 class NotFound(MockProblem):
-    kind = _kind("not-found", 404, "Not Found",
-                 "No such path or record, or the record belongs to someone else.")
+    kind = _kind("not-found", 404, "Not Found", "No such path or record, or the record belongs to someone else.")
 
 
 class MethodNotAllowed(MockProblem):
@@ -134,13 +136,21 @@ class PayloadTooLarge(MockProblem):
 
 
 class UnsupportedMediaType(MockProblem):
-    kind = _kind("unsupported-media-type", 415, "Unsupported Media Type",
-                 "The request body's Content-Type is not one the operation accepts.")
+    kind = _kind(
+        "unsupported-media-type",
+        415,
+        "Unsupported Media Type",
+        "The request body's Content-Type is not one the operation accepts.",
+    )
 
 
 class ValidationFailed(MockProblem):
-    kind = _kind("validation-failed", 422, "Unprocessable Entity",
-                 "The body is well-formed but fails the schema or a documented rule; `errors` lists each field.")
+    kind = _kind(
+        "validation-failed",
+        422,
+        "Unprocessable Entity",
+        "The body is well-formed but fails the schema or a documented rule; `errors` lists each field.",
+    )
 
 
 class InternalError(MockProblem):

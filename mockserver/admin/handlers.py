@@ -31,15 +31,17 @@ class AdminHandlers:
         apis = []
         for served in self.runtime.apis.values():
             base = served.definition.base_path
-            apis.append({
-                "name": served.name,
-                "title": served.definition.title,
-                "basePath": base,
-                "spec": f"{base}/openapi.json",
-                "docs": f"{base}/ui/",
-                "auth": served.state.auth_description(),
-                "records": served.state.counts(),
-            })
+            apis.append(
+                {
+                    "name": served.name,
+                    "title": served.definition.title,
+                    "basePath": base,
+                    "spec": f"{base}/openapi.json",
+                    "docs": f"{base}/ui/",
+                    "auth": served.state.auth_description(),
+                    "records": served.state.counts(),
+                }
+            )
         return {"apis": apis}, 200
 
     async def reset_state(self, api: str | None = None) -> tuple[dict[str, Any], int]:

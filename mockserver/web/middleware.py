@@ -20,15 +20,17 @@ ADMIN_PREFIX = "/__admin"
 
 async def send_problem(send: Send, problem: PayloadTooLarge, instance: str) -> None:
     body = json.dumps(problem.to_dict(instance)).encode()
-    await send({
-        "type": "http.response.start",
-        "status": problem.status,
-        "headers": [
-            (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": problem.status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -106,12 +108,14 @@ class JournalMiddleware:
         try:
             await self.app(scope, receive, send_)
         finally:
-            self.runtime.journal.record({
-                "time": isoformat(self.runtime.clock.now()),
-                "api": self.runtime.api_for_path(scope["path"]),
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
-                "status": status["code"],
-                "durationMs": round((time.perf_counter() - started) * 1000, 3),
-            })
+            self.runtime.journal.record(
+                {
+                    "time": isoformat(self.runtime.clock.now()),
+                    "api": self.runtime.api_for_path(scope["path"]),
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "status": status["code"],
+                    "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                }
+            )

@@ -36,8 +36,9 @@ def test_applications_of_other_customers_are_not_found(client: TestClient) -> No
 
 
 def test_updating_an_application_writes_customer_fields_through_to_the_profile(client: TestClient) -> None:
-    response = client.put(f"{APPLICATIONS}/102", headers=ALICE,
-                          json={"additionalInfo": "Need parking", "occupation": "Architect"})
+    response = client.put(
+        f"{APPLICATIONS}/102", headers=ALICE, json={"additionalInfo": "Need parking", "occupation": "Architect"}
+    )
     assert response.status_code == 200
     assert response.json()["additionalInfo"] == "Need parking"
     assert response.json()["customer"]["occupation"] == "Architect"
@@ -48,7 +49,11 @@ def test_validate_eligibility_makes_the_eligibility_fields_mandatory(client: Tes
     url = f"{APPLICATIONS}/104?validate_eligibility=1"
     problem = assert_problem(client.put(url, headers=BOB, json={"deposit": 5000}), 422, "validation-failed")
     assert {e["field"] for e in problem["errors"]} == {
-        "annualHouseholdIncome", "eligibleCitizen", "homeOwnershipStatus", "livingCircumstance", "workingCircumstance"
+        "annualHouseholdIncome",
+        "eligibleCitizen",
+        "homeOwnershipStatus",
+        "livingCircumstance",
+        "workingCircumstance",
     }
     # Without the flag the same body is accepted and eligibility is assessed from the profile.
     ok = client.put(f"{APPLICATIONS}/104", headers=BOB, json={"deposit": 5000})
@@ -59,8 +64,9 @@ def test_validate_eligibility_makes_the_eligibility_fields_mandatory(client: Tes
 def test_eligibility_follows_the_customer_data(client: TestClient) -> None:
     failed = client.put(f"{APPLICATIONS}/101", headers=ALICE, json={"annualHouseholdIncome": 150000})
     assert failed.json()["eligibilityStatus"] == "failed"  # above the listing's income cap
-    considered = client.put(f"{APPLICATIONS}/101", headers=ALICE,
-                            json={"annualHouseholdIncome": 50000, "homeOwnershipStatus": 4})
+    considered = client.put(
+        f"{APPLICATIONS}/101", headers=ALICE, json={"annualHouseholdIncome": 50000, "homeOwnershipStatus": 4}
+    )
     assert considered.json()["eligibilityStatus"] == "considered"
     incomplete = client.put(f"{APPLICATIONS}/101", headers=ALICE, json={"deposit": None})
     assert incomplete.json()["eligibilityStatus"] == "incomplete"

@@ -44,8 +44,9 @@ def test_booking_a_slot_of_another_listing_or_an_unknown_slot_is_not_found(clien
 
 
 def test_no_second_booking_while_an_upcoming_confirmed_appointment_exists(client: TestClient) -> None:
-    problem = assert_problem(client.post(f"{APPLICATIONS}/101/appointments", headers=ALICE, json={"slot": 951}),
-                             409, "conflict")
+    problem = assert_problem(
+        client.post(f"{APPLICATIONS}/101/appointments", headers=ALICE, json={"slot": 951}), 409, "conflict"
+    )
     assert "change or cancel" in problem["detail"]
     client.patch(f"{APPOINTMENTS}/301/cancel", headers=ALICE)
     assert client.post(f"{APPLICATIONS}/101/appointments", headers=ALICE, json={"slot": 951}).status_code == 201

@@ -13,18 +13,42 @@ START = f"{PORTAL}/profile/assessment"
 PUBLIC = f"{PORTAL}/assessment"
 LISTS = f"{PORTAL}/profile/assessments"
 
-MINIMAL = {"listingId": 5354, "applicants": [
-    {"firstName": "Alice", "lastName": "Thompson", "email": "alice@example.com", "phone": "07700 900123"}]}
+MINIMAL = {
+    "listingId": 5354,
+    "applicants": [
+        {"firstName": "Alice", "lastName": "Thompson", "email": "alice@example.com", "phone": "07700 900123"}
+    ],
+}
 
 COMPLETE_APPLICANT: dict[str, Any] = {
-    "email": "dana@example.com", "title": "Mrs", "firstName": "Dana", "lastName": "Price", "maritalStatus": 2,
-    "phone": "07700 900321", "dateOfBirth": "1988-02-03", "livingCircumstance": 1,
-    "homeAddressLine1": "3 Mill Road", "homeAddressLine2": "Romsey", "homePostcode": "CB1 3NL",
-    "homeLocalAuthorityId": 8, "homeMoveInDate": "2020-09-01", "workingCircumstance": 1,
-    "employerName": "Fen Labs", "workAddressLine1": "1 Station Road", "workAddressLine2": "Cambridge",
-    "workPostcode": "CB1 2JW", "workLocalAuthorityId": 8, "annualSalary": 48000, "deposit": 20000,
-    "savings": 5000, "failedLoanOrCreditAgreement": False, "declaredBankrupt": False, "enteredIVA": False,
-    "ownPets": True, "gender": 2, "MODWorker": False,
+    "email": "dana@example.com",
+    "title": "Mrs",
+    "firstName": "Dana",
+    "lastName": "Price",
+    "maritalStatus": 2,
+    "phone": "07700 900321",
+    "dateOfBirth": "1988-02-03",
+    "livingCircumstance": 1,
+    "homeAddressLine1": "3 Mill Road",
+    "homeAddressLine2": "Romsey",
+    "homePostcode": "CB1 3NL",
+    "homeLocalAuthorityId": 8,
+    "homeMoveInDate": "2020-09-01",
+    "workingCircumstance": 1,
+    "employerName": "Fen Labs",
+    "workAddressLine1": "1 Station Road",
+    "workAddressLine2": "Cambridge",
+    "workPostcode": "CB1 2JW",
+    "workLocalAuthorityId": 8,
+    "annualSalary": 48000,
+    "deposit": 20000,
+    "savings": 5000,
+    "failedLoanOrCreditAgreement": False,
+    "declaredBankrupt": False,
+    "enteredIVA": False,
+    "ownPets": True,
+    "gender": 2,
+    "MODWorker": False,
 }
 
 
@@ -119,11 +143,20 @@ def test_conditional_requirements_of_the_form_are_enforced(client: TestClient) -
 
 
 def test_dates_of_the_form_must_be_in_the_past_or_future_as_documented(client: TestClient) -> None:
-    body = complete(dateOfBirth="2099-01-01", homeMoveInDate="2099-01-01", hasLoans=True, loanBalance=100,
-                    loanPurpose="Car", loanEndDate="2001-01-01")
+    body = complete(
+        dateOfBirth="2099-01-01",
+        homeMoveInDate="2099-01-01",
+        hasLoans=True,
+        loanBalance=100,
+        loanPurpose="Car",
+        loanEndDate="2001-01-01",
+    )
     problem = assert_problem(client.post(START, headers=ALICE, json=body), 422)
     assert {e["field"] for e in problem["errors"]} == {
-        "applicants.0.dateOfBirth", "applicants.0.homeMoveInDate", "applicants.0.loanEndDate"}
+        "applicants.0.dateOfBirth",
+        "applicants.0.homeMoveInDate",
+        "applicants.0.loanEndDate",
+    }
 
 
 def test_additional_applicants_must_say_whether_they_share_the_main_address(client: TestClient) -> None:

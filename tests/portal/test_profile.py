@@ -37,8 +37,9 @@ def test_profile_update_is_partial(client: TestClient) -> None:
 
 
 def test_null_or_empty_values_reset_a_field_to_null(client: TestClient) -> None:
-    response = client.put(PROFILE, headers=ALICE, json={"remarks": "", "deposit": None, "homePostcode": "",
-                                                      "bestTimeToContactYou": []})
+    response = client.put(
+        PROFILE, headers=ALICE, json={"remarks": "", "deposit": None, "homePostcode": "", "bestTimeToContactYou": []}
+    )
     body = response.json()
     assert response.status_code == 200
     assert (body["remarks"], body["deposit"], body["homePostcode"]) == (None, None, None)
@@ -58,8 +59,11 @@ def test_first_and_last_name_are_required_if_present(client: TestClient) -> None
 
 def test_profile_update_rejects_invalid_values_with_every_field_named(client: TestClient) -> None:
     problem = assert_problem(
-        client.put(PROFILE, headers=ALICE, json={"homePostcode": "not a postcode", "homeOwnershipStatus": 7,
-                                                 "dateOfBirth": "12/04/1990"}),
+        client.put(
+            PROFILE,
+            headers=ALICE,
+            json={"homePostcode": "not a postcode", "homeOwnershipStatus": 7, "dateOfBirth": "12/04/1990"},
+        ),
         422,
     )
     assert {e["field"] for e in problem["errors"]} == {"homePostcode", "homeOwnershipStatus", "dateOfBirth"}
@@ -67,29 +71,58 @@ def test_profile_update_rejects_invalid_values_with_every_field_named(client: Te
 
 def test_change_password_needs_the_current_password_and_then_the_new_one_works(client: TestClient) -> None:
     url = f"{PROFILE}/change-password"
-    assert_problem(client.patch(url, headers=ALICE, json={"currentPassword": "wrong", "newPassword": "N3w-password"}),
-                   403, "forbidden")
+    assert_problem(
+        client.patch(url, headers=ALICE, json={"currentPassword": "wrong", "newPassword": "N3w-password"}),
+        403,
+        "forbidden",
+    )
     ok = client.patch(url, headers=ALICE, json={"currentPassword": "Alice-demo-2024", "newPassword": "N3w-password"})
     assert ok.status_code == 200
     # The old password no longer works, the new one does.
-    assert_problem(client.patch(url, headers=ALICE,
-                                json={"currentPassword": "Alice-demo-2024", "newPassword": "Another-1"}), 403)
-    assert client.patch(url, headers=ALICE,
-                        json={"currentPassword": "N3w-password", "newPassword": "Another-1"}).status_code == 200
+    assert_problem(
+        client.patch(url, headers=ALICE, json={"currentPassword": "Alice-demo-2024", "newPassword": "Another-1"}), 403
+    )
+    assert (
+        client.patch(
+            url, headers=ALICE, json={"currentPassword": "N3w-password", "newPassword": "Another-1"}
+        ).status_code
+        == 200
+    )
 
 
 def test_change_email_needs_current_email_and_password_and_keeps_all_data(client: TestClient) -> None:
     url = f"{PROFILE}/change-email"
     before = client.get(PROFILE, headers=ALICE).json()
-    assert_problem(client.patch(url, headers=ALICE, json={"currentEmail": "bob@example.com",
-                                                          "newEmail": "a@example.org", "password": "Alice-demo-2024"}), 403)
-    assert_problem(client.patch(url, headers=ALICE, json={"currentEmail": "alice@example.com",
-                                                          "newEmail": "a@example.org", "password": "wrong"}), 403)
-    assert_problem(client.patch(url, headers=ALICE, json={"currentEmail": "alice@example.com",
-                                                          "newEmail": "bob@example.com", "password": "Alice-demo-2024"}),
-                   409, "conflict")
-    ok = client.patch(url, headers=ALICE, json={"currentEmail": "alice@example.com",
-                                                "newEmail": "alice.t@example.org", "password": "Alice-demo-2024"})
+    assert_problem(
+        client.patch(
+            url,
+            headers=ALICE,
+            json={"currentEmail": "bob@example.com", "newEmail": "a@example.org", "password": "Alice-demo-2024"},
+        ),
+        403,
+    )
+    assert_problem(
+        client.patch(
+            url,
+            headers=ALICE,
+            json={"currentEmail": "alice@example.com", "newEmail": "a@example.org", "password": "wrong"},
+        ),
+        403,
+    )
+    assert_problem(
+        client.patch(
+            url,
+            headers=ALICE,
+            json={"currentEmail": "alice@example.com", "newEmail": "bob@example.com", "password": "Alice-demo-2024"},
+        ),
+        409,
+        "conflict",
+    )
+    ok = client.patch(
+        url,
+        headers=ALICE,
+        json={"currentEmail": "alice@example.com", "newEmail": "alice.t@example.org", "password": "Alice-demo-2024"},
+    )
     assert ok.status_code == 200
     after = client.get(PROFILE, headers=ALICE).json()
     assert after["email"] == "alice.t@example.org"

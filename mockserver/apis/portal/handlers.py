@@ -54,8 +54,9 @@ class PortalHandlers:
     async def get_application(self, user: int, application_id: int) -> Result:
         return self.service.get_application(user, application_id), 200
 
-    async def update_application(self, user: int, application_id: int, body: dict[str, Any],
-                                 validate_eligibility: str | None = None) -> Result:
+    async def update_application(
+        self, user: int, application_id: int, body: dict[str, Any], validate_eligibility: str | None = None
+    ) -> Result:
         return self.service.update_application(user, application_id, body, validate_eligibility), 200
 
     async def archive_application(self, user: int, application_id: int) -> Result:

@@ -69,8 +69,22 @@ LOCAL_AUTHORITIES: dict[int, dict[str, Any]] = {
 }
 
 # Postcode areas of the authorities above; any other area maps to one of them by a stable hash.
-_AREA_AUTHORITY = {"SW": 1, "W": 1, "NW": 2, "WC": 2, "SE": 3, "M": 4, "B": 5, "LS": 6, "BS": 7,
-                   "CB": 8, "OX": 9, "MK": 10, "BN": 11, "RG": 12}
+_AREA_AUTHORITY = {
+    "SW": 1,
+    "W": 1,
+    "NW": 2,
+    "WC": 2,
+    "SE": 3,
+    "M": 4,
+    "B": 5,
+    "LS": 6,
+    "BS": 7,
+    "CB": 8,
+    "OX": 9,
+    "MK": 10,
+    "BN": 11,
+    "RG": 12,
+}
 
 #: Eligibility is assessed on these profile fields; `validate_eligibility` makes them mandatory.
 ELIGIBILITY_FIELDS = (

@@ -11,12 +11,37 @@ from .lookups import ELIGIBILITY_FIELDS, is_working
 
 #: Profile fields a customer may change (PUT /profile, and through PUT /applications/{id}).
 PROFILE_FIELDS = (
-    "title", "firstName", "lastName", "phone", "dateOfBirth", "bestTimeToContactYou",
-    "buyingInterestPeriod", "annualHouseholdIncome", "deposit", "livingCircumstance", "homePostcode",
-    "homeAddress", "dependants", "workingCircumstance", "workPostcode", "workAddress", "occupation",
-    "employerName", "armedForcesMember", "keyworker", "hasDisability", "housingWaitingList",
-    "homeOwnershipStatus", "eligibleCitizen", "remarks", "privacyPolicyAccepted", "newsletterConsent",
-    "newsSurveysConsent", "partnersOffersConsent", "smsConsent", "whatsappConsent",
+    "title",
+    "firstName",
+    "lastName",
+    "phone",
+    "dateOfBirth",
+    "bestTimeToContactYou",
+    "buyingInterestPeriod",
+    "annualHouseholdIncome",
+    "deposit",
+    "livingCircumstance",
+    "homePostcode",
+    "homeAddress",
+    "dependants",
+    "workingCircumstance",
+    "workPostcode",
+    "workAddress",
+    "occupation",
+    "employerName",
+    "armedForcesMember",
+    "keyworker",
+    "hasDisability",
+    "housingWaitingList",
+    "homeOwnershipStatus",
+    "eligibleCitizen",
+    "remarks",
+    "privacyPolicyAccepted",
+    "newsletterConsent",
+    "newsSurveysConsent",
+    "partnersOffersConsent",
+    "smsConsent",
+    "whatsappConsent",
 )
 PROFILE_DEFAULTS: dict[str, Any] = dict.fromkeys(PROFILE_FIELDS)
 UTM_FIELDS = ("utmSource", "utmMedium", "utmCampaign", "utmTerm", "utmContent")
@@ -99,13 +124,19 @@ def applicant_errors(applicants: list[dict[str, Any]], today: dt.date) -> list[d
         if index > 0 and same_address is None:
             errors.append(field_error(f"{prefix}.addressSameAsMainApplicant", "Required for additional applicants."))
         if index == 0 or same_address is False:
-            need(prefix, applicant,
-                 ("homeAddressLine1", "homeAddressLine2", "homePostcode", "homeLocalAuthorityId"),
-                 "if addressSameAsMainApplicant is false")
+            need(
+                prefix,
+                applicant,
+                ("homeAddressLine1", "homeAddressLine2", "homePostcode", "homeLocalAuthorityId"),
+                "if addressSameAsMainApplicant is false",
+            )
         if is_working(applicant.get("workingCircumstance")):
-            need(prefix, applicant,
-                 ("employerName", "workAddressLine1", "workAddressLine2", "workPostcode", "workLocalAuthorityId"),
-                 "if the applicant is working")
+            need(
+                prefix,
+                applicant,
+                ("employerName", "workAddressLine1", "workAddressLine2", "workPostcode", "workLocalAuthorityId"),
+                "if the applicant is working",
+            )
         if applicant.get("hasLoans") is True:
             need(prefix, applicant, ("loanBalance", "loanPurpose", "loanEndDate"), "if hasLoans is true")
             end = _date(applicant.get("loanEndDate"))

@@ -91,9 +91,7 @@ class PortalService:
             if customer.get("password") is None or body["password"] != customer["password"]:
                 raise Forbidden("The password is not correct.")
             new = body["newEmail"]
-            taken = self.store.customers.first(
-                lambda c: c["email"].lower() == new.lower() and c["id"] != customer_id
-            )
+            taken = self.store.customers.first(lambda c: c["email"].lower() == new.lower() and c["id"] != customer_id)
             if taken is not None:
                 raise Conflict(f"The e-mail address {new} is already used by another customer.")
             self.store.customers.update(customer_id, {"email": new, "updatedAt": self._now()})
@@ -101,9 +99,7 @@ class PortalService:
 
     # -- favourites ------------------------------------------------------------------------------
     def _favourite(self, customer_id: int, listing_id: int) -> dict[str, Any] | None:
-        return self.store.favourites.first(
-            lambda f: f["customerId"] == customer_id and f["listingId"] == listing_id
-        )
+        return self.store.favourites.first(lambda f: f["customerId"] == customer_id and f["listingId"] == listing_id)
 
     def is_favourite(self, customer_id: int, listing_id: int) -> bool:
         return self._favourite(customer_id, listing_id) is not None
@@ -119,8 +115,9 @@ class PortalService:
 
     def list_favourites(self, customer_id: int) -> Body:
         today = self._now()[:10]
-        favourites = sorted(self.store.favourites.where(lambda f: f["customerId"] == customer_id),
-                            key=lambda f: f["id"])
+        favourites = sorted(
+            self.store.favourites.where(lambda f: f["customerId"] == customer_id), key=lambda f: f["id"]
+        )
         listings = [self.store.listings.get(f["listingId"]) for f in favourites]
         return {"data": [self.views.listing(lst, today) for lst in listings if lst is not None]}
 
@@ -144,8 +141,9 @@ class PortalService:
         record = self._own("applications", application_id, customer_id, "Application")
         return self.views.application(record, self._now(), customer=True)
 
-    def update_application(self, customer_id: int, application_id: int, body: Body,
-                           validate_eligibility: str | None) -> Body:
+    def update_application(
+        self, customer_id: int, application_id: int, body: Body, validate_eligibility: str | None
+    ) -> Body:
         with self.store.lock:
             record = self._own("applications", application_id, customer_id, "Application")
             if record["isArchived"]:
@@ -190,8 +188,10 @@ class PortalService:
             return []
         slots = self.store.slots.where(lambda s: s["listingId"] == application["listingId"])
         ahead = [s for s in slots if f"{s['date']}T{s['slotTime']}:00Z" > now]
-        return sorted((s for s in ahead if self._booked(s["id"]) < s["capacity"]),
-                      key=lambda s: (s["date"], s["slotTime"], s["id"]))
+        return sorted(
+            (s for s in ahead if self._booked(s["id"]) < s["capacity"]),
+            key=lambda s: (s["date"], s["slotTime"], s["id"]),
+        )
 
     def available_appointments(self, customer_id: int, application_id: int) -> Body:
         application = self._own("applications", application_id, customer_id, "Application")
@@ -202,11 +202,15 @@ class PortalService:
             )
         return {"data": [{"date": day, "slots": slots} for day, slots in days.items()]}
 
-    def _pick_slot(self, application: dict[str, Any], slot_id: int, now: str, keep: int | None = None) -> dict[str, Any]:
+    def _pick_slot(
+        self, application: dict[str, Any], slot_id: int, now: str, keep: int | None = None
+    ) -> dict[str, Any]:
         slot = self.store.slots.get(slot_id)
         ahead = slot is not None and f"{slot['date']}T{slot['slotTime']}:00Z" > now
         if slot is None or slot["listingId"] != application["listingId"] or not ahead:
-            raise NotFound(f"Slot {slot_id} is not among the available appointments of application {application['id']}.")
+            raise NotFound(
+                f"Slot {slot_id} is not among the available appointments of application {application['id']}."
+            )
         if slot_id != keep and self._booked(slot_id) >= slot["capacity"]:
             raise Conflict(f"Slot {slot_id} is fully booked; pick another one.")
         return slot
@@ -218,21 +222,24 @@ class PortalService:
             if application["isArchived"]:
                 raise Conflict(f"Application {application_id} is archived; appointments cannot be booked.")
             if self._upcoming_confirmed(application_id, now):
-                raise Conflict("This application already has an upcoming confirmed appointment: "
-                               "change or cancel it first.")
+                raise Conflict(
+                    "This application already has an upcoming confirmed appointment: change or cancel it first."
+                )
             slot = self._pick_slot(application, body["slot"], now)
-            record = self.store.appointments.insert({
-                "applicationId": application_id,
-                "customerId": customer_id,
-                "slotId": slot["id"],
-                "type": "open-day",
-                "dateTime": f"{slot['date']}T{slot['slotTime']}:00Z",
-                "durationMin": slot["slotDurationMin"],
-                "status": "confirmed",
-                "remarks": body.get("remarks") or None,
-                "createdAt": now,
-                "updatedAt": now,
-            })
+            record = self.store.appointments.insert(
+                {
+                    "applicationId": application_id,
+                    "customerId": customer_id,
+                    "slotId": slot["id"],
+                    "type": "open-day",
+                    "dateTime": f"{slot['date']}T{slot['slotTime']}:00Z",
+                    "durationMin": slot["slotDurationMin"],
+                    "status": "confirmed",
+                    "remarks": body.get("remarks") or None,
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+            )
             self.store.applications.update(application_id, {"updatedAt": now})
             return self.views.appointment(record)
 
@@ -315,11 +322,18 @@ class PortalService:
             self._customer(customer_id)
             listing, property_id = self._form_target(body)
             now = self._now()
-            record = self.store.forms.insert({
-                "customerId": customer_id, "listingId": listing["id"], "propertyId": property_id,
-                "applicationId": None, "status": "draft", "formFields": self._fields(body, property_id),
-                "createdAt": now, "updatedAt": now,
-            })
+            record = self.store.forms.insert(
+                {
+                    "customerId": customer_id,
+                    "listingId": listing["id"],
+                    "propertyId": property_id,
+                    "applicationId": None,
+                    "status": "draft",
+                    "formFields": self._fields(body, property_id),
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+            )
             return self.views.form(record, now)
 
     def edit_form(self, customer_id: int, form_id: int, body: Body) -> Body:
@@ -329,10 +343,15 @@ class PortalService:
                 raise Conflict(f"Application form {form_id} has been submitted and can no longer be edited.")
             listing, property_id = self._form_target(body)
             now = self._now()
-            record = self.store.forms.update(form_id, {
-                "listingId": listing["id"], "propertyId": property_id,
-                "formFields": self._fields(body, property_id), "updatedAt": now,
-            })
+            record = self.store.forms.update(
+                form_id,
+                {
+                    "listingId": listing["id"],
+                    "propertyId": property_id,
+                    "formFields": self._fields(body, property_id),
+                    "updatedAt": now,
+                },
+            )
             return self.views.form(record, now)
 
     def _check_complete(self, body: Body) -> None:
@@ -347,11 +366,20 @@ class PortalService:
         )
         if existing is not None:
             return int(existing["id"])
-        created = self.store.applications.insert({
-            "customerId": customer["id"], "listingId": listing["id"], "propertyId": property_id,
-            "additionalInfo": None, "eligibilityStatus": rules.assess_eligibility(customer, listing),
-            "isArchived": False, "decision": None, "utm": None, "createdAt": now, "updatedAt": now,
-        })
+        created = self.store.applications.insert(
+            {
+                "customerId": customer["id"],
+                "listingId": listing["id"],
+                "propertyId": property_id,
+                "additionalInfo": None,
+                "eligibilityStatus": rules.assess_eligibility(customer, listing),
+                "isArchived": False,
+                "decision": None,
+                "utm": None,
+                "createdAt": now,
+                "updatedAt": now,
+            }
+        )
         return int(created["id"])
 
     def submit_form(self, customer_id: int, body: Body) -> Body:
@@ -367,13 +395,18 @@ class PortalService:
                     raise Conflict(f"Application form {draft['id']} has already been submitted.")
             else:
                 drafts = self.store.forms.where(
-                    lambda f: f["customerId"] == customer_id and f["status"] == "draft" and f["listingId"] == listing["id"]
+                    lambda f: (
+                        f["customerId"] == customer_id and f["status"] == "draft" and f["listingId"] == listing["id"]
+                    )
                 )
                 draft = max(drafts, key=lambda f: f["id"]) if drafts else None
             values = {
-                "listingId": listing["id"], "propertyId": property_id, "status": "submitted",
+                "listingId": listing["id"],
+                "propertyId": property_id,
+                "status": "submitted",
                 "applicationId": self._lead(customer, listing, property_id, now),
-                "formFields": self._fields(body, property_id), "updatedAt": now,
+                "formFields": self._fields(body, property_id),
+                "updatedAt": now,
             }
             if draft is not None:
                 record = self.store.forms.update(draft["id"], values)
@@ -391,15 +424,31 @@ class PortalService:
             customer = self.store.customers.first(lambda c: c["email"].lower() == email.lower())
             if customer is None:
                 cid = self.store.customers.next_id()
-                customer = self.store.customers.insert({
-                    **rules.PROFILE_DEFAULTS, "id": cid, "email": email, "password": None, "token": new_token(cid),
-                    "passwordless": True, "utm": None, "createdAt": now, "updatedAt": now,
-                })
-            record = self.store.forms.insert({
-                "customerId": customer["id"], "listingId": listing["id"], "propertyId": property_id,
-                "status": "submitted", "applicationId": self._lead(customer, listing, property_id, now),
-                "formFields": self._fields(body, property_id), "createdAt": now, "updatedAt": now,
-            })
+                customer = self.store.customers.insert(
+                    {
+                        **rules.PROFILE_DEFAULTS,
+                        "id": cid,
+                        "email": email,
+                        "password": None,
+                        "token": new_token(cid),
+                        "passwordless": True,
+                        "utm": None,
+                        "createdAt": now,
+                        "updatedAt": now,
+                    }
+                )
+            record = self.store.forms.insert(
+                {
+                    "customerId": customer["id"],
+                    "listingId": listing["id"],
+                    "propertyId": property_id,
+                    "status": "submitted",
+                    "applicationId": self._lead(customer, listing, property_id, now),
+                    "formFields": self._fields(body, property_id),
+                    "createdAt": now,
+                    "updatedAt": now,
+                }
+            )
             return self.views.form(record, now)
 
     def get_form(self, customer_id: int, form_id: int) -> Body:

@@ -42,8 +42,12 @@ class PortalState:
             "header": "Authorization",
             "prefix": "Bearer",
             "users": [
-                {"email": c["email"], "password": c.get("password"), "token": c["token"],
-                 **({"name": c["key"]} if c.get("key") else {})}
+                {
+                    "email": c["email"],
+                    "password": c.get("password"),
+                    "token": c["token"],
+                    **({"name": c["key"]} if c.get("key") else {}),
+                }
                 for c in customers
             ],
         }

@@ -16,11 +16,33 @@ from .lookups import (
 )
 
 _PLAIN_PROFILE_FIELDS = (
-    "title", "firstName", "lastName", "phone", "dateOfBirth", "homeAddress", "homePostcode",
-    "workAddress", "workPostcode", "occupation", "employerName", "annualHouseholdIncome", "deposit",
-    "dependants", "eligibleCitizen", "homeOwnershipStatus", "armedForcesMember", "hasDisability",
-    "keyworker", "housingWaitingList", "remarks", "privacyPolicyAccepted", "newsletterConsent",
-    "newsSurveysConsent", "partnersOffersConsent", "smsConsent", "whatsappConsent",
+    "title",
+    "firstName",
+    "lastName",
+    "phone",
+    "dateOfBirth",
+    "homeAddress",
+    "homePostcode",
+    "workAddress",
+    "workPostcode",
+    "occupation",
+    "employerName",
+    "annualHouseholdIncome",
+    "deposit",
+    "dependants",
+    "eligibleCitizen",
+    "homeOwnershipStatus",
+    "armedForcesMember",
+    "hasDisability",
+    "keyworker",
+    "housingWaitingList",
+    "remarks",
+    "privacyPolicyAccepted",
+    "newsletterConsent",
+    "newsSurveysConsent",
+    "partnersOffersConsent",
+    "smsConsent",
+    "whatsappConsent",
 )
 
 
@@ -34,17 +56,19 @@ def profile(customer: dict[str, Any]) -> dict[str, Any]:
     view: dict[str, Any] = {"id": customer["id"], "email": customer["email"]}
     view.update({name: customer.get(name) for name in _PLAIN_PROFILE_FIELDS})
     contact = customer.get("bestTimeToContactYou")
-    view.update({
-        "fullName": full_name,
-        "livingCircumstance": _lookup(LIVING_CIRCUMSTANCES, customer.get("livingCircumstance")),
-        "workingCircumstance": _lookup(WORKING_CIRCUMSTANCES, customer.get("workingCircumstance")),
-        "homeLocalAuthority": local_authority_for_postcode(customer.get("homePostcode")),
-        "workLocalAuthority": local_authority_for_postcode(customer.get("workPostcode")),
-        "buyingInterestPeriod": _lookup(BUYING_INTEREST_PERIODS, customer.get("buyingInterestPeriod")),
-        "bestTimeToContactYou": [dict(CONTACT_TIMES[i]) for i in contact] if contact is not None else None,
-        "createdAt": customer["createdAt"],
-        "updatedAt": customer["updatedAt"],
-    })
+    view.update(
+        {
+            "fullName": full_name,
+            "livingCircumstance": _lookup(LIVING_CIRCUMSTANCES, customer.get("livingCircumstance")),
+            "workingCircumstance": _lookup(WORKING_CIRCUMSTANCES, customer.get("workingCircumstance")),
+            "homeLocalAuthority": local_authority_for_postcode(customer.get("homePostcode")),
+            "workLocalAuthority": local_authority_for_postcode(customer.get("workPostcode")),
+            "buyingInterestPeriod": _lookup(BUYING_INTEREST_PERIODS, customer.get("buyingInterestPeriod")),
+            "bestTimeToContactYou": [dict(CONTACT_TIMES[i]) for i in contact] if contact is not None else None,
+            "createdAt": customer["createdAt"],
+            "updatedAt": customer["updatedAt"],
+        }
+    )
     return view
 
 
@@ -55,9 +79,9 @@ class Views:
         self.store = store
 
     def listing(self, listing: dict[str, Any], today: str) -> dict[str, Any]:
-        has_open_days = self.store.slots.first(
-            lambda s: s["listingId"] == listing["id"] and s["date"] >= today
-        ) is not None
+        has_open_days = (
+            self.store.slots.first(lambda s: s["listingId"] == listing["id"] and s["date"] >= today) is not None
+        )
         return {
             "id": listing["id"],
             "title": listing["title"],
@@ -95,8 +119,10 @@ class Views:
 
     @staticmethod
     def appointment(record: dict[str, Any]) -> dict[str, Any]:
-        return {k: record[k] for k in ("id", "type", "dateTime", "durationMin", "status", "remarks",
-                                       "updatedAt", "createdAt")}
+        return {
+            k: record[k]
+            for k in ("id", "type", "dateTime", "durationMin", "status", "remarks", "updatedAt", "createdAt")
+        }
 
     def application(self, record: dict[str, Any], now: str, *, customer: bool = False) -> dict[str, Any]:
         listing = self.store.listings.get(record["listingId"])
