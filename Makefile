@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck check contract coverage clean
+.PHONY: install run test lint check coverage bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check mockserver tests contract_tests bench
 	$(BIN)/python -m ruff format --check mockserver tests contract_tests bench
 	$(BIN)/python -m mypy
+
+## Throughput, latency, cold start and RSS with wrk (apt-get install wrk); BENCH_ARGS="--duration 15".
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Documented operations covered by the specs.
 coverage:

@@ -50,6 +50,8 @@ class ApiDefinition:
     build_handlers: Callable[[Any], object]
     #: Security scheme kind (Connexion's: "bearer", "apiKey", "basic") -> credential check.
     credential_checks: Callable[[Any], dict[str, CredentialCheck]]
+    #: The ``WWW-Authenticate`` challenge of a 401 (RFC 9110 requires one).
+    auth_challenge: str | None = None
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
@@ -60,7 +62,7 @@ class ApiDefinition:
     @property
     def base_path(self) -> str:
         servers = self.spec.get("servers") or [{"url": "/"}]
-        return urlparse(servers[0]["url"]).path.rstrip("/")
+        return str(urlparse(servers[0]["url"]).path).rstrip("/")
 
     @property
     def title(self) -> str:

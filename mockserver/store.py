@@ -91,7 +91,8 @@ class Store:
 
     def __getattr__(self, name: str) -> Table:
         try:
-            return self.__dict__["_tables"][name]
+            table: Table = self.__dict__["_tables"][name]
+            return table
         except KeyError:
             raise AttributeError(name) from None
 

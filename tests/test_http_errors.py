@@ -14,6 +14,8 @@ def test_unknown_paths_are_404_problems(client: TestClient) -> None:
     assert_problem(client.get("/nowhere"), 404, "not-found")
     assert_problem(client.get(f"{PORTAL}/nowhere", headers=ALICE), 404, "not-found")
     assert_problem(client.get(f"{PORTAL}/profile/applications/abc", headers=ALICE), 404)
+    assert_problem(client.get(f"{PORTAL}/profile/applications/1{'0' * 5000}", headers=ALICE), 404)
+    assert client.head(f"{PORTAL}/profile/favourites/1{'0' * 5000}", headers=ALICE).status_code == 404
 
 
 def test_unknown_records_are_404_problems(client: TestClient) -> None:
@@ -103,3 +105,12 @@ def test_swagger_ui_and_spec_are_served_per_api(client: TestClient) -> None:
     ui = client.get(f"{PORTAL}/ui/")
     assert ui.status_code == 200
     assert "swagger" in ui.text.lower()
+
+
+def test_json_that_cannot_be_stored_faithfully_is_400(client: TestClient) -> None:
+    for raw in (b'{"deposit": 1e400}', b'{"deposit": NaN}', b'{"remarks": "\\ud800"}', b"[" * 100000, b'{"deposit": 1' + b"0" * 5000 + b"}"):
+        response = client.put(PROFILE, headers={**ALICE, "Content-Type": "application/json"}, content=raw)
+        assert_problem(response, 400, "bad-request")
+    paired = client.put(PROFILE, headers={**ALICE, "Content-Type": "application/json"},
+                        content=b'{"remarks": "\\ud83c\\udfe0 ok"}')
+    assert paired.json()["remarks"] == "\U0001f3e0 ok"

@@ -24,10 +24,10 @@ from mockserver.registry import ApiDefinition
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.web.binding import HandlerResolver, security_map
-from mockserver.web.errors import HANDLERS
+from mockserver.web.errors import error_handlers
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
-from mockserver.web.routing import MethodNotAllowedMiddleware, MethodTable
+from mockserver.web.routing import PathGuardMiddleware, MethodTable
 from mockserver.web.validation import validator_map
 
 ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
@@ -87,13 +87,18 @@ class MockServer:
             validate_responses=self.settings.validate_responses,
         )
         app.add_middleware(
-            MethodNotAllowedMiddleware,
+            PathGuardMiddleware,
             position=MiddlewarePosition.BEFORE_ROUTING,
             table=MethodTable.from_specs(specs),
         )
-        for exception, handler in HANDLERS.items():
+        for exception, handler in error_handlers(self._challenge_for).items():
             app.add_error_handler(exception, handler)
         return app
+
+
+    def _challenge_for(self, path: str) -> str | None:
+        api = self.runtime.api_for_path(path)
+        return self.runtime.apis[api].definition.auth_challenge if api else None
 
 
 def create_app(settings: Settings | None = None) -> MockServer:

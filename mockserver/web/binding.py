@@ -18,9 +18,9 @@ from connexion.resolver import Resolver
 from connexion.security import SECURITY_HANDLERS
 from starlette.responses import Response
 
-JSON = "application/json"
-
 from mockserver.registry import CredentialCheck
+
+JSON = "application/json"
 
 
 def handler_name(operation_id: str) -> str:

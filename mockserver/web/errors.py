@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -62,9 +63,23 @@ def render_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return problem_response(problem.status, problem.to_dict(_instance(request)))
 
 
-HANDLERS: dict[type[Exception], Any] = {
-    MockProblem: render_mock_problem,
-    ProblemException: render_library_problem,
-    HTTPException: render_library_problem,
-    Exception: render_unexpected,
-}
+def error_handlers(challenge_for: Callable[[str], str | None]) -> dict[type[Exception], Any]:
+    """The handlers to register, given the ``WWW-Authenticate`` challenge of each path's API."""
+
+    def with_challenge(render: Callable[[ConnexionRequest, Exception], ConnexionResponse]) -> Any:
+        def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+            response = render(request, exc)
+            if response.status_code == 401 and "WWW-Authenticate" not in (response.headers or {}):
+                challenge = challenge_for(str(request.url.path))
+                if challenge:
+                    response.headers = {**(response.headers or {}), "WWW-Authenticate": challenge}
+            return response
+
+        return handler
+
+    return {
+        MockProblem: with_challenge(render_mock_problem),
+        ProblemException: with_challenge(render_library_problem),
+        HTTPException: with_challenge(render_library_problem),
+        Exception: render_unexpected,
+    }

@@ -1,8 +1,9 @@
-"""Answers 405 with the full ``Allow`` list.
+"""Answers what Starlette's router (under Connexion) gets wrong before it routes.
 
-Starlette (under Connexion) registers one route per operation and, when a path exists but the
-method does not, answers with the ``Allow`` of the first route it tried: one method. This middleware
-knows every method of every path of the served specs and answers for all of them.
+- 405 with the full ``Allow`` list: the router registers one route per operation and, when a path
+  exists but the method does not, answers with the ``Allow`` of the first route it tried.
+- 404 for absurdly long path segments: the router converts integer path parameters with ``int()``,
+  which raises (a 500) on numbers longer than Python converts.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.problems import MethodNotAllowed
+from mockserver.problems import MethodNotAllowed, NotFound
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+#: No id or name of any mocked API comes near this; longer segments cannot name a record.
+MAX_SEGMENT = 1024
 
 
 class MethodTable:
@@ -46,13 +49,15 @@ class MethodTable:
         return frozenset(found) if hit else None
 
 
-class MethodNotAllowedMiddleware:
+class PathGuardMiddleware:
     def __init__(self, app: ASGIApp, table: MethodTable) -> None:
         self.app = app
         self.table = table
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            if any(len(segment) > MAX_SEGMENT for segment in scope["path"].split("/")):
+                raise NotFound("No such path: a path segment is longer than any id or name.")
             allowed = self.table.allowed(scope["path"])
             if allowed is not None and scope["method"] not in allowed:
                 order = [m.upper() for m in HTTP_METHODS]

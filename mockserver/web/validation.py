@@ -21,13 +21,14 @@ from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
+from mockserver.problems import BadRequest, field_error, validation_failed
+
 _COMPOSED = {key: allow_nullable(Draft4Validator.VALIDATORS[key]) for key in ("allOf", "anyOf", "oneOf")}
 #: The formats OpenAPI 3.0 names that a client can get wrong (``date`` is missing from Draft 4's).
 FORMAT_CHECKER = FormatChecker(("date", "date-time", "email", "ipv4", "ipv6", "uuid"))
 RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
 ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
 
-from mockserver.problems import BadRequest, field_error, validation_failed
 
 _compiled: dict[tuple[int, type], tuple[dict[str, Any], Any]] = {}
 _compiled_lock = threading.Lock()
@@ -64,6 +65,34 @@ def schema_errors(validator: Draft4Validator, body: Any) -> list[dict[str, str]]
     return [field_error(error_field(e), e.message) for e in errors]
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise BadRequest(f"The number {text[:40]} is too large.")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadRequest(f"{name} is not a JSON value.")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 class StrictJSONBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Any) -> Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -74,11 +103,17 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):
         if not text.strip():
             return None
         try:
-            return json.loads(text)
+            body = json.loads(text, parse_float=_finite, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
         except RecursionError:
             raise BadRequest("The request body is nested too deeply.") from None
+        except ValueError as exc:  # e.g. an integer literal longer than Python converts
+            raise BadRequest(f"The request body has a value that cannot be read: {exc}.") from None
+        # JSON can escape half of a UTF-16 pair ("\ud800"), which no UTF-8 text can carry.
+        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(body):
+            raise BadRequest("The request body contains an unpaired UTF-16 surrogate escape.")
+        return body
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None:
@@ -98,8 +133,8 @@ class CachedJSONResponseValidator(JSONResponseBodyValidator):
 
 
 def validator_map() -> dict[str, Any]:
-    body = MediaTypeDict(VALIDATOR_MAP["body"])  # type: ignore[arg-type]
+    body = MediaTypeDict(VALIDATOR_MAP["body"])
     body["*/*json"] = StrictJSONBodyValidator
-    response = MediaTypeDict(VALIDATOR_MAP["response"])  # type: ignore[arg-type]
+    response = MediaTypeDict(VALIDATOR_MAP["response"])
     response["*/*json"] = CachedJSONResponseValidator
     return {"body": body, "response": response}

@@ -11,7 +11,9 @@ PROFILE = f"{PORTAL}/profile"
 
 
 def test_profile_requires_a_valid_bearer_token(client: TestClient) -> None:
-    assert_problem(client.get(PROFILE), 401, "unauthorized")
+    missing = client.get(PROFILE)
+    assert_problem(missing, 401, "unauthorized")
+    assert missing.headers["www-authenticate"] == 'Bearer realm="portal"'
     assert_problem(client.get(PROFILE, headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
     assert_problem(client.get(PROFILE, headers={"Authorization": "Basic abc"}), 401)
 

@@ -13,4 +13,5 @@ API = ApiDefinition(
     build_state=PortalState,
     build_handlers=PortalHandlers,
     credential_checks=lambda state: {"bearer": state.authenticate},
+    auth_challenge='Bearer realm="portal"',
 )

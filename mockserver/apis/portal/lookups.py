@@ -50,23 +50,21 @@ HOME_OWNERSHIP_STATUSES = {
     4: "The home seeker owns one or more properties",
 }
 
-LOCAL_AUTHORITIES: dict[int, dict[str, Any]] = {
-    la["id"]: la
-    for la in (
-        {"id": 1, "name": "Westminster", "code": "E09000033"},
-        {"id": 2, "name": "Camden", "code": "E09000007"},
-        {"id": 3, "name": "Southwark", "code": "E09000028"},
-        {"id": 4, "name": "Manchester", "code": "E08000003"},
-        {"id": 5, "name": "Birmingham", "code": "E08000025"},
-        {"id": 6, "name": "Leeds", "code": "E08000035"},
-        {"id": 7, "name": "Bristol, City of", "code": "E06000023"},
-        {"id": 8, "name": "Cambridge", "code": "E07000008"},
-        {"id": 9, "name": "Oxford", "code": "E07000178"},
-        {"id": 10, "name": "Milton Keynes", "code": "E06000042"},
-        {"id": 11, "name": "Brighton and Hove", "code": "E06000043"},
-        {"id": 12, "name": "Reading", "code": "E06000038"},
-    )
-}
+_AUTHORITIES: tuple[dict[str, Any], ...] = (
+    {"id": 1, "name": "Westminster", "code": "E09000033"},
+    {"id": 2, "name": "Camden", "code": "E09000007"},
+    {"id": 3, "name": "Southwark", "code": "E09000028"},
+    {"id": 4, "name": "Manchester", "code": "E08000003"},
+    {"id": 5, "name": "Birmingham", "code": "E08000025"},
+    {"id": 6, "name": "Leeds", "code": "E08000035"},
+    {"id": 7, "name": "Bristol, City of", "code": "E06000023"},
+    {"id": 8, "name": "Cambridge", "code": "E07000008"},
+    {"id": 9, "name": "Oxford", "code": "E07000178"},
+    {"id": 10, "name": "Milton Keynes", "code": "E06000042"},
+    {"id": 11, "name": "Brighton and Hove", "code": "E06000043"},
+    {"id": 12, "name": "Reading", "code": "E06000038"},
+)
+LOCAL_AUTHORITIES: dict[int, dict[str, Any]] = {la["id"]: la for la in _AUTHORITIES}
 
 # Postcode areas of the authorities above; any other area maps to one of them by a stable hash.
 _AREA_AUTHORITY = {

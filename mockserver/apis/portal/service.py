@@ -48,7 +48,7 @@ class PortalService:
         return listing
 
     def _own(self, table: str, record_id: int, customer_id: int, label: str) -> dict[str, Any]:
-        record = getattr(self.store, table).get(record_id)
+        record: dict[str, Any] | None = getattr(self.store, table).get(record_id)
         if record is None or record["customerId"] != customer_id:
             raise NotFound(f"{label} {record_id} does not exist.")
         return record
@@ -257,7 +257,7 @@ class PortalService:
                 return False
             if wanted is None:
                 return True
-            return a["status"] == "confirmed" and (a["dateTime"] > now) == wanted
+            return bool(a["status"] == "confirmed" and (a["dateTime"] > now) == wanted)
 
         records = sorted(self.store.appointments.where(keep), key=lambda a: (a["dateTime"], a["id"]))
         data = []
