@@ -108,9 +108,16 @@ def test_swagger_ui_and_spec_are_served_per_api(client: TestClient) -> None:
 
 
 def test_json_that_cannot_be_stored_faithfully_is_400(client: TestClient) -> None:
-    for raw in (b'{"deposit": 1e400}', b'{"deposit": NaN}', b'{"remarks": "\\ud800"}', b"[" * 100000, b'{"deposit": 1' + b"0" * 5000 + b"}"):
+    for raw in (
+        b'{"deposit": 1e400}',
+        b'{"deposit": NaN}',
+        b'{"remarks": "\\ud800"}',
+        b"[" * 100000,
+        b'{"deposit": 1' + b"0" * 5000 + b"}",
+    ):
         response = client.put(PROFILE, headers={**ALICE, "Content-Type": "application/json"}, content=raw)
         assert_problem(response, 400, "bad-request")
-    paired = client.put(PROFILE, headers={**ALICE, "Content-Type": "application/json"},
-                        content=b'{"remarks": "\\ud83c\\udfe0 ok"}')
+    paired = client.put(
+        PROFILE, headers={**ALICE, "Content-Type": "application/json"}, content=b'{"remarks": "\\ud83c\\udfe0 ok"}'
+    )
     assert paired.json()["remarks"] == "\U0001f3e0 ok"

@@ -27,7 +27,7 @@ from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.errors import error_handlers
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
-from mockserver.web.routing import PathGuardMiddleware, MethodTable
+from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.validation import validator_map
 
 ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
@@ -94,7 +94,6 @@ class MockServer:
         for exception, handler in error_handlers(self._challenge_for).items():
             app.add_error_handler(exception, handler)
         return app
-
 
     def _challenge_for(self, path: str) -> str | None:
         api = self.runtime.api_for_path(path)

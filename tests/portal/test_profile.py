@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.testclient import TestClient
 
 from mockserver.web.app import MockServer
@@ -93,39 +95,15 @@ def test_change_password_needs_the_current_password_and_then_the_new_one_works(c
 
 
 def test_change_email_needs_current_email_and_password_and_keeps_all_data(client: TestClient) -> None:
-    url = f"{PROFILE}/change-email"
+    def change(current: str, new: str, password: str) -> Any:
+        body = {"currentEmail": current, "newEmail": new, "password": password}
+        return client.patch(f"{PROFILE}/change-email", headers=ALICE, json=body)
+
     before = client.get(PROFILE, headers=ALICE).json()
-    assert_problem(
-        client.patch(
-            url,
-            headers=ALICE,
-            json={"currentEmail": "bob@example.com", "newEmail": "a@example.org", "password": "Alice-demo-2024"},
-        ),
-        403,
-    )
-    assert_problem(
-        client.patch(
-            url,
-            headers=ALICE,
-            json={"currentEmail": "alice@example.com", "newEmail": "a@example.org", "password": "wrong"},
-        ),
-        403,
-    )
-    assert_problem(
-        client.patch(
-            url,
-            headers=ALICE,
-            json={"currentEmail": "alice@example.com", "newEmail": "bob@example.com", "password": "Alice-demo-2024"},
-        ),
-        409,
-        "conflict",
-    )
-    ok = client.patch(
-        url,
-        headers=ALICE,
-        json={"currentEmail": "alice@example.com", "newEmail": "alice.t@example.org", "password": "Alice-demo-2024"},
-    )
-    assert ok.status_code == 200
+    assert_problem(change("bob@example.com", "a@example.org", "Alice-demo-2024"), 403)
+    assert_problem(change("alice@example.com", "a@example.org", "wrong"), 403)
+    assert_problem(change("alice@example.com", "bob@example.com", "Alice-demo-2024"), 409, "conflict")
+    assert change("alice@example.com", "alice.t@example.org", "Alice-demo-2024").status_code == 200
     after = client.get(PROFILE, headers=ALICE).json()
     assert after["email"] == "alice.t@example.org"
     assert {k: v for k, v in after.items() if k not in {"email", "updatedAt"}} == {

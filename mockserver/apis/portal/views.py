@@ -14,36 +14,11 @@ from .lookups import (
     WORKING_CIRCUMSTANCES,
     local_authority_for_postcode,
 )
+from .rules import PROFILE_FIELDS
 
-_PLAIN_PROFILE_FIELDS = (
-    "title",
-    "firstName",
-    "lastName",
-    "phone",
-    "dateOfBirth",
-    "homeAddress",
-    "homePostcode",
-    "workAddress",
-    "workPostcode",
-    "occupation",
-    "employerName",
-    "annualHouseholdIncome",
-    "deposit",
-    "dependants",
-    "eligibleCitizen",
-    "homeOwnershipStatus",
-    "armedForcesMember",
-    "hasDisability",
-    "keyworker",
-    "housingWaitingList",
-    "remarks",
-    "privacyPolicyAccepted",
-    "newsletterConsent",
-    "newsSurveysConsent",
-    "partnersOffersConsent",
-    "smsConsent",
-    "whatsappConsent",
-)
+#: Lookup ids the profile shows as objects; every other profile field is shown as stored.
+_EXPANDED = {"livingCircumstance", "workingCircumstance", "buyingInterestPeriod", "bestTimeToContactYou"}
+_PLAIN_PROFILE_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in _EXPANDED)
 
 
 def _lookup(table: dict[int, dict[str, Any]], key: int | None) -> dict[str, Any] | None:
