@@ -25,6 +25,7 @@ test: $(STAMP)
 ## Specs (openapi-spec-validator), code style (ruff) and types (mypy).
 lint: $(STAMP)
 	$(BIN)/python -m openapi_spec_validator specs/*.yaml mockserver/admin/openapi.yaml
+	$(BIN)/python -m mockserver lint --junit reports/lint.xml
 	$(BIN)/python -m ruff check mockserver tests contract_tests bench
 	$(BIN)/python -m ruff format --check mockserver tests contract_tests bench
 	$(BIN)/python -m mypy

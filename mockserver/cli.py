@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from mockserver.settings import Settings
 
@@ -31,7 +32,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against its spec (VALIDATE_RESPONSES)",
     )
     run.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
+
+    lint = commands.add_parser("lint", help="check specs: OpenAPI structure plus the house rules")
+    lint.add_argument("specs", nargs="*", type=Path, help="spec files (default: specs/*.yaml)")
+    lint.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
+    lint.add_argument("--rule", action="append", dest="rules", help="run only this rule id (repeatable)")
+    lint.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     return parser
+
+
+def lint(args: argparse.Namespace) -> int:
+    from mockserver.lint import RULES, lint_file
+    from mockserver.lint.runner import has_errors, junit_report, text_report
+    from mockserver.registry import SPECS_DIR
+
+    if args.list_rules:
+        for rule in RULES.values():
+            print(f"{rule.id}  {rule.severity:<7}  {rule.summary}")
+        return 0
+    unknown = sorted(set(args.rules or ()) - set(RULES))
+    if unknown:
+        print(f"mockserver lint: unknown rule(s) {', '.join(unknown)}; see --list-rules", file=sys.stderr)
+        return 2
+    paths = args.specs or sorted(SPECS_DIR.glob("*.yaml"))
+    results = {path: lint_file(path, args.rules) for path in paths}
+    print(text_report(results))
+    if args.junit:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        args.junit.write_bytes(junit_report(results))
+    return 1 if has_errors(results) else 0
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -63,6 +92,8 @@ def run(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "lint":
+        return lint(args)
     try:
         settings = settings_from(args)
     except ValueError as exc:

@@ -1,0 +1,147 @@
+"""Every lint rule catches its kind of defect, and a clean spec passes."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+import yaml
+
+from mockserver.cli import main
+from mockserver.lint import RULES, lint_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/things/{id}": {
+                "get": {
+                    "operationId": "getThing",
+                    "summary": "Get a thing",
+                    "tags": ["Things"],
+                    "x-doc-ref": "things-get",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Thing"},
+                                    "example": {"id": 1, "colour": "red"},
+                                }
+                            },
+                        },
+                        "404": {"description": "missing"},
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Thing": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "colour": {
+                            "type": "string",
+                            "nullable": True,
+                            "enum": ["red", "blue", None],
+                            "pattern": "^[a-z]+$",
+                        },
+                    },
+                }
+            }
+        },
+    }
+
+
+def op(spec: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = spec["paths"]["/things/{id}"]["get"]
+    return result
+
+
+def colour(spec: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = spec["components"]["schemas"]["Thing"]["properties"]["colour"]
+    return result
+
+
+DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "OAS001": lambda s: s["info"].pop("version"),
+    "OPS001": lambda s: s["paths"].__setitem__("/other", {"get": {**copy.deepcopy(op(s)), "parameters": []}}),
+    "OPS002": lambda s: op(s).pop("summary"),
+    "OPS003": lambda s: op(s).__setitem__("tags", []),
+    "PAR001": lambda s: op(s).__setitem__("parameters", []),
+    "ERR001": lambda s: op(s)["responses"].pop("404"),
+    "EXA001": lambda s: op(s)["responses"]["200"]["content"]["application/json"].__setitem__("example", {"id": "x"}),
+    "ENU001": lambda s: colour(s).__setitem__("enum", ["red", "blue"]),
+    "REG001": lambda s: colour(s).__setitem__("pattern", r"^\p{L}+$"),
+    "DOC001": lambda s: op(s).pop("x-doc-ref"),
+    "CMP001": lambda s: s["components"]["schemas"].__setitem__("Unused", {"type": "string"}),
+}
+
+
+def test_a_clean_spec_has_no_findings() -> None:
+    assert lint_spec(clean()) == []
+
+
+def test_every_rule_has_a_defect_case() -> None:
+    assert set(DEFECTS) == set(RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(DEFECTS))
+def test_each_kind_of_defect_is_caught_by_its_rule(rule_id: str) -> None:
+    spec = clean()
+    DEFECTS[rule_id](spec)
+    findings = lint_spec(spec)
+    assert rule_id in {f.rule for f in findings}, findings
+    finding = next(f for f in findings if f.rule == rule_id)
+    assert finding.location.startswith("#")
+    assert finding.message
+
+
+def test_an_inferred_operation_needs_a_description() -> None:
+    spec = clean()
+    op(spec).pop("x-doc-ref")
+    op(spec)["x-inferred"] = True
+    assert [f.rule for f in lint_spec(spec)] == ["DOC001"]
+    op(spec)["description"] = "Path inferred from the create operation's resource name."
+    assert lint_spec(spec) == []
+
+
+def test_cli_exit_code_and_junit_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(yaml.safe_dump(clean()))
+    broken = clean()
+    DEFECTS["ENU001"](broken)
+    bad.write_text(yaml.safe_dump(broken))
+    assert main(["lint", str(good)]) == 0
+    report = tmp_path / "junit.xml"
+    assert main(["lint", str(good), str(bad), "--junit", str(report)]) == 1
+    assert "ENU001" in capsys.readouterr().out
+    suites = ET.parse(report).getroot()
+    failures = [case.get("name") for case in suites.iter("testcase") if case.find("failure") is not None]
+    assert len(failures) == 1
+    assert failures[0].startswith("ENU001")
+
+
+def test_the_project_specs_pass() -> None:
+    assert main(["lint"]) == 0
+
+
+def test_spectral_ruleset_is_kept_in_step_with_the_rules() -> None:
+    text = (ROOT / ".spectral.yaml").read_text(encoding="utf-8")
+    ruleset = yaml.safe_load(text)
+    mentioned = set(re.findall(r"\b[A-Z]{3}\d{3}\b", text))
+    assert set(RULES) <= mentioned
+    custom = {name for name in ruleset["rules"] if re.fullmatch(r"[A-Z]{3}\d{3}", name)}
+    assert custom <= set(RULES)
