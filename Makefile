@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint check coverage bench clean
+.PHONY: install run test lint check coverage bench contract proxy clean
 
 install: $(STAMP)
 
@@ -29,6 +29,15 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check mockserver tests contract_tests bench
 	$(BIN)/python -m ruff format --check mockserver tests contract_tests bench
 	$(BIN)/python -m mypy
+
+## Fuzz a deployment with Schemathesis: make contract URL=https://staging.example.com [API=portal] [ARGS="-n 50"].
+URL ?= http://127.0.0.1:8000
+contract: $(STAMP)
+	$(BIN)/python -m mockserver contract --base-url $(URL) $(if $(API),--api $(API)) $(ARGS)
+
+## Validate live traffic: make proxy TARGET=https://staging.example.com [PORT=8001] [API=portal].
+proxy: $(STAMP)
+	$(BIN)/python -m mockserver proxy --target $(TARGET) $(if $(API),--api $(API)) $(ARGS)
 
 ## Throughput, latency, cold start and RSS with wrk (apt-get install wrk); BENCH_ARGS="--duration 15".
 bench: $(STAMP)

@@ -32,13 +32,81 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against its spec (VALIDATE_RESPONSES)",
     )
     run.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
+    run.add_argument(
+        "--fault",
+        action="append",
+        dest="faults",
+        metavar="NAME",
+        help="break the contract on purpose, to test contract checks (FAULTS; repeatable; "
+        "undocumented-status, drop-required-field, ignore-auth, keep-deleted)",
+    )
 
     lint = commands.add_parser("lint", help="check specs: OpenAPI structure plus the house rules")
     lint.add_argument("specs", nargs="*", type=Path, help="spec files (default: specs/*.yaml)")
     lint.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
     lint.add_argument("--rule", action="append", dest="rules", help="run only this rule id (repeatable)")
     lint.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    contract = commands.add_parser(
+        "contract",
+        help="fuzz a deployment (or our mock) against the specs with Schemathesis",
+        description="Runs Schemathesis (all phases, all checks) against BASE_URL for each API. Credentials: "
+        "--token / --username and --password (also MOCKSERVER_TOKEN, MOCKSERVER_USERNAME, MOCKSERVER_PASSWORD), "
+        "--header, or, against our mock, the demo user /__admin/apis publishes. Arguments after -- go to "
+        "`schemathesis run` unchanged. Exit code 0 only when nothing failed.",
+    )
+    contract.add_argument(
+        "--base-url", required=True, help="origin of the deployment, e.g. https://staging.example.com"
+    )
+    contract.add_argument("--api", action="append", dest="apis", help="check only this API (repeatable; default all)")
+    contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"), help="where reports go")
+    contract.add_argument("--report", default="junit,har", help="report formats: junit, har, vcr (comma-separated)")
+    contract.add_argument("--config", type=Path, help="Schemathesis settings (default: the repo's schemathesis.toml)")
+    contract.add_argument("-H", "--header", action="append", dest="headers", default=[], help="'Name: value' header")
+    contract.add_argument("--token", help="bearer token or API key (MOCKSERVER_TOKEN)")
+    contract.add_argument("--username", help="log in as this user, for APIs with a login (MOCKSERVER_USERNAME)")
+    contract.add_argument("--password", help="password for --username (MOCKSERVER_PASSWORD)")
+    contract.add_argument("--no-admin", action="store_true", help="never ask /__admin/apis for demo credentials")
+    contract.add_argument("-n", "--max-examples", type=int, help="test cases per operation and phase")
+    contract.add_argument("--max-time", type=int, help="time budget in seconds for each API")
+    contract.add_argument("--seed", type=int, help="random seed (default: schemathesis.toml's)")
+    contract.add_argument("-w", "--workers", type=int, default=1, help="concurrent workers (default 1)")
+    contract.add_argument("--phases", help="examples,coverage,fuzzing,stateful (default: all)")
+    contract.add_argument("--checks", default="all", help="Schemathesis checks (default: all)")
+    contract.add_argument(
+        "--include-operation-id", action="append", dest="operation_ids", default=[], help="only this operation"
+    )
+    contract.add_argument("extra", nargs=argparse.REMAINDER, help="-- then arguments for `schemathesis run`")
     return parser
+
+
+def contract(args: argparse.Namespace) -> int:
+    import os
+
+    from mockserver.apis import APIS
+    from mockserver.contract.runner import ContractOptions, run_contract
+
+    extra = tuple(args.extra[1:] if args.extra[:1] == ["--"] else args.extra)
+    options = ContractOptions(
+        base_url=args.base_url,
+        apis=tuple(args.apis or ()),
+        report_dir=args.report_dir,
+        reports=tuple(r.strip() for r in args.report.split(",") if r.strip()),
+        headers=tuple(args.headers),
+        token=args.token or os.environ.get("MOCKSERVER_TOKEN") or None,
+        username=args.username or os.environ.get("MOCKSERVER_USERNAME") or None,
+        password=args.password or os.environ.get("MOCKSERVER_PASSWORD") or None,
+        use_admin=not args.no_admin,
+        max_examples=args.max_examples,
+        max_time=args.max_time,
+        seed=args.seed,
+        workers=args.workers,
+        phases=args.phases,
+        checks=args.checks,
+        include_operation_ids=tuple(args.operation_ids),
+        extra=extra,
+        **({"config_file": args.config} if args.config else {}),
+    )
+    return run_contract(options, APIS)
 
 
 def lint(args: argparse.Namespace) -> int:
@@ -73,6 +141,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         apis=tuple(args.apis) if args.apis else None,
         validate_responses=args.validate_responses,
         log_level=args.log_level,
+        faults=tuple(args.faults) if args.faults else None,
     )
 
 
@@ -82,6 +151,8 @@ def run(settings: Settings) -> None:
     from mockserver.web.app import create_app
 
     server = create_app(settings)
+    if settings.faults:
+        print(f"mockserver: FAULT MODE {', '.join(settings.faults)}: this server breaks its contract", flush=True)
     print(f"mockserver: seed {settings.seed}, anchor day {server.runtime.clock.anchor}", flush=True)
     for served in server.runtime.apis.values():
         base = f"http://{settings.host}:{settings.port}{served.definition.base_path}"
@@ -94,8 +165,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint(args)
+    if args.command == "contract":
+        return contract(args)
     try:
         settings = settings_from(args)
+        from mockserver.web.faults import check_faults
+
+        check_faults(settings.faults)
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2

@@ -41,6 +41,18 @@ class ApiState(Protocol):
 
 
 @dataclasses.dataclass(frozen=True)
+class LoginFlow:
+    """How a client trades a username and password for a token (APIs with a login operation)."""
+
+    #: The login operation's path, relative to the API's base path.
+    path: str
+    username_field: str = "username"
+    password_field: str = "password"
+    #: JSON pointer to the token in the login response.
+    token_pointer: str = "/token"
+
+
+@dataclasses.dataclass(frozen=True)
 class ApiDefinition:
     name: str
     spec_file: Path
@@ -52,6 +64,10 @@ class ApiDefinition:
     credential_checks: Callable[[Any], dict[str, CredentialCheck]]
     #: The ``WWW-Authenticate`` challenge of a 401 (RFC 9110 requires one).
     auth_challenge: str | None = None
+    #: For API-key schemes whose value is ``<prefix> <token>`` (HomeQ's ``JWT <token>``).
+    token_prefix: str | None = None
+    #: The login operation, when credentials are a username and password rather than a token.
+    login: LoginFlow | None = None
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:

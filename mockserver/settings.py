@@ -36,6 +36,8 @@ class Settings:
     #: CORS: origins allowed to call the mock from a browser ("*" for any).
     cors_origins: tuple[str, ...] = ("*",)
     log_level: str = "warning"
+    #: Deliberate contract breaks (see ``mockserver.web.faults.FAULTS``); empty for a correct mock.
+    faults: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -106,3 +106,20 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {name: len(table) for name, table in self._tables.items()}
+
+    def snapshot(self) -> dict[str, dict[Any, Record]]:
+        """The rows of every table as they are now (the records are shared, not copied)."""
+        with self.lock:
+            return {name: dict(table._rows) for name, table in self._tables.items()}
+
+    def restore_missing(self, snapshot: dict[str, dict[Any, Record]]) -> int:
+        """Puts back every row of ``snapshot`` that has since been deleted; returns how many."""
+        restored = 0
+        with self.lock:
+            for name, rows in snapshot.items():
+                table = self._tables[name]
+                for key, row in rows.items():
+                    if key not in table._rows:
+                        table._rows[key] = row
+                        restored += 1
+        return restored

@@ -25,6 +25,7 @@ from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.errors import error_handlers
+from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
@@ -37,6 +38,7 @@ class MockServer:
     """The running mock: an ASGI app with its runtime attached."""
 
     def __init__(self, settings: Settings, registry: dict[str, ApiDefinition] | None = None) -> None:
+        check_faults(settings.faults)
         self.settings = settings
         self.runtime = Runtime(settings, APIS if registry is None else registry)
         self.connexion = self._build_connexion()
@@ -91,6 +93,13 @@ class MockServer:
             position=MiddlewarePosition.BEFORE_ROUTING,
             table=MethodTable.from_specs(specs),
         )
+        if self.settings.faults:
+            app.add_middleware(
+                FaultMiddleware,
+                position=MiddlewarePosition.BEFORE_SECURITY,
+                runtime=self.runtime,
+                index=OperationIndex(specs),
+            )
         for exception, handler in error_handlers(self._challenge_for).items():
             app.add_error_handler(exception, handler)
         return app

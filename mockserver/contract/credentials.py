@@ -1,0 +1,138 @@
+"""Credentials for a contract run, found the way each API needs them.
+
+In order of precedence: a token given on the command line or in the environment; a username and
+password traded for a token through the API's login operation; and, against our own mock, the
+first demo user that ``/__admin/apis`` publishes. The result is Schemathesis' OpenAPI-aware auth
+configuration (one entry per security scheme of the spec), so that its ``ignored_auth`` check
+knows which header carries the credentials and can strip it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import httpx
+
+from mockserver.registry import ApiDefinition, LoginFlow
+
+
+class CredentialError(Exception):
+    """The credentials could not be found or did not work; the message says what to do."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Credential:
+    #: The token as the API expects it after any prefix (``demo-alice-token``, a JWT, an API key).
+    token: str
+    #: Where it came from, for the run's log (never the secret itself).
+    source: str
+    #: For API-key schemes: what goes before the token in the header value.
+    prefix: str | None = None
+
+
+def resolve(
+    definition: ApiDefinition,
+    base_url: str,
+    *,
+    token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    use_admin: bool = True,
+    client: httpx.Client | None = None,
+) -> Credential | None:
+    """The credential to test ``definition`` at ``base_url`` with, or ``None`` if none is known."""
+    if token:
+        return Credential(token, "the given token", definition.token_prefix)
+    with client or httpx.Client(timeout=10.0) as http:
+        if username is not None and password is not None:
+            if definition.login is None:
+                raise CredentialError(f"{definition.name} has no login operation: give a token instead.")
+            return _login(http, definition, definition.login, base_url, username, password, "the given user")
+        auth = _admin_auth(http, base_url, definition.name) if use_admin else None
+        if not auth:
+            return None
+        users = auth.get("users") or []
+        if not users:
+            return None
+        user = users[0]
+        label = f"demo user {user.get('name') or user.get('email') or user.get('username')} of /__admin/apis"
+        if user.get("token"):
+            return Credential(str(user["token"]), label, auth.get("prefix") if auth.get("type") == "apiKey" else None)
+        if definition.login and user.get("username") and user.get("password"):
+            return _login(http, definition, definition.login, base_url, user["username"], user["password"], label)
+        return None
+
+
+def _admin_auth(http: httpx.Client, base_url: str, api: str) -> dict[str, Any] | None:
+    """The ``auth`` block our mock publishes for ``api``; ``None`` for any other server."""
+    try:
+        response = http.get(f"{base_url.rstrip('/')}/__admin/apis")
+    except httpx.HTTPError:
+        return None
+    if response.status_code != 200:
+        return None
+    try:
+        apis = response.json().get("apis") or []
+    except (ValueError, AttributeError):
+        return None
+    for entry in apis:
+        if isinstance(entry, dict) and entry.get("name") == api:
+            auth = entry.get("auth")
+            return auth if isinstance(auth, dict) else None
+    return None
+
+
+def _login(
+    http: httpx.Client,
+    definition: ApiDefinition,
+    login: LoginFlow,
+    base_url: str,
+    username: str,
+    password: str,
+    label: str,
+) -> Credential:
+    url = f"{base_url.rstrip('/')}{definition.base_path}{login.path}"
+    body = {login.username_field: username, login.password_field: password}
+    try:
+        response = http.post(url, json=body)
+    except httpx.HTTPError as error:
+        raise CredentialError(f"login at {url} failed: {error}") from None
+    if response.status_code >= 300:
+        raise CredentialError(f"login at {url} as {username!r} answered {response.status_code}: {response.text[:200]}")
+    try:
+        token = _pointer(response.json(), login.token_pointer)
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise CredentialError(f"login at {url} answered no token at {login.token_pointer}") from None
+    return Credential(str(token), f"login of {label} ({username})", definition.token_prefix)
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    for part in [p for p in pointer.split("/") if p]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        document = document[int(key)] if isinstance(document, list) else document[key]
+    return document
+
+
+def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:
+    """Schemathesis' ``[auth.openapi.<scheme>]`` tables for every scheme the credential fits."""
+    schemes: dict[str, Any] = {}
+    for name, scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).items():
+        kind = scheme.get("type")
+        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            schemes[name] = {"bearer": credential.token}
+        elif kind == "apiKey":
+            value = f"{credential.prefix} {credential.token}" if credential.prefix else credential.token
+            schemes[name] = {"api_key": value}
+    return {"openapi": schemes} if schemes else {}
+
+
+def scheme_headers(spec: dict[str, Any]) -> set[str]:
+    """The (lower-case) header names the spec's security schemes read credentials from."""
+    names: set[str] = set()
+    for scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).values():
+        if scheme.get("type") == "http":
+            names.add("authorization")
+        elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            names.add(str(scheme.get("name", "")).lower())
+    return names

@@ -1,0 +1,217 @@
+"""``mockserver contract``: Schemathesis against a deployment of one API or all, with our specs.
+
+Schemathesis does the work (phases, checks, progress display, JUnit/HAR/VCR reports); this module
+picks the spec, the URL and the credentials for each API, writes the run's Schemathesis
+configuration (``schemathesis.toml`` plus the credentials of this run, referenced through an
+environment variable so that no secret lands in a report folder), runs ``schemathesis run`` and
+prints a summary per operation from its JUnit report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, TextIO
+
+import tomli_w
+
+from mockserver.contract.credentials import Credential, CredentialError, auth_config, resolve, scheme_headers
+from mockserver.registry import ROOT, ApiDefinition
+
+CREDENTIAL_ENV = "MOCKSERVER_CONTRACT_CREDENTIAL"
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractOptions:
+    """Every setting of a contract run, with its default."""
+
+    base_url: str
+    #: APIs to check; empty means every API of the registry.
+    apis: tuple[str, ...] = ()
+    report_dir: Path = Path("reports/contract")
+    #: Report formats Schemathesis writes (junit, har, vcr, ...); JUnit is always written.
+    reports: tuple[str, ...] = ("junit", "har")
+    config_file: Path = ROOT / "schemathesis.toml"
+    #: Extra ``Name: value`` headers sent with every request.
+    headers: tuple[str, ...] = ()
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    #: Ask ``/__admin/apis`` for demo credentials when none are given (our own mock).
+    use_admin: bool = True
+    max_examples: int | None = None
+    max_time: int | None = None
+    seed: int | None = None
+    #: One worker by default: CPython 3.11.7's ``ast`` is not thread-safe (gh-106905) and
+    #: Hypothesis parses lambdas while it generates, which fails now and then under threads.
+    workers: int = 1
+    phases: str | None = None
+    checks: str = "all"
+    include_operation_ids: tuple[str, ...] = ()
+    #: Passed to ``schemathesis run`` as they are.
+    extra: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass
+class ApiOutcome:
+    api: str
+    exit_code: int
+    operations: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
+    problem: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0
+
+
+def run_contract(options: ContractOptions, registry: dict[str, ApiDefinition], out: TextIO | None = None) -> int:
+    """Runs the contract check of every selected API; 0 only when nothing failed, 2 on bad usage."""
+    out = out or sys.stdout
+    names = options.apis or tuple(registry)
+    unknown = sorted(set(names) - set(registry))
+    if unknown:
+        known = ", ".join(registry)
+        print(f"mockserver contract: unknown API(s) {', '.join(unknown)}; known: {known}", file=sys.stderr)
+        return 2
+    base_config = tomllib.loads(options.config_file.read_text(encoding="utf-8"))
+    outcomes = [_run_api(registry[name], options, base_config, out) for name in names]
+    print("\n" + "=" * 30 + " contract summary " + "=" * 30, file=out)
+    for outcome in outcomes:
+        failed = sum(1 for _, status, _ in outcome.operations if status in ("failed", "error"))
+        verdict = "passed" if outcome.passed else "FAILED"
+        detail = outcome.problem or f"{len(outcome.operations)} operations, {failed} with findings"
+        print(f"  {outcome.api:<16} {verdict:<7} {detail}", file=out)
+    print(f"  reports in {options.report_dir}", file=out)
+    return 0 if all(o.passed for o in outcomes) else (2 if any(o.exit_code == 2 for o in outcomes) else 1)
+
+
+def _run_api(definition: ApiDefinition, options: ContractOptions, base: dict[str, Any], out: TextIO) -> ApiOutcome:
+    print(f"\n### {definition.name}: {definition.title}", file=out, flush=True)
+    spec = definition.spec
+    given = {h.split(":", 1)[0].strip().lower() for h in options.headers}
+    credential: Credential | None = None
+    if not scheme_headers(spec) & given:
+        try:
+            credential = resolve(
+                definition,
+                options.base_url,
+                token=options.token,
+                username=options.username,
+                password=options.password,
+                use_admin=options.use_admin,
+            )
+        except CredentialError as error:
+            print(f"mockserver contract: {definition.name}: {error}", file=out)
+            return ApiOutcome(definition.name, 2, problem=str(error))
+    if credential is not None:
+        print(f"credentials: {credential.source}", file=out, flush=True)
+    elif spec.get("security"):
+        print(
+            "credentials: none (give --token, --username/--password or --header; operations that need "
+            "them will only see 401s)",
+            file=out,
+            flush=True,
+        )
+    folder = options.report_dir / definition.name
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / "schemathesis.toml"
+    config_path.write_text(tomli_w.dumps(_config(base, definition, credential)), encoding="utf-8")
+    junit = folder / "junit.xml"
+    argv = _argv(definition, options, config_path, folder)
+    env = {**os.environ, CREDENTIAL_ENV: _credential_value(credential)}
+    completed = subprocess.run(argv, env=env, check=False)
+    outcome = ApiOutcome(definition.name, completed.returncode, _operations(junit))
+    _print_operations(outcome, out)
+    return outcome
+
+
+def _credential_value(credential: Credential | None) -> str:
+    return credential.token if credential else ""
+
+
+def _config(base: dict[str, Any], definition: ApiDefinition, credential: Credential | None) -> dict[str, Any]:
+    """``schemathesis.toml`` with this run's auth on the API's project (and no other auth)."""
+    config = {k: v for k, v in base.items() if k != "project"}
+    projects = [dict(p) for p in base.get("project", [])]
+    mine = next((p for p in projects if p.get("title") == definition.title), None)
+    if mine is None:
+        mine = {"title": definition.title}
+        projects.append(mine)
+    for project in projects:
+        project.pop("auth", None)
+    if credential is not None:
+        reference = Credential("${" + CREDENTIAL_ENV + "}", credential.source, credential.prefix)
+        auth = auth_config(definition.spec, reference)
+        if auth:
+            mine["auth"] = auth
+    config["project"] = projects
+    return config
+
+
+def _argv(definition: ApiDefinition, options: ContractOptions, config: Path, folder: Path) -> list[str]:
+    reports = ["junit", *[r for r in options.reports if r != "junit"]]
+    argv = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run"]
+    argv += [str(definition.spec_file), "--url", options.base_url.rstrip("/") + definition.base_path]
+    argv += ["--checks", options.checks, "--workers", str(options.workers), "--report", ",".join(reports)]
+    argv += ["--report-dir", str(folder), "--report-junit-path", str(folder / "junit.xml")]
+    for kind, suffix in (("har", "traffic.har"), ("vcr", "traffic.vcr.yaml")):
+        if kind in reports:
+            argv += [f"--report-{kind}-path", str(folder / suffix)]
+    optional = {
+        "--max-examples": options.max_examples,
+        "--max-time": options.max_time,
+        "--seed": options.seed,
+        "--phases": options.phases,
+    }
+    for flag, value in optional.items():
+        if value is not None:
+            argv += [flag, str(value)]
+    for header in options.headers:
+        argv += ["--header", header]
+    for operation_id in options.include_operation_ids:
+        argv += ["--include-operation-id", operation_id]
+    return argv + list(options.extra)
+
+
+def _operations(junit: Path) -> list[tuple[str, str, str]]:
+    """(operation, passed|failed|error|skipped, first line of the finding) per operation of the JUnit report."""
+    if not junit.exists():
+        return []
+    rows: list[tuple[str, str, str]] = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        status, detail = "passed", ""
+        for kind in ("failure", "error", "skipped"):
+            element = case.find(kind)
+            if element is not None:
+                status = {"failure": "failed", "error": "error", "skipped": "skipped"}[kind]
+                text = (element.text or element.get("message") or "").strip()
+                detail = _headline(text)
+                break
+        rows.append((case.get("name", "?"), status, detail))
+    return rows
+
+
+def _headline(text: str) -> str:
+    """The finding's title: the first line that names a check (``- Response violates schema``...)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("- "):
+            return line[2:]
+    return lines[0] if lines else ""
+
+
+def _print_operations(outcome: ApiOutcome, out: TextIO) -> None:
+    if not outcome.operations:
+        print(f"{outcome.api}: no JUnit report (exit code {outcome.exit_code})", file=out)
+        return
+    width = max(len(name) for name, _, _ in outcome.operations)
+    print(f"\n{outcome.api}: per operation", file=out)
+    for name, status, detail in outcome.operations:
+        mark = {"passed": "ok  ", "failed": "FAIL", "error": "ERR ", "skipped": "skip"}[status]
+        print(f"  {mark} {name:<{width}}  {detail}".rstrip(), file=out)
+    out.flush()

@@ -1,0 +1,201 @@
+"""Fault modes: the mock turned into a deliberately broken deployment.
+
+``mockserver run --fault NAME`` (or ``FAULTS=a,b``) makes the server break its own contract in one
+known way, so that contract checks (``mockserver contract``) and the proxy can be shown to catch
+it. Each fault is an entry of :data:`FAULTS`; the middleware sits in Connexion's stack right after
+routing, where the operation being called is known, and outside response validation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.runtime import Runtime
+
+Operation = dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Fault:
+    name: str
+    summary: str
+    #: The Schemathesis check that must catch it.
+    caught_by: str
+
+
+FAULTS: dict[str, Fault] = {
+    fault.name: fault
+    for fault in (
+        Fault(
+            "undocumented-status",
+            "every successful GET answers 203 instead of its documented 200",
+            "status_code_conformance",
+        ),
+        Fault(
+            "drop-required-field",
+            "successful JSON responses lose the first required property of their schema",
+            "response_schema_conformance",
+        ),
+        Fault(
+            "ignore-auth",
+            "missing or wrong credentials are served as the first demo user",
+            "ignored_auth",
+        ),
+        Fault(
+            "keep-deleted",
+            "DELETE answers success but the record stays readable",
+            "use_after_free",
+        ),
+    )
+}
+
+
+def check_faults(names: tuple[str, ...]) -> None:
+    unknown = sorted(set(names) - set(FAULTS))
+    if unknown:
+        raise ValueError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}")
+
+
+class OperationIndex:
+    """(API base path, operationId) -> the operation of the spec, with local $refs resolvable."""
+
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]]) -> None:
+        self._operations: dict[tuple[str, str], tuple[Operation, dict[str, Any]]] = {}
+        for base_path, spec in specs:
+            for item in (spec.get("paths") or {}).values():
+                for operation in item.values():
+                    if isinstance(operation, dict) and "operationId" in operation:
+                        self._operations[(base_path, operation["operationId"])] = (operation, spec)
+
+    def required_property(self, base_path: str, operation_id: str, status: int) -> str | None:
+        """The first required property of the JSON body documented for ``status``, if any."""
+        found = self._operations.get((base_path, operation_id))
+        if found is None:
+            return None
+        operation, spec = found
+        response = _deref(spec, (operation.get("responses") or {}).get(str(status)) or {})
+        schema = _deref(spec, ((response.get("content") or {}).get("application/json") or {}).get("schema") or {})
+        if schema.get("type") == "array":
+            schema = _deref(spec, schema.get("items") or {})
+        required = _required(spec, schema)
+        return required[0] if required else None
+
+
+def _deref(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = spec
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def _required(spec: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    names = list(schema.get("required") or [])
+    for part in schema.get("allOf") or []:
+        names += _required(spec, _deref(spec, part))
+    return names
+
+
+class FaultMiddleware:
+    def __init__(self, app: ASGIApp, runtime: Runtime, index: OperationIndex) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.index = index
+        self.faults = frozenset(runtime.settings.faults)
+        self._handlers: dict[str, Callable[[Scope, Receive, Send, ASGIApp], Awaitable[None]]] = {
+            "ignore-auth": self._ignore_auth,
+            "keep-deleted": self._keep_deleted,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = (scope.get("extensions") or {}).get("connexion_routing") or {}
+        api = self.runtime.api_for_path(scope.get("path", ""))
+        if scope["type"] != "http" or api is None or "operation_id" not in routing:
+            await self.app(scope, receive, send)
+            return
+        app: ASGIApp = self.app
+        if "undocumented-status" in self.faults and scope["method"] == "GET":
+            app = _wrap_app(app, _status_203)
+        if "drop-required-field" in self.faults:
+            base, operation_id = routing["api_base_path"], routing["operation_id"]
+            app = _wrap_app(app, lambda status, body: self._drop_required(base, operation_id, status, body))
+        for name, handler in self._handlers.items():
+            if name in self.faults:
+                await handler(scope, receive, send, app)
+                return
+        await app(scope, receive, send)
+
+    def _drop_required(self, base: str, operation_id: str, status: int, body: bytes) -> tuple[int, bytes]:
+        name = self.index.required_property(base, operation_id, status)
+        if name is None or not body:
+            return status, body
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return status, body
+        target = data[0] if isinstance(data, list) and data else data
+        if isinstance(target, dict):
+            target.pop(name, None)
+        return status, json.dumps(data).encode()
+
+    async def _ignore_auth(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        api = self.runtime.api_for_path(scope["path"])
+        auth = self.runtime.apis[api].state.auth_description() if api else {}
+        users = auth.get("users") or []
+        if not users or not users[0].get("token") or not auth.get("header"):
+            await app(scope, receive, send)
+            return
+        header = str(auth["header"]).lower().encode()
+        value = f"{auth['prefix']} {users[0]['token']}" if auth.get("prefix") else str(users[0]["token"])
+        headers = [(k, v) for k, v in scope["headers"] if k != header] + [(header, value.encode())]
+        await app({**scope, "headers": headers}, receive, send)
+
+    async def _keep_deleted(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
+        api = self.runtime.api_for_path(scope["path"])
+        store = getattr(self.runtime.apis[api].state, "store", None) if api else None
+        if scope["method"] != "DELETE" or store is None:
+            await app(scope, receive, send)
+            return
+        before = store.snapshot()
+        try:
+            await app(scope, receive, send)
+        finally:
+            store.restore_missing(before)
+
+
+def _status_203(status: int, body: bytes) -> tuple[int, bytes]:
+    return (203 if status == 200 else status), body
+
+
+def _wrap_app(app: ASGIApp, change: Callable[[int, bytes], tuple[int, bytes]]) -> ASGIApp:
+    """An app whose whole response (status and body) passes through ``change``."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def collect(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            status, body = change(start["status"], b"".join(chunks))
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await app(scope, receive, collect)
+
+    return wrapped
