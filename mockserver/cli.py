@@ -76,7 +76,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--include-operation-id", action="append", dest="operation_ids", default=[], help="only this operation"
     )
     contract.add_argument("extra", nargs=argparse.REMAINDER, help="-- then arguments for `schemathesis run`")
+    proxy = commands.add_parser(
+        "proxy",
+        help="forward to a deployment and check every request and response against the specs",
+        description="Forwards every request to --target unchanged and reports what each exchange breaks in the "
+        "X-Mockserver-Violations / X-Mockserver-Violation response headers and at /__admin/requests.",
+    )
+    proxy.add_argument("--target", help="the deployment to forward to, e.g. https://staging.example.com (TARGET)")
+    proxy.add_argument("--host", help="interface to listen on (HOST; default 127.0.0.1)")
+    proxy.add_argument("--port", type=int, help="port (PORT; default 8000)")
+    proxy.add_argument("--api", action="append", dest="apis", help="check only this API's spec (repeatable)")
+    proxy.add_argument("--timeout", type=float, help="seconds to wait for the target (TARGET_TIMEOUT; default 30)")
+    proxy.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
     return parser
+
+
+def proxy(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockserver.apis import APIS
+    from mockserver.proxy import ProxyApp
+
+    try:
+        settings = Settings.from_env(
+            host=args.host,
+            port=args.port,
+            apis=tuple(args.apis) if args.apis else None,
+            target=args.target,
+            target_timeout=args.timeout,
+            log_level=args.log_level,
+        )
+        unknown = sorted(set(settings.apis) - set(APIS))
+        if unknown:
+            raise ValueError(f"unknown API(s) {', '.join(unknown)}; known: {', '.join(APIS)}")
+        app = ProxyApp(settings, APIS)
+    except ValueError as exc:
+        print(f"mockserver proxy: {exc}", file=sys.stderr)
+        return 2
+    origin = f"http://{settings.host}:{settings.port}"
+    print(f"mockserver proxy: {origin} -> {app.target}; violations at {origin}/__admin/requests", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, workers=1)
+    return 0
 
 
 def contract(args: argparse.Namespace) -> int:
@@ -167,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return lint(args)
     if args.command == "contract":
         return contract(args)
+    if args.command == "proxy":
+        return proxy(args)
     try:
         settings = settings_from(args)
         from mockserver.web.faults import check_faults

@@ -16,7 +16,9 @@ Hierarchy::
     ├── PayloadTooLarge         413
     ├── UnsupportedMediaType    415
     ├── ValidationFailed        422  the body fails the schema or a documented rule
-    └── InternalError           500  a bug in the mock (never expected; tests fail on it)
+    ├── InternalError           500  a bug in the mock (never expected; tests fail on it)
+    ├── BadGateway              502  the proxy's target could not be reached or answered garbage
+    └── GatewayTimeout          504  the proxy's target did not answer in time
 """
 
 from __future__ import annotations
@@ -155,6 +157,19 @@ class ValidationFailed(MockProblem):
 
 class InternalError(MockProblem):
     kind = _kind("internal-error", 500, "Internal Server Error", "A bug in the mock server.")
+
+
+class BadGateway(MockProblem):
+    kind = _kind(
+        "bad-gateway",
+        502,
+        "Bad Gateway",
+        "`mockserver proxy` could not reach its target or could not read the target's answer.",
+    )
+
+
+class GatewayTimeout(MockProblem):
+    kind = _kind("gateway-timeout", 504, "Gateway Timeout", "`mockserver proxy`'s target did not answer in time.")
 
 
 def field_error(field: str, message: str) -> dict[str, str]:

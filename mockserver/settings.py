@@ -38,6 +38,9 @@ class Settings:
     log_level: str = "warning"
     #: Deliberate contract breaks (see ``mockserver.web.faults.FAULTS``); empty for a correct mock.
     faults: tuple[str, ...] = ()
+    #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
+    target: str | None = None
+    target_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -60,6 +63,8 @@ def _parse(name: str, raw: str) -> Any:
     try:
         if kind == "int":
             return int(raw)
+        if kind == "float":
+            return float(raw)
         if kind == "bool":
             return raw.strip().lower() in {"1", "true", "yes", "on"}
         if kind.startswith("tuple"):

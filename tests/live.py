@@ -27,7 +27,9 @@ def free_port() -> int:
 def serve(app: Any, ready_path: str = "/__admin/health") -> Iterator[str]:
     """Serves ``app`` with uvicorn in a thread on a free loopback port; yields its origin."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto", loop="asyncio")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     origin = f"http://127.0.0.1:{port}"

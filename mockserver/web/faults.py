@@ -120,11 +120,11 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         app: ASGIApp = self.app
-        if "undocumented-status" in self.faults and scope["method"] == "GET":
-            app = _wrap_app(app, _status_203)
         if "drop-required-field" in self.faults:
             base, operation_id = routing["api_base_path"], routing["operation_id"]
             app = _wrap_app(app, lambda status, body: self._drop_required(base, operation_id, status, body))
+        if "undocumented-status" in self.faults and scope["method"] == "GET":
+            app = _wrap_app(app, _status_203)
         for name, handler in self._handlers.items():
             if name in self.faults:
                 await handler(scope, receive, send, app)
