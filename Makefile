@@ -1,4 +1,4 @@
-# One target per developer action; CI runs `make test` (see .ci/run).
+# One target per developer action; CI runs `make lint test` (see .ci/run).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
