@@ -39,7 +39,7 @@ contract: $(STAMP)
 proxy: $(STAMP)
 	$(BIN)/python -m mockserver proxy --target $(TARGET) $(if $(API),--api $(API)) $(ARGS)
 
-## Throughput, latency, cold start and RSS with wrk (apt-get install wrk); BENCH_ARGS="--duration 15".
+## Our mock vs Prism (-v silent) vs bare Starlette: req/s, p50/p99, cold start, RSS (installs Prism and autocannon from npm into bench/); BENCH_ARGS="--duration 15 --api portal".
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -1,51 +1,264 @@
-"""Throughput, latency, cold start and memory of the mock, measured with wrk on 127.0.0.1.
+"""Our mock side by side with Prism and bare Starlette: throughput, latency, cold start, memory.
 
-Usage: ``make bench`` or ``python bench/run.py [--duration 10] [--connections 32]``.
+Usage: ``make bench`` or ``python bench/run.py [--duration 10] [--connections 32] [--api portal]``.
 
-Starts ``python -m mockserver run`` on a free loopback port (pinned to CPU 0 when ``taskset`` is
-there, wrk on CPU 1), waits for its first answer (cold start), drives each workload with wrk and
-prints one Markdown table. wrk comes from Debian's package ``wrk``; the script says how to get it
-when it is missing. Absolute numbers drift on shared machines: compare rows of one run.
+For every API with workloads (``bench/workloads.py``) it starts, one after the other, on 127.0.0.1
+and pinned to CPU 0 (the load generator gets CPU 1):
+
+- our mock (``python -m mockserver run``, every spec loaded, request validation on, stateful data),
+- Prism 5 on the same spec, in its fastest configuration (``prism mock -v silent``, static),
+- a bare Starlette app answering the same requests with the bytes our mock answered (the ceiling),
+
+drives each workload with autocannon for ``--duration`` seconds and prints one table per API with
+req/s, p50/p99 latency and the ratios, plus cold start (to the first answer) and RSS. Prism and
+autocannon are installed by this script from the npm registry into ``bench/node_modules`` at the
+versions pinned in ``bench/package.json``. Absolute numbers drift on shared machines: compare the
+ratios of one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PORTAL = "/api/rest/portal"
-TOKEN = "demo-alice-token"
+from workloads import WORKLOADS, Call, Workload
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+NODE_BIN = BENCH / "node_modules" / ".bin"
+sys.path.insert(0, str(ROOT))
+
+from mockserver.apis import APIS  # noqa: E402
+
+STARTUP_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class Workload:
+@dataclasses.dataclass
+class Server:
     name: str
-    method: str
-    path: str
-    body: dict[str, object] | None = None
-    expect: int = 200
+    process: subprocess.Popen[bytes]
+    origin: str
+    cold_start: float
+
+    def rss_mib(self) -> float:
+        """Resident memory of the process and its children (Prism runs under node workers)."""
+        return sum(_rss_kib(pid) for pid in _tree(self.process.pid)) / 1024
 
 
-WORKLOADS = (
-    Workload("GET profile", "GET", f"{PORTAL}/profile"),
-    Workload("GET application list", "GET", f"{PORTAL}/profile/applications"),
-    Workload("GET favourites list", "GET", f"{PORTAL}/profile/favourites"),
-    Workload("POST favourite (valid)", "POST", f"{PORTAL}/profile/favourites", {"listing": 5353}, 201),
-    Workload("PUT profile (valid)", "PUT", f"{PORTAL}/profile", {"phone": "07700 900000", "dependants": 1}),
-    Workload("PUT profile (invalid, 422)", "PUT", f"{PORTAL}/profile", {"homePostcode": "nope", "dependants": -1}, 422),
-)
+@dataclasses.dataclass(frozen=True)
+class Result:
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+    statuses: dict[str, int]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per workload and server (default 10)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument("--api", action="append", dest="apis", help="only this API (repeatable)")
+    parser.add_argument("--no-prism", action="store_true", help="skip Prism (no npm registry at hand)")
+    args = parser.parse_args()
+    if not (shutil.which("node") and shutil.which("npm")):
+        print("bench: needs Node.js and npm (for Prism and autocannon)", file=sys.stderr)
+        return 2
+    install_node_tools()
+    apis = args.apis or [name for name in WORKLOADS if name in APIS]
+    print(f"bench: {args.connections} connections, {args.duration} s per workload; server on CPU 0, load on CPU 1\n")
+    with ours() as mock:
+        print(f"our mock (every spec loaded): cold start {mock.cold_start:.2f} s, RSS {mock.rss_mib():.0f} MiB\n")
+        for api in apis:
+            bench_api(api, mock, args)
+    return 0
+
+
+def install_node_tools() -> None:
+    if (NODE_BIN / "prism").exists() and (NODE_BIN / "autocannon").exists():
+        return
+    command = ["npm", "ci" if (BENCH / "package-lock.json").exists() else "install", "--no-audit", "--no-fund"]
+    print(f"bench: installing Prism and autocannon ({' '.join(command)})", flush=True)
+    subprocess.run(command, cwd=BENCH, check=True, stdout=subprocess.DEVNULL)
+
+
+def bench_api(api: str, mock: Server, args: argparse.Namespace) -> None:
+    definition = APIS[api]
+    headers = auth_headers(mock.origin, api)
+    workloads = WORKLOADS[api]
+    answers = {}
+    for workload in workloads:
+        for call in workload.calls:
+            status, content_type, body = request(mock.origin, definition.base_path, call, headers)
+            if status != call.expect:
+                raise SystemExit(f"bench: {api} {call.method} {call.path}: expected {call.expect}, got {status}")
+            answers[f"{call.method} {call.path}"] = {"status": status, "type": content_type, "body": body}
+    results: dict[str, dict[str, Result]] = {w.name: {} for w in workloads}
+    cold: dict[str, float] = {"mockserver": mock.cold_start}
+    rss: dict[str, float] = {}
+    for workload in workloads:
+        results[workload.name]["mockserver"] = load(mock.origin + definition.base_path, workload, headers, args)
+    rss["mockserver"] = mock.rss_mib()
+    if not args.no_prism:
+        with prism(definition.spec_file) as server:
+            cold["Prism"] = server.cold_start
+            for workload in workloads:
+                results[workload.name]["Prism"] = load(server.origin, workload, headers, args)
+            rss["Prism"] = server.rss_mib()
+    with baseline(answers) as server:
+        cold["Starlette"] = server.cold_start
+        for workload in workloads:
+            results[workload.name]["Starlette"] = load(server.origin, workload, headers, args)
+        rss["Starlette"] = server.rss_mib()
+    print_table(api, workloads, results, cold, rss)
+
+
+def auth_headers(origin: str, api: str) -> dict[str, str]:
+    """The first demo user's credentials, as our control plane publishes them."""
+    from mockserver.contract.credentials import resolve
+
+    credential = resolve(APIS[api], origin)
+    if credential is None:
+        return {}
+    with urllib.request.urlopen(f"{origin}/__admin/apis") as response:
+        auth = next(a["auth"] for a in json.load(response)["apis"] if a["name"] == api)
+    prefix = auth.get("prefix")
+    return {auth["header"]: f"{prefix} {credential.token}" if prefix else credential.token}
+
+
+def request(origin: str, base: str, call: Call, headers: dict[str, str]) -> tuple[int, str, str]:
+    data = json.dumps(call.body).encode() if call.body is not None else None
+    all_headers = {**headers, **({"Content-Type": "application/json"} if data is not None else {})}
+    req = urllib.request.Request(origin + base + call.path, data=data, method=call.method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req) as response:
+            return response.status, response.headers.get("content-type", ""), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("content-type", ""), error.read().decode()
+
+
+def load(base_url: str, workload: Workload, headers: dict[str, str], args: argparse.Namespace) -> Result:
+    config = {
+        "url": base_url,
+        "connections": args.connections,
+        "duration": args.duration,
+        "requests": [
+            {
+                "method": call.method,
+                "path": base_path(base_url) + call.path,
+                "headers": {**headers, **({"content-type": "application/json"} if call.body is not None else {})},
+                **({"body": call.body} if call.body is not None else {}),
+            }
+            for call in workload.calls
+        ],
+    }
+    command = pinned(1, ["node", str(BENCH / "load.js"), json.dumps(config)])
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=args.duration + 120).stdout
+    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return Result(data["rps"], data["p50"], data["p99"], data["errors"], data["statuses"])
+
+
+def base_path(url: str) -> str:
+    return "/" + url.split("/", 3)[3] if url.count("/") >= 3 else ""
+
+
+def print_table(
+    api: str,
+    workloads: tuple[Workload, ...],
+    results: dict[str, dict[str, Result]],
+    cold: dict[str, float],
+    rss: dict[str, float],
+) -> None:
+    servers = [s for s in ("mockserver", "Prism", "Starlette") if s in cold]
+    print(f"## {api}\n")
+    head = " | ".join(f"{s} req/s | {s} p50/p99 ms" for s in servers)
+    ratios = " | ".join(f"÷ {s}" for s in servers[1:])
+    print(f"| workload | {head} | {ratios} | statuses (ours) |")
+    print("|---" * (1 + 2 * len(servers) + len(servers) - 1 + 1) + "|")
+    for workload in workloads:
+        row = results[workload.name]
+        cells = " | ".join(f"{row[s].rps:,.0f} | {row[s].p50:.0f}/{row[s].p99:.0f}" for s in servers)
+        ratio = " | ".join(f"{row['mockserver'].rps / row[s].rps:.2f}×" if row[s].rps else "–" for s in servers[1:])
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(row["mockserver"].statuses.items()))
+        print(f"| {workload.name} | {cells} | {ratio} | {statuses} |")
+    print()
+    print("| | " + " | ".join(servers) + " |")
+    print("|---" * (len(servers) + 1) + "|")
+    print("| cold start s | " + " | ".join(f"{cold[s]:.2f}" for s in servers) + " |")
+    print("| RSS MiB | " + " | ".join(f"{rss[s]:.0f}" for s in servers) + " |\n", flush=True)
+
+
+# -- servers -------------------------------------------------------------------------------------
+@contextmanager
+def ours() -> Iterator[Server]:
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "LOG_LEVEL": "error", "ANCHOR_DATE": "2026-03-02"}
+    command = [sys.executable, "-m", "mockserver", "run"]
+    with started("mockserver", command, port, "/__admin/health", env) as server:
+        yield server
+
+
+@contextmanager
+def prism(spec: Path) -> Iterator[Server]:
+    port = free_port()
+    command = [str(NODE_BIN / "prism"), "mock", str(spec), "-h", "127.0.0.1", "-p", str(port), "-v", "silent"]
+    with started("Prism", command, port, "/", dict(os.environ)) as server:
+        yield server
+
+
+@contextmanager
+def baseline(answers: dict[str, Any]) -> Iterator[Server]:
+    port = free_port()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(answers, handle)
+    try:
+        command = [sys.executable, str(BENCH / "baseline.py"), str(port), handle.name]
+        with started("Starlette", command, port, "/__admin/health", dict(os.environ)) as server:
+            yield server
+    finally:
+        os.unlink(handle.name)
+
+
+@contextmanager
+def started(name: str, command: list[str], port: int, ready: str, env: dict[str, str]) -> Iterator[Server]:
+    begin = time.perf_counter()
+    process = subprocess.Popen(
+        pinned(0, command), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(origin + ready, timeout=1).close()
+                break
+            except urllib.error.HTTPError:
+                break  # any HTTP answer means it is up
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit(f"bench: {name} exited during start-up") from None
+                if time.perf_counter() - begin > STARTUP_SECONDS:
+                    raise SystemExit(f"bench: {name} did not answer within {STARTUP_SECONDS:.0f} s") from None
+                time.sleep(0.01)
+        yield Server(name, process, origin, time.perf_counter() - begin)
+    finally:
+        for pid in reversed(_tree(process.pid)):
+            with suppress(ProcessLookupError):
+                os.kill(pid, 15)
+        process.wait(timeout=15)
 
 
 def free_port() -> int:
@@ -60,134 +273,31 @@ def pinned(cpu: int, command: list[str]) -> list[str]:
     return command
 
 
-def start_server(port: int, validate_responses: bool) -> tuple[subprocess.Popen[bytes], float]:
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "error",
-        "VALIDATE_RESPONSES": "1" if validate_responses else "0",
-    }
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        pinned(0, [sys.executable, "-m", "mockserver", "run"]),
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = started + 60
-    while time.perf_counter() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__admin/health", timeout=1):
-                return process, time.perf_counter() - started
-        except OSError:
-            if process.poll() is not None:
-                raise SystemExit("the server exited during start-up") from None
-            time.sleep(0.005)
-    process.kill()
-    raise SystemExit("the server did not answer within 60 s")
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
 
 
-def check(port: int, workload: Workload) -> None:
-    data = json.dumps(workload.body).encode() if workload.body is not None else None
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{workload.path}",
-        data=data,
-        method=workload.method,
-        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-    )
+def _rss_kib(pid: int) -> int:
     try:
-        with urllib.request.urlopen(request) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    if status != workload.expect:
-        raise SystemExit(f"{workload.name}: expected {workload.expect}, got {status}")
-
-
-def lua_script(workload: Workload) -> str:
-    lines = [f'wrk.method = "{workload.method}"', f'wrk.headers["Authorization"] = "Bearer {TOKEN}"']
-    if workload.body is not None:
-        lines.append('wrk.headers["Content-Type"] = "application/json"')
-        lines.append(f"wrk.body = [[{json.dumps(workload.body)}]]")
-    return "\n".join(lines) + "\n"
-
-
-def to_ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def run_wrk(port: int, workload: Workload, duration: int, connections: int) -> dict[str, float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(workload))
-    try:
-        out = subprocess.run(
-            pinned(
-                1,
-                [
-                    "wrk",
-                    "-t2",
-                    f"-c{connections}",
-                    f"-d{duration}s",
-                    "--latency",
-                    "-s",
-                    script.name,
-                    f"http://127.0.0.1:{port}{workload.path}",
-                ],
-            ),
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=duration + 60,
-        ).stdout
-    finally:
-        os.unlink(script.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": p50, "p99": p99, "non2xx": float(errors.group(1)) if errors else 0.0}
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per workload (default 10)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--validate-responses", action="store_true", help="serve with response validation on")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("bench: wrk is missing; install it with `apt-get install wrk` (Debian's package)", file=sys.stderr)
-        return 2
-    port = free_port()
-    process, cold = start_server(port, args.validate_responses)
-    try:
-        rows = []
-        for workload in WORKLOADS:
-            check(port, workload)
-            rows.append((workload, run_wrk(port, workload, args.duration, args.connections)))
-        rss = rss_mib(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    mode = "with" if args.validate_responses else "without"
-    print(f"mockserver, 1 worker, {mode} response validation; wrk -t2 -c{args.connections} -d{args.duration}s")
-    print(f"cold start to first answer: {cold:.2f} s; RSS after the runs: {rss:.0f} MiB\n")
-    print("| workload | req/s | p50 ms | p99 ms | non-2xx |")
-    print("|---|---|---|---|---|")
-    for workload, result in rows:
-        print(
-            f"| {workload.name} | {result['rps']:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
-            f"{result['non2xx']:.0f} |"
-        )
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 
