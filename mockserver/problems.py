@@ -13,9 +13,11 @@ Hierarchy::
     ├── NotFound                404  unknown path or record, or a record the caller may not see
     ├── MethodNotAllowed        405
     ├── Conflict                409  a business rule forbids it in the record's current state
+    ├── PreconditionFailed      412  a documented precondition of the operation does not hold
     ├── PayloadTooLarge         413
     ├── UnsupportedMediaType    415
     ├── ValidationFailed        422  the body fails the schema or a documented rule
+    ├── TooManyRequests         429  a documented rate limit was hit
     ├── InternalError           500  a bug in the mock (never expected; tests fail on it)
     ├── BadGateway              502  the proxy's target could not be reached or answered garbage
     └── GatewayTimeout          504  the proxy's target did not answer in time
@@ -63,9 +65,12 @@ class MockProblem(Exception):
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(detail or self.kind.title)
         self.detail = detail
+        #: The API's own documented name of this error (HomeQ's ``ApartmentHasAd``), if it has one.
+        self.code = code
         self.errors = errors
         self.headers = headers or {}
         self.extra = extra or {}
@@ -75,7 +80,8 @@ class MockProblem(Exception):
         return self.kind.status
 
     def to_dict(self, instance: str | None = None) -> dict[str, Any]:
-        return problem_body(self.kind, self.detail, instance=instance, errors=self.errors, **self.extra)
+        extra = {"code": self.code, **self.extra} if self.code else self.extra
+        return problem_body(self.kind, self.detail, instance=instance, errors=self.errors, **extra)
 
 
 def problem_body(
@@ -133,6 +139,15 @@ class Conflict(MockProblem):
     kind = _kind("conflict", 409, "Conflict", "A business rule forbids this in the record's current state.")
 
 
+class PreconditionFailed(MockProblem):
+    kind = _kind(
+        "precondition-failed",
+        412,
+        "Precondition Failed",
+        "A precondition the API documents for this operation does not hold; `code` names it.",
+    )
+
+
 class PayloadTooLarge(MockProblem):
     kind = _kind("payload-too-large", 413, "Payload Too Large", "The request body is larger than the server accepts.")
 
@@ -153,6 +168,10 @@ class ValidationFailed(MockProblem):
         "Unprocessable Entity",
         "The body is well-formed but fails the schema or a documented rule; `errors` lists each field.",
     )
+
+
+class TooManyRequests(MockProblem):
+    kind = _kind("too-many-requests", 429, "Too Many Requests", "A documented rate limit was hit; retry later.")
 
 
 class InternalError(MockProblem):

@@ -53,6 +53,34 @@ class LoginFlow:
 
 
 @dataclasses.dataclass(frozen=True)
+class ErrorFormat:
+    """An API's own documented error shape, used instead of RFC 7807 problems for its paths.
+
+    HomeQ answers every error as ``{"error": <name>, "description": <text>}`` in
+    ``application/json``, and a body that fails validation with 400 ``ValidationError`` rather
+    than our 422. The web layer renders every error on the API's paths through this.
+    """
+
+    media_type: str = "application/json"
+    #: The status of a body that fails the schema (our catalogue's 422).
+    validation_status: int = 400
+    #: The error name per status, for errors that do not bring their own ``code``.
+    names: dict[int, str] = dataclasses.field(default_factory=dict)
+    #: The name of a body that fails the schema.
+    validation_name: str = "ValidationError"
+    #: Property names of the body: the error name and its description.
+    name_field: str = "error"
+    description_field: str = "description"
+
+    def status_for(self, status: int) -> int:
+        return self.validation_status if status == 422 else status
+
+    def body(self, status: int, description: str, code: str | None = None) -> dict[str, Any]:
+        name = code or (self.validation_name if status == 422 else self.names.get(status, f"HTTP{status}"))
+        return {self.name_field: name, self.description_field: description}
+
+
+@dataclasses.dataclass(frozen=True)
 class ApiDefinition:
     name: str
     spec_file: Path
@@ -68,6 +96,8 @@ class ApiDefinition:
     token_prefix: str | None = None
     #: The login operation, when credentials are a username and password rather than a token.
     login: LoginFlow | None = None
+    #: The API's own error shape; ``None`` renders its errors as RFC 7807 problems.
+    error_format: ErrorFormat | None = None
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
@@ -79,6 +109,18 @@ class ApiDefinition:
     def base_path(self) -> str:
         servers = self.spec.get("servers") or [{"url": "/"}]
         return str(urlparse(servers[0]["url"]).path).rstrip("/")
+
+    @functools.cached_property
+    def path_prefixes(self) -> tuple[str, ...]:
+        """The path prefixes that belong to this API.
+
+        Its base path; for an API served at the root (base path ``""``), the first segment of each
+        of its paths plus its docs and spec, so that it does not claim every other path.
+        """
+        if self.base_path:
+            return (self.base_path,)
+        roots = {"/" + template.strip("/").split("/", 1)[0] for template in self.spec.get("paths") or {}}
+        return tuple(sorted(roots | {"/ui", "/openapi.json"}))
 
     @property
     def title(self) -> str:

@@ -16,6 +16,9 @@ from mockserver.clock import Clock, isoformat
 from mockserver.registry import ApiDefinition, ApiState
 from mockserver.settings import Settings
 
+#: The control plane's reserved prefix: no mocked API owns a path under it.
+ADMIN_PREFIX = "/__admin"
+
 
 @dataclasses.dataclass
 class ServedApi:
@@ -73,11 +76,15 @@ class Runtime:
         return [served.name for served in targets]
 
     def api_for_path(self, path: str) -> str | None:
+        """The API a path belongs to: the one with the longest matching prefix (none for ``/__admin``)."""
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+            return None
+        best: tuple[int, str] | None = None
         for served in self.apis.values():
-            base = served.definition.base_path
-            if path == base or path.startswith(base + "/"):
-                return served.name
-        return None
+            for prefix in served.definition.path_prefixes:
+                if (path == prefix or path.startswith(prefix + "/")) and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), served.name)
+        return best[1] if best else None
 
     def now(self) -> str:
         return isoformat(self.clock.now())

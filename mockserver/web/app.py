@@ -20,7 +20,7 @@ from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
-from mockserver.registry import ApiDefinition
+from mockserver.registry import ApiDefinition, ErrorFormat
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.web.binding import HandlerResolver, security_map
@@ -66,7 +66,19 @@ class MockServer:
             allow_credentials="*" not in self.settings.cors_origins,
         )
         specs: list[tuple[str, dict[str, Any]]] = []
-        for served in self.runtime.apis.values():
+        # The admin API first and the others by decreasing base path: the router tries mounts in
+        # order, and an API served at the root ("") would otherwise take every later API's paths.
+        admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+        specs.append(("/__admin", admin_spec))
+        app.add_api(
+            admin_spec,
+            name="admin",
+            base_path="/__admin",
+            resolver=HandlerResolver(AdminHandlers(self.runtime)),
+            validate_responses=self.settings.validate_responses,
+        )
+        served_apis = sorted(self.runtime.apis.values(), key=lambda s: -len(s.definition.base_path))
+        for served in served_apis:
             definition = served.definition
             spec = copy.deepcopy(definition.spec)
             specs.append((definition.base_path, spec))
@@ -79,15 +91,6 @@ class MockServer:
                 validate_responses=self.settings.validate_responses,
                 pythonic_params=True,
             )
-        admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
-        specs.append(("/__admin", admin_spec))
-        app.add_api(
-            admin_spec,
-            name="admin",
-            base_path="/__admin",
-            resolver=HandlerResolver(AdminHandlers(self.runtime)),
-            validate_responses=self.settings.validate_responses,
-        )
         app.add_middleware(
             PathGuardMiddleware,
             position=MiddlewarePosition.BEFORE_ROUTING,
@@ -100,13 +103,18 @@ class MockServer:
                 runtime=self.runtime,
                 index=OperationIndex(specs),
             )
-        for exception, handler in error_handlers(self._challenge_for).items():
+        for exception, handler in error_handlers(self._challenge_for, self._error_format_for).items():
             app.add_error_handler(exception, handler)
         return app
 
     def _challenge_for(self, path: str) -> str | None:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.auth_challenge if api else None
+
+
+    def _error_format_for(self, path: str) -> ErrorFormat | None:
+        api = self.runtime.api_for_path(path)
+        return self.runtime.apis[api].definition.error_format if api else None
 
 
 def create_app(settings: Settings | None = None) -> MockServer:

@@ -3,24 +3,40 @@
 Connexion resolves ``operationId`` s and security functions by import path, which would make the
 handlers global. Here each API gets a resolver that looks operations up on its own handler object
 (``getProfile`` -> ``handlers.get_profile``) and security handlers that call its own credential
-checks, so several mock servers can live in one process.
+checks, so several mock servers can live in one process. Connexion hands handlers their path,
+query and body arguments but not their header parameters; :func:`with_header_arguments` adds
+those, so that an API documented with "parameters sent as headers" keeps thin handlers too.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from connexion import context
+from connexion.decorators.parameter import pythonic
 from connexion.resolver import Resolver
 from connexion.security import SECURITY_HANDLERS
+from connexion.utils import coerce_type
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver.registry import CredentialCheck
 
 JSON = "application/json"
+
+
+def _not_media_type_choice(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("this operation accepts multiple content types")
+
+
+# Connexion logs a warning on every request to an operation that accepts several request media
+# types (an upload taking PDF or images), although it then uses the one the request names.
+logging.getLogger("connexion.operations.openapi3").addFilter(_not_media_type_choice)
 
 
 def handler_name(operation_id: str) -> str:
@@ -39,7 +55,36 @@ class HandlerResolver(Resolver):
             raise LookupError(
                 f"{type(self._handlers).__name__} has no handler {name!r} for operationId {operation_id!r}"
             )
-        return as_response(function)
+        return as_response(with_header_arguments(function))
+
+
+def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Passes the operation's declared header parameters the handler names as keyword arguments.
+
+    Names are made pythonic the way Connexion names query arguments, and values are typed by their
+    schema (request validation has already accepted them).
+    """
+    if not inspect.iscoroutinefunction(function):
+        raise TypeError(f"handler {function.__qualname__} must be async")
+    accepted = set(inspect.signature(function).parameters)
+    # Each resolved function serves one operation, so its header parameters are looked up once.
+    declared: list[dict[str, Any]] | None = None
+
+    @functools.wraps(function)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        nonlocal declared
+        if declared is None:
+            declared = [p for p in context.operation.parameters if p.get("in") == "header"]
+        if declared:
+            headers = Headers(scope=context.scope)
+            for param in declared:
+                name = pythonic(param["name"])
+                value = headers.get(param["name"])
+                if name in accepted and name not in kwargs and value is not None:
+                    kwargs[name] = coerce_type(param, value, "header", param["name"])
+        return await function(*args, **kwargs)
+
+    return call
 
 
 def as_response(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:

@@ -1,4 +1,8 @@
-"""Renders every error, ours or a library's, as an RFC 7807 problem from the catalogue."""
+"""Renders every error, ours or a library's, as an RFC 7807 problem from the catalogue.
+
+An API that documents its own error shape (``ApiDefinition.error_format``, e.g. HomeQ's
+``{error, description}``) gets the same problem translated into that shape and status.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
+from mockserver.registry import ErrorFormat
 from mockserver.problems import (
     PROBLEM_MEDIA_TYPE,
     InternalError,
@@ -54,6 +59,9 @@ def render_library_problem(request: ConnexionRequest, exc: Exception) -> Connexi
     kind = kind_for_status(status)
     if detail == kind.title or detail == "":
         detail = None
+    elif isinstance(detail, str) and status == 400:
+        # Connexion's parameter errors append the whole failing schema after a blank line.
+        detail = detail.split("\n\n", 1)[0]
     return problem_response(status, problem_body(kind, detail, instance=_instance(request)), headers)
 
 
@@ -63,23 +71,43 @@ def render_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return problem_response(problem.status, problem.to_dict(_instance(request)))
 
 
-def error_handlers(challenge_for: Callable[[str], str | None]) -> dict[type[Exception], Any]:
-    """The handlers to register, given the ``WWW-Authenticate`` challenge of each path's API."""
+def in_api_format(response: ConnexionResponse, error_format: ErrorFormat) -> ConnexionResponse:
+    """The problem ``response`` re-rendered in an API's own documented error shape and status."""
+    problem = json.loads(response.body or b"{}")
+    description = str(problem.get("detail") or problem.get("title") or "")
+    status = error_format.status_for(response.status_code)
+    body = error_format.body(response.status_code, description, problem.get("code"))
+    return ConnexionResponse(
+        status_code=status,
+        mimetype=error_format.media_type,
+        content_type=error_format.media_type,
+        body=json.dumps(body).encode(),
+        headers=response.headers or {},
+    )
 
-    def with_challenge(render: Callable[[ConnexionRequest, Exception], ConnexionResponse]) -> Any:
+
+def error_handlers(
+    challenge_for: Callable[[str], str | None],
+    format_for: Callable[[str], ErrorFormat | None] | None = None,
+) -> dict[type[Exception], Any]:
+    """The handlers to register, given each path's API's ``WWW-Authenticate`` challenge and error shape."""
+
+    def in_api_shape(render: Callable[[ConnexionRequest, Exception], ConnexionResponse]) -> Any:
         def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
             response = render(request, exc)
+            path = str(request.url.path)
             if response.status_code == 401 and "WWW-Authenticate" not in (response.headers or {}):
-                challenge = challenge_for(str(request.url.path))
+                challenge = challenge_for(path)
                 if challenge:
                     response.headers = {**(response.headers or {}), "WWW-Authenticate": challenge}
-            return response
+            error_format = format_for(path) if format_for else None
+            return in_api_format(response, error_format) if error_format else response
 
         return handler
 
     return {
-        MockProblem: with_challenge(render_mock_problem),
-        ProblemException: with_challenge(render_library_problem),
-        HTTPException: with_challenge(render_library_problem),
-        Exception: render_unexpected,
+        MockProblem: in_api_shape(render_mock_problem),
+        ProblemException: in_api_shape(render_library_problem),
+        HTTPException: in_api_shape(render_library_problem),
+        Exception: in_api_shape(render_unexpected),
     }

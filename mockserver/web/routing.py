@@ -4,6 +4,9 @@
   exists but the method does not, answers with the ``Allow`` of the first route it tried.
 - 404 for absurdly long path segments: the router converts integer path parameters with ``int()``,
   which raises (a 500) on numbers longer than Python converts.
+- 404 for an encoded slash (``%2F``): the server decodes it before routing, so ``a%2Fb`` would
+  become two segments and reach another route (a file name "leaving its folder"). No id, name or
+  reference of any mocked API contains a slash.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class PathGuardMiddleware:
         if scope["type"] == "http":
             if any(len(segment) > MAX_SEGMENT for segment in scope["path"].split("/")):
                 raise NotFound("No such path: a path segment is longer than any id or name.")
+            if b"%2f" in (scope.get("raw_path") or b"").split(b"?", 1)[0].lower():
+                raise NotFound("No such path: a path segment contains an encoded slash, which no id or name does.")
             allowed = self.table.allowed(scope["path"])
             if allowed is not None and scope["method"] not in allowed:
                 order = [m.upper() for m in HTTP_METHODS]

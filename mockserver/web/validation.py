@@ -4,7 +4,9 @@ Connexion's own JSON validators build a new schema validator for every request, 
 first error, let a body that is not UTF-8 escape as a 500, and reject ``null`` for a nullable
 ``allOf``/``anyOf``/``oneOf`` (the OpenAPI 3.0 way to make a ``$ref`` nullable). These compile each
 schema once, reject undecodable or malformed bodies with 400, report every invalid field in a
-422, and honour ``nullable`` on composed schemas.
+422, and honour ``nullable`` on composed schemas. Header parameters are typed by their schema
+before validation, as Connexion already does for query parameters (it validates the raw text, so
+an ``integer`` header could never be valid).
 """
 
 from __future__ import annotations
@@ -15,8 +17,15 @@ import threading
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import TypeValidationError
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, allow_nullable
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, JSONResponseBodyValidator
+from connexion.utils import coerce_type
+from connexion.validators import (
+    VALIDATOR_MAP,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    ParameterValidator,
+)
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
@@ -126,6 +135,18 @@ class StrictJSONBodyValidator(JSONRequestBodyValidator):
         return None
 
 
+class TypedHeaderParameterValidator(ParameterValidator):
+    def validate_header_parameter(self, param: dict[str, Any], request: Any) -> str | None:
+        value = request.headers.get(param["name"])
+        if value is not None:
+            try:
+                value = coerce_type(param, value, "header", param["name"])
+            except TypeValidationError as error:
+                return str(error.detail)
+        error_message: str | None = self.validate_parameter("header", value, param)
+        return error_message
+
+
 class CachedJSONResponseValidator(JSONResponseBodyValidator):
     @property
     def validator(self) -> Any:
@@ -137,4 +158,4 @@ def validator_map() -> dict[str, Any]:
     body["*/*json"] = StrictJSONBodyValidator
     response = MediaTypeDict(VALIDATOR_MAP["response"])
     response["*/*json"] = CachedJSONResponseValidator
-    return {"body": body, "response": response}
+    return {"parameter": TypedHeaderParameterValidator, "body": body, "response": response}
