@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint check coverage bench contract proxy clean
+.PHONY: install run test lint check coverage bench bench-scale contract proxy clean
 
 install: $(STAMP)
 
@@ -42,6 +42,10 @@ proxy: $(STAMP)
 ## Our mock vs Prism (-v silent) vs bare Starlette: req/s, p50/p99, cold start, RSS (installs Prism and autocannon from npm into bench/); BENCH_ARGS="--duration 15 --api portal".
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Per-request time with 1k, 100k and 1M records in the store (flat is the target) and bytes per record.
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 ## Documented operations covered by the specs.
 coverage:

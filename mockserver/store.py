@@ -17,12 +17,29 @@ Record = dict[str, Any]
 
 
 class Table:
-    def __init__(self, name: str, lock: threading.RLock, first_id: int = 1) -> None:
+    """Rows by key, plus optional indexes (field value -> keys) so that ``find`` costs what it
+    returns, not what the table holds."""
+
+    def __init__(self, name: str, lock: threading.RLock, first_id: int = 1, indexes: Iterable[str] = ()) -> None:
         self.name = name
         self._lock = lock
         self._rows: dict[Any, Record] = {}
         self._first_id = first_id
         self._next = first_id
+        self._indexes: dict[str, dict[Any, dict[Any, None]]] = {field: {} for field in indexes}
+
+    def _index(self, key: Any, row: Record) -> None:
+        for field, index in self._indexes.items():
+            index.setdefault(_hashable(row.get(field)), {})[key] = None
+
+    def _unindex(self, key: Any, row: Record) -> None:
+        for field, index in self._indexes.items():
+            value = _hashable(row.get(field))
+            keys = index.get(value)
+            if keys is not None:
+                keys.pop(key, None)
+                if not keys:
+                    del index[value]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -47,6 +64,7 @@ class Table:
             if isinstance(key, int) and key >= self._next:
                 self._next = key + 1
             self._rows[key] = copy.deepcopy(record)
+            self._index(key, record)
             return copy.deepcopy(record)
 
     def get(self, key: Any) -> Record | None:
@@ -56,12 +74,41 @@ class Table:
     def update(self, key: Any, changes: Record) -> Record:
         with self._lock:
             row = self._rows[key]
+            self._unindex(key, row)
             row.update(copy.deepcopy(changes))
+            self._index(key, row)
             return copy.deepcopy(row)
 
     def delete(self, key: Any) -> Record | None:
         with self._lock:
-            return self._rows.pop(key, None)
+            row = self._rows.pop(key, None)
+            if row is not None:
+                self._unindex(key, row)
+            return row
+
+    def find(self, **criteria: Any) -> list[Record]:
+        """Copies of the rows whose fields equal ``criteria``, in insertion order; an indexed field
+        narrows the search to its matches (the others are then checked row by row)."""
+        with self._lock:
+            indexed = [field for field in criteria if field in self._indexes]
+            rows: Iterable[Record]
+            if indexed:
+                keys: Iterable[Any] = self._indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {})
+                rows = (self._rows[k] for k in keys)
+            else:
+                rows = self._rows.values()
+            return [copy.deepcopy(r) for r in rows if all(r.get(f) == v for f, v in criteria.items())]
+
+    def find_one(self, **criteria: Any) -> Record | None:
+        found = self.find(**criteria)
+        return found[0] if found else None
+
+    def restore(self, key: Any, row: Record) -> None:
+        """Put a row back under its old key (used by fault modes that undo deletes)."""
+        with self._lock:
+            if key not in self._rows:
+                self._rows[key] = row
+                self._index(key, row)
 
     def all(self) -> list[Record]:
         with self._lock:
@@ -81,13 +128,20 @@ class Table:
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            for index in self._indexes.values():
+                index.clear()
             self._next = self._first_id
 
 
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None), tuple)) else repr(value)
+
+
 class Store:
-    def __init__(self, tables: Iterable[str]) -> None:
+    def __init__(self, tables: Iterable[str], indexes: dict[str, tuple[str, ...]] | None = None) -> None:
         self.lock = threading.RLock()
-        self._tables = {name: Table(name, self.lock) for name in tables}
+        indexes = indexes or {}
+        self._tables = {name: Table(name, self.lock, indexes=indexes.get(name, ())) for name in tables}
 
     def __getattr__(self, name: str) -> Table:
         try:
@@ -119,7 +173,7 @@ class Store:
             for name, rows in snapshot.items():
                 table = self._tables[name]
                 for key, row in rows.items():
-                    if key not in table._rows:
-                        table._rows[key] = row
+                    if key not in table:
+                        table.restore(key, row)
                         restored += 1
         return restored

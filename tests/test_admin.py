@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+from mockserver.apis import APIS
 from tests.conftest import ALICE, PORTAL, assert_problem
 
 
 def test_health(client: TestClient) -> None:
     body = client.get("/__admin/health").json()
     assert body["status"] == "ok"
-    assert body["apis"] == ["portal"]
+    assert body["apis"] == list(APIS)
     assert body["anchorDate"] == "2026-03-02"
 
 
 def test_apis_tell_a_client_how_to_call_each_api_as_a_demo_user(client: TestClient) -> None:
-    (portal,) = client.get("/__admin/apis").json()["apis"]
+    portal = next(a for a in client.get("/__admin/apis").json()["apis"] if a["name"] == "portal")
     assert portal["name"] == "portal"
     assert portal["basePath"] == PORTAL
     assert client.get(portal["spec"]).status_code == 200
@@ -38,7 +39,7 @@ def test_reset_brings_back_the_seeded_and_fixture_state(client: TestClient) -> N
     assert client.post("/__admin/reset?api=portal").json() == {"reset": ["portal"]}
     assert client.get(f"{PORTAL}/profile/applications", headers=ALICE).content == before
     assert client.head(f"{PORTAL}/profile/favourites/5353", headers=ALICE).status_code == 200
-    assert client.post("/__admin/reset").json() == {"reset": ["portal"]}
+    assert client.post("/__admin/reset").json() == {"reset": list(APIS)}
     assert_problem(client.post("/__admin/reset?api=nope"), 404, "not-found")
 
 

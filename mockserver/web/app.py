@@ -111,7 +111,6 @@ class MockServer:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.auth_challenge if api else None
 
-
     def _error_format_for(self, path: str) -> ErrorFormat | None:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.error_format if api else None

@@ -15,7 +15,6 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from mockserver.registry import ErrorFormat
 from mockserver.problems import (
     PROBLEM_MEDIA_TYPE,
     InternalError,
@@ -23,6 +22,7 @@ from mockserver.problems import (
     kind_for_status,
     problem_body,
 )
+from mockserver.registry import ErrorFormat
 
 log = logging.getLogger("mockserver")
 

@@ -43,13 +43,13 @@ class MethodTable:
 
     def allowed(self, path: str) -> frozenset[str] | None:
         """Methods allowed on ``path``, or ``None`` when no spec knows the path."""
-        found: set[str] = set()
-        hit = False
-        for pattern, methods in self._entries:
-            if pattern.match(path):
-                hit = True
-                found |= methods
-        return frozenset(found) if hit else None
+        # A literal segment beats a parameter (``/employees/api_user`` is not ``/employees/{id}``):
+        # only the matching templates with the fewest parameters count.
+        matches = [(p.pattern.count("[^/]+"), methods) for p, methods in self._entries if p.match(path)]
+        if not matches:
+            return None
+        fewest = min(count for count, _ in matches)
+        return frozenset().union(*(methods for count, methods in matches if count == fewest))
 
 
 class PathGuardMiddleware:

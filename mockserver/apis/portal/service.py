@@ -99,7 +99,7 @@ class PortalService:
 
     # -- favourites ------------------------------------------------------------------------------
     def _favourite(self, customer_id: int, listing_id: int) -> dict[str, Any] | None:
-        return self.store.favourites.first(lambda f: f["customerId"] == customer_id and f["listingId"] == listing_id)
+        return self.store.favourites.find_one(customerId=customer_id, listingId=listing_id)
 
     def is_favourite(self, customer_id: int, listing_id: int) -> bool:
         return self._favourite(customer_id, listing_id) is not None
@@ -115,9 +115,7 @@ class PortalService:
 
     def list_favourites(self, customer_id: int) -> Body:
         today = self._now()[:10]
-        favourites = sorted(
-            self.store.favourites.where(lambda f: f["customerId"] == customer_id), key=lambda f: f["id"]
-        )
+        favourites = sorted(self.store.favourites.find(customerId=customer_id), key=lambda f: f["id"])
         listings = [self.store.listings.get(f["listingId"]) for f in favourites]
         return {"data": [self.views.listing(lst, today) for lst in listings if lst is not None]}
 
@@ -132,9 +130,11 @@ class PortalService:
     def list_applications(self, customer_id: int, archived: str | None) -> Body:
         wanted = _flag(archived)
         now = self._now()
-        records = self.store.applications.where(
-            lambda a: a["customerId"] == customer_id and (wanted is None or a["isArchived"] == wanted)
-        )
+        records = [
+            a
+            for a in self.store.applications.find(customerId=customer_id)
+            if wanted is None or a["isArchived"] == wanted
+        ]
         return {"data": [self.views.application(a, now) for a in sorted(records, key=lambda a: a["id"])]}
 
     def get_application(self, customer_id: int, application_id: int) -> Body:
@@ -175,18 +175,20 @@ class PortalService:
 
     # -- appointments ----------------------------------------------------------------------------
     def _upcoming_confirmed(self, application_id: int, now: str) -> list[dict[str, Any]]:
-        return self.store.appointments.where(
-            lambda a: a["applicationId"] == application_id and a["status"] == "confirmed" and a["dateTime"] > now
-        )
+        return [
+            a
+            for a in self.store.appointments.find(applicationId=application_id, status="confirmed")
+            if a["dateTime"] > now
+        ]
 
     def _booked(self, slot_id: int) -> int:
-        return len(self.store.appointments.where(lambda a: a.get("slotId") == slot_id and a["status"] == "confirmed"))
+        return len(self.store.appointments.find(slotId=slot_id, status="confirmed"))
 
     def _open_slots(self, application: dict[str, Any], now: str) -> list[dict[str, Any]]:
         """Open-day slots of the application's listing that are still ahead and not full."""
         if application["isArchived"]:
             return []
-        slots = self.store.slots.where(lambda s: s["listingId"] == application["listingId"])
+        slots = self.store.slots.find(listingId=application["listingId"])
         ahead = [s for s in slots if f"{s['date']}T{s['slotTime']}:00Z" > now]
         return sorted(
             (s for s in ahead if self._booked(s["id"]) < s["capacity"]),
@@ -245,7 +247,7 @@ class PortalService:
 
     def application_appointments(self, customer_id: int, application_id: int) -> Body:
         self._own("applications", application_id, customer_id, "Application")
-        records = self.store.appointments.where(lambda a: a["applicationId"] == application_id)
+        records = self.store.appointments.find(applicationId=application_id)
         return {"data": [self.views.appointment(a) for a in sorted(records, key=lambda a: (a["dateTime"], a["id"]))]}
 
     def list_appointments(self, customer_id: int, upcoming: str | None) -> Body:
@@ -253,13 +255,12 @@ class PortalService:
         now = self._now()
 
         def keep(a: dict[str, Any]) -> bool:
-            if a["customerId"] != customer_id:
-                return False
             if wanted is None:
                 return True
             return bool(a["status"] == "confirmed" and (a["dateTime"] > now) == wanted)
 
-        records = sorted(self.store.appointments.where(keep), key=lambda a: (a["dateTime"], a["id"]))
+        mine = self.store.appointments.find(customerId=customer_id)
+        records = sorted(filter(keep, mine), key=lambda a: (a["dateTime"], a["id"]))
         data = []
         for record in records:
             application = self.store.applications.get(record["applicationId"])
@@ -361,8 +362,8 @@ class PortalService:
 
     def _lead(self, customer: dict[str, Any], listing: dict[str, Any], property_id: int | None, now: str) -> int:
         """The customer's active application for the listing, registered now if there is none."""
-        existing = self.store.applications.first(
-            lambda a: a["customerId"] == customer["id"] and a["listingId"] == listing["id"] and not a["isArchived"]
+        existing = self.store.applications.find_one(
+            customerId=customer["id"], listingId=listing["id"], isArchived=False
         )
         if existing is not None:
             return int(existing["id"])
@@ -394,11 +395,7 @@ class PortalService:
                 if draft["status"] != "draft":
                     raise Conflict(f"Application form {draft['id']} has already been submitted.")
             else:
-                drafts = self.store.forms.where(
-                    lambda f: (
-                        f["customerId"] == customer_id and f["status"] == "draft" and f["listingId"] == listing["id"]
-                    )
-                )
+                drafts = self.store.forms.find(customerId=customer_id, status="draft", listingId=listing["id"])
                 draft = max(drafts, key=lambda f: f["id"]) if drafts else None
             values = {
                 "listingId": listing["id"],
@@ -456,7 +453,5 @@ class PortalService:
 
     def list_forms(self, customer_id: int, status: str | None = None) -> Body:
         now = self._now()
-        records = self.store.forms.where(
-            lambda f: f["customerId"] == customer_id and (status is None or f["status"] == status)
-        )
+        records = self.store.forms.find(customerId=customer_id, **({"status": status} if status is not None else {}))
         return {"data": [self.views.form(f, now) for f in sorted(records, key=lambda f: f["id"])]}

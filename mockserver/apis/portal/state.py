@@ -8,7 +8,7 @@ from mockserver.clock import Clock
 from mockserver.settings import Settings
 from mockserver.store import Store
 
-from .data import TABLES, populate, token_for
+from .data import INDEXES, TABLES, populate, token_for
 from .service import PortalService
 
 
@@ -16,7 +16,7 @@ class PortalState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES)
+        self.store = Store(TABLES, INDEXES)
         self.service = PortalService(self.store, clock)
         self.reset()
 
@@ -30,7 +30,7 @@ class PortalState:
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Bearer token -> the identity Connexion hands to handlers (``user`` is the customer id)."""
-        customer = self.store.customers.first(lambda c: c.get("token") == token)
+        customer = self.store.customers.find_one(token=token) if token else None
         if customer is None:
             return None
         return {"sub": customer["id"], "email": customer["email"]}

@@ -54,9 +54,7 @@ class Views:
         self.store = store
 
     def listing(self, listing: dict[str, Any], today: str) -> dict[str, Any]:
-        has_open_days = (
-            self.store.slots.first(lambda s: s["listingId"] == listing["id"] and s["date"] >= today) is not None
-        )
+        has_open_days = any(s["date"] >= today for s in self.store.slots.find(listingId=listing["id"]))
         return {
             "id": listing["id"],
             "title": listing["title"],
@@ -104,7 +102,7 @@ class Views:
         assert listing is not None
         plot = self.store.properties.get(record["propertyId"]) if record.get("propertyId") else None
         appointments = sorted(
-            self.store.appointments.where(lambda a: a["applicationId"] == record["id"]),
+            self.store.appointments.find(applicationId=record["id"]),
             key=lambda a: (a["dateTime"], a["id"]),
         )
         upcoming = [a["dateTime"] for a in appointments if a["status"] == "confirmed" and a["dateTime"] > now]

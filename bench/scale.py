@@ -1,0 +1,116 @@
+"""Does per-request time stay flat as the store grows? GET by id, a customer's list and a filtered
+list, with 1k, 100k and 1M applications in the portal's store.
+
+Usage: ``python bench/scale.py [--sizes 1000,100000,1000000] [--requests 400]``
+(``make bench-scale``). For each size it starts the portal in-process, fills the store with
+that many applications spread over other customers (copies of a generated one with new ids,
+cheaper than Faker for a million), gives Alice a page of 20, then times sequential requests
+through the full ASGI stack (validation, auth, handler, views) with httpx' ASGI transport, and
+reports the memory each stored record costs (RSS growth over the insert).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import datetime as dt
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mockserver.settings import Settings
+from mockserver.web.app import MockServer
+
+ALICE = {"Authorization": "Bearer demo-alice-token"}
+BASE = "http://bench/api/rest/portal"
+
+
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def fill(server: MockServer, size: int) -> tuple[float, float]:
+    """Adds ``size`` applications of other customers; returns (seconds, bytes per record)."""
+    state = server.runtime.apis["portal"].state
+    store = state.store  # type: ignore[attr-defined]
+    template = next(a for a in store.applications.all() if a["customerId"] != 1)
+    customers = max(size // 10, 1)
+    gc.collect()
+    before = rss_mib()
+    started = time.perf_counter()
+    with store.lock:
+        for n in range(size):
+            record = copy.copy(template)
+            record["id"] = None
+            record["customerId"] = 1_000_000 + n % customers
+            record["isArchived"] = n % 4 == 0
+            store.applications.insert(record)
+        # Alice gets a page of 20 applications at every size.
+        for _ in range(20 - len(store.applications.find(customerId=1))):
+            store.applications.insert({**copy.copy(template), "id": None, "customerId": 1})
+    seconds = time.perf_counter() - started
+    gc.collect()
+    return seconds, (rss_mib() - before) * 1024 * 1024 / size
+
+
+async def timed(client: httpx.AsyncClient, path: str, params: dict[str, str], count: int) -> float:
+    """Median microseconds per request over ``count`` sequential requests (after 20 warm-up)."""
+    samples = []
+    for i in range(count + 20):
+        started = time.perf_counter()
+        response = await client.get(path, headers=ALICE, params=params)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"scale: {path} answered {response.status_code}")
+        if i >= 20:
+            samples.append(elapsed)
+    return statistics.median(samples) * 1e6
+
+
+async def measure(size: int, count: int) -> dict[str, float]:
+    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), volume=20, apis=("portal",)))
+    seconds, per_record = fill(server, size)
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        mine = (await client.get("/profile/applications", headers=ALICE)).json()["data"]
+        one = mine[0]["id"]
+        return {
+            "insert_s": seconds,
+            "bytes_per_record": per_record,
+            "page": len(mine),
+            "by_id": await timed(client, f"/profile/applications/{one}", {}, count),
+            "list": await timed(client, "/profile/applications", {}, count),
+            "filtered": await timed(client, "/profile/applications", {"archived": "false"}, count),
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,100000,1000000", help="store sizes (comma-separated)")
+    parser.add_argument("--requests", type=int, default=400, help="timed requests per kind and size")
+    args = parser.parse_args()
+    print("| applications in store | insert s | bytes/record | Alice's list | GET by id µs | list µs | filtered µs |")
+    print("|---|---|---|---|---|---|---|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = asyncio.run(measure(size, args.requests))
+        print(
+            f"| {size:,} | {r['insert_s']:.1f} | {r['bytes_per_record']:,.0f} | {r['page']:.0f} | "
+            f"{r['by_id']:,.0f} | {r['list']:,.0f} | {r['filtered']:,.0f} |",
+            flush=True,
+        )
+        gc.collect()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

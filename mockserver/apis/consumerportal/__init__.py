@@ -1,0 +1,17 @@
+"""The Dutch mortgage consumer portal (``specs/consumerportal.yaml``, base path ``/consumerportal``)."""
+
+from __future__ import annotations
+
+from mockserver.registry import SPECS_DIR, ApiDefinition
+
+from .handlers import ConsumerPortalHandlers
+from .state import ConsumerPortalState
+
+API = ApiDefinition(
+    name="consumerportal",
+    spec_file=SPECS_DIR / "consumerportal.yaml",
+    build_state=ConsumerPortalState,
+    build_handlers=ConsumerPortalHandlers,
+    credential_checks=lambda state: {"bearer": state.authenticate},
+    auth_challenge='Bearer realm="consumerportal"',
+)

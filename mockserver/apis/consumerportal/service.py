@@ -1,0 +1,116 @@
+"""The consumer portal's operations on its store: every documented rule, no HTTP.
+
+Each public method is one thing a consumer can do; it takes plain values, holds the store lock
+while it reads and changes records, and returns the API shape or raises a catalogue problem.
+A consumer only ever reaches the product actions of their own dossier: any other id is 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from mockserver.clock import Clock, isoformat
+from mockserver.problems import Forbidden, NotFound
+from mockserver.store import Store
+
+from . import rules
+from .documents import action_document, otd_document
+from .lookups import DOWNLOADABLE, SIGN_OTD
+from .views import Views
+
+Body = dict[str, Any]
+
+
+class ConsumerPortalService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.views = Views(store)
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _consumer(self, consumer_id: str) -> Body:
+        consumer = self.store.consumers.get(consumer_id)
+        if consumer is None:  # the token outlived its consumer (e.g. after a reset)
+            raise NotFound("The consumer of this session no longer exists.")
+        return consumer
+
+    def _own_action(self, consumer_id: str, action_id: str) -> Body:
+        action = self.store.productactions.get(action_id)
+        dossier = self.views.dossier_of(consumer_id)
+        if action is None or action["dossier_id"] != dossier["id"]:
+            raise NotFound(f"Product action {action_id} does not exist.")
+        return action
+
+    def _context(self, consumer_id: str, action: Body) -> tuple[Body, Body, Body]:
+        product = self.store.products.get(action["product_id"])
+        assert product is not None
+        return product, self.views.dossier_of(consumer_id), self._consumer(consumer_id)
+
+    # -- operations ------------------------------------------------------------------------------
+    def get_session(self, caller: str, consumer_id: str, ip_address: str) -> Body:
+        with self.store.lock:
+            if consumer_id != caller:
+                raise Forbidden(f"consumer_id {consumer_id} is not the consumer of this session.")
+            self._consumer(caller)
+            self.store.sessions.update(caller, {"ip_address": ip_address})
+            return self.views.consumerportal_session(caller)
+
+    def download(self, caller: str, action_id: str) -> tuple[str, bytes]:
+        """The file name and PDF of a downloadable product action's document."""
+        with self.store.lock:
+            action = self._own_action(caller, action_id)
+            if action["type"] not in DOWNLOADABLE:
+                raise NotFound(
+                    f"Product action {action_id} is a {action['type']} action and has no document to download."
+                )
+            product, dossier, consumer = self._context(caller, action)
+        if action["type"] == SIGN_OTD:
+            return otd_document(action, dossier, consumer)
+        return action_document(action, product, dossier, consumer)
+
+    def otd_pdf(self, caller: str, action_id: str) -> Body:
+        with self.store.lock:
+            action = self._own_action(caller, action_id)
+            if action["type"] != SIGN_OTD:
+                raise NotFound(f"Product action {action_id} is a {action['type']} action, not an OTD ({SIGN_OTD}).")
+            _, dossier, consumer = self._context(caller, action)
+        filename, content = otd_document(action, dossier, consumer)
+        return {"raw_pdf_data": base64.b64encode(content).decode("ascii"), "filename": filename}
+
+    def upload(
+        self,
+        caller: str,
+        action_id: str,
+        *,
+        is_reupload: int,
+        filename: str,
+        mimetype: str,
+        comment: str | None,
+        content: bytes,
+    ) -> Body:
+        """Stores an upload's metadata and marks the action done; the bytes themselves are not kept."""
+        rules.check_not_empty(content)
+        with self.store.lock:
+            action = self._own_action(caller, action_id)
+            rules.check_file_type(content, mimetype)
+            rules.check_upload(action, is_reupload)
+            now = self.clock.now()
+            self.store.uploads.insert(
+                {
+                    "productaction_id": action_id,
+                    "consumer_id": caller,
+                    "filename": filename,
+                    "mimetype": mimetype,
+                    "size": len(content),
+                    "sha256": hashlib.sha256(content).hexdigest(),
+                    "comment": comment,
+                    "is_reupload": is_reupload,
+                    "uploaded_at": isoformat(now),
+                }
+            )
+            self.store.productactions.update(
+                action_id, {"is_done": 1, "date_executed": now.date().isoformat(), "comment": comment or ""}
+            )
+        return {"operation_result": "ok"}

@@ -1,0 +1,50 @@
+"""The consumer portal's state: its store, seeded and loaded with fixtures, and its demo credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+from .data import TABLES, populate
+from .rules import display_name
+from .service import ConsumerPortalService
+
+
+class ConsumerPortalState:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(TABLES)
+        self.service = ConsumerPortalService(self.store, clock)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.clear()
+            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+
+    def authenticate(self, token: str) -> dict[str, Any] | None:
+        """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""
+        consumer = self.store.consumers.first(lambda c: c.get("token") == token)
+        if consumer is None:
+            return None
+        return {"sub": consumer["id"]}
+
+    def auth_description(self) -> dict[str, Any]:
+        """The demo consumers, fixtures first: the first one is the default of contract runs."""
+        return {
+            "type": "bearer",
+            "header": "Authorization",
+            "prefix": "Bearer",
+            "users": [
+                {"name": display_name(c), "consumer_id": c["id"], "token": c["token"]}
+                for c in self.store.consumers.all()
+                if c.get("token")
+            ],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()

@@ -1,0 +1,131 @@
+"""Turns stored consumer portal records into the shapes of ``specs/consumerportal.yaml``.
+
+Counters and the regrouped lists of ``duplicate_comfort_data`` are computed here from the product
+actions every time, never stored, so they cannot drift from the actions' ``is_done``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockserver.store import Store
+
+from .lookups import DOWNLOADABLE, UPLOAD
+from .rules import counters, display_name
+
+Record = dict[str, Any]
+#: Maps keyed by id; PHP writes an empty one as ``[]``, and so does the documented example.
+IdMap = dict[str, Any] | list[Any]
+
+_ACTION_FIELDS = (
+    "id",
+    "date_created",
+    "date_executed",
+    "is_done",
+    "type",
+    "comment",
+    "label",
+    "product_id",
+    "document",
+)
+_PERSON_FIELDS = ("name", "phone", "emailaddress", "avatar_base64")
+_CONSUMER_FIELDS = (
+    "id",
+    "gender",
+    "initials",
+    "firstname",
+    "prefix",
+    "surname",
+    "display_name",
+    "streetname",
+    "housenumber",
+    "housenumber_addition",
+    "date_of_birth",
+    "zipcode",
+    "city",
+    "phone",
+    "phone_mobile",
+    "emailaddress",
+)
+
+
+def id_map(records: Iterable[Record], view: Callable[[Record], Any]) -> IdMap:
+    mapped = {record["id"]: view(record) for record in records}
+    return mapped or []
+
+
+def product_action(record: Record) -> Record:
+    return {name: copy.deepcopy(record[name]) for name in _ACTION_FIELDS}
+
+
+def person(record: Record) -> Record:
+    return {name: record[name] for name in _PERSON_FIELDS}
+
+
+def consumer(record: Record) -> Record:
+    full = {**record, "display_name": display_name(record)}
+    return {name: full[name] for name in _CONSUMER_FIELDS}
+
+
+def session(record: Record) -> Record:
+    return {"date_started": record["date_started"], "session_id": record["session_id"], "state": record["state"]}
+
+
+class Views:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def dossier_of(self, consumer_id: str) -> Record:
+        dossier = self.store.dossiers.first(lambda d: d["consumer_id"] == consumer_id)
+        assert dossier is not None, f"consumer {consumer_id} has no dossier"
+        return dossier
+
+    def consumerportal_session(self, consumer_id: str) -> Record:
+        owner = self.store.consumers.get(consumer_id)
+        portal_session = self.store.sessions.get(consumer_id)
+        assert owner is not None
+        assert portal_session is not None
+        dossier = self.dossier_of(consumer_id)
+        products = self.store.products.where(lambda p: p["dossier_id"] == dossier["id"])
+        actions = self.store.productactions.where(lambda a: a["dossier_id"] == dossier["id"])
+        per_product = {p["id"]: [a for a in actions if a["product_id"] == p["id"]] for p in products}
+
+        def product(record: Record) -> Record:
+            own = per_product[record["id"]]
+            return {
+                "id": record["id"],
+                "type": record["type"],
+                "label": record["label"],
+                "reference_number": record["reference_number"],
+                "quote_number": record["quote_number"],
+                "mortgage": copy.deepcopy(record["mortgage"]),
+                "productaction_counters": counters(own),
+                "productactions": id_map(own, product_action),
+            }
+
+        return {
+            "consumerportalsession": {
+                "session": session(portal_session),
+                "dossier": {
+                    "id": dossier["id"],
+                    "code": dossier["code"],
+                    "date_created": dossier["date_created"],
+                    "owner": person(dossier["owner"]),
+                    "advisor": person(dossier["advisor"]),
+                    "products": id_map(products, product),
+                    "consumer": consumer(owner),
+                },
+                "duplicate_comfort_data": {
+                    "downloadable_productactions": id_map(
+                        (a for a in actions if a["type"] in DOWNLOADABLE), product_action
+                    ),
+                    "uploadable_productactions": id_map((a for a in actions if a["type"] == UPLOAD), product_action),
+                    "actioncounter_total": counters(actions),
+                    "actioncounter_per_product": {pid: counters(own) for pid, own in per_product.items()} or [],
+                    "most_recent_appointment": False,
+                    "productactions": id_map(actions, product_action),
+                },
+            }
+        }

@@ -1,0 +1,52 @@
+"""The instruction service's state: its store, seeded and loaded with fixtures, and its API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+from .data import TABLES
+from .generate import populate
+from .lookups import INTRODUCER
+from .service import InstructionService
+
+API_KEY_HEADER = "X-Api-Key"
+
+
+class InstructionState:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(TABLES)
+        self.service = InstructionService(self.store, clock)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.clear()
+            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+
+    def authenticate(self, api_key: str) -> dict[str, Any] | None:
+        """API key -> the identity Connexion hands to handlers (``user`` is the organisation id)."""
+        organisation = self.store.organisations.first(lambda o: o.get("apiKey") == api_key)
+        if organisation is None:
+            return None
+        return {"sub": organisation["id"], "role": organisation["role"], "name": organisation["name"]}
+
+    def auth_description(self) -> dict[str, Any]:
+        """Demo organisations, introducers first: the first one is the default of a contract run."""
+        organisations = sorted(
+            self.store.organisations.where(lambda o: bool(o.get("apiKey"))), key=lambda o: o["role"] != INTRODUCER
+        )
+        return {
+            "type": "apiKey",
+            "header": API_KEY_HEADER,
+            "prefix": None,
+            "users": [{"name": o["name"], "role": o["role"], "token": o["apiKey"]} for o in organisations],
+        }
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
