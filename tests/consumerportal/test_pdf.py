@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.apis.consumerportal.pdf import build_pdf
+from mockserver.pdf import render as build_pdf
 from tests.consumerportal.helpers import assert_valid_pdf
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.pdf import render as build_pdf
+
 from .lookups import OTD_DOCUMENT, OTD_SERVICES
-from .pdf import build_pdf
 from .rules import display_name, pdf_filename
 
 Record = dict[str, Any]

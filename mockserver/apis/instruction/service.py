@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver import pdf
 from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, NotFound, field_error
 from mockserver.store import Store
 
-from . import pdf, rules
+from . import rules
 from .lookups import PRODUCTS
 from .views import Views, customer_names
 
