@@ -11,9 +11,10 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 
 Record = dict[str, Any]
+_T = TypeVar("_T")
 
 
 class Table:
@@ -136,13 +137,13 @@ class Table:
 _ATOMS = (str, int, float, bool, type(None))
 
 
-def _clone(value: Any) -> Any:
-    """A deep copy of JSON-shaped data (dicts, lists, scalars), several times faster than
-    ``copy.deepcopy``; anything else falls back to it."""
+def _clone(value: _T) -> _T:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), faster than ``copy.deepcopy``;
+    anything else falls back to it."""
     if isinstance(value, dict):
-        return {k: v if type(v) in _ATOMS else _clone(v) for k, v in value.items()}
+        return cast(_T, {k: v if type(v) in _ATOMS else _clone(v) for k, v in value.items()})
     if isinstance(value, list):
-        return [v if type(v) in _ATOMS else _clone(v) for v in value]
+        return cast(_T, [v if type(v) in _ATOMS else _clone(v) for v in value])
     if type(value) in _ATOMS or isinstance(value, tuple):
         return value
     return copy.deepcopy(value)
