@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## Every test: unit, behaviour and Schemathesis contract tests (in-process).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
 ## Specs (openapi-spec-validator), code style (ruff) and types (mypy).
 lint: $(STAMP)
