@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import strategies as st
 
 from contract_tests.conftest import SERVER, load_schema
-from mockserver.apis.consumerportal.pdf import build_pdf
+from mockserver.pdf import render as build_pdf
 
 
 def tiny_tiff() -> bytes:

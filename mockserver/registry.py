@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-import yaml
-
 from mockserver.clock import Clock
+from mockserver.fixtures import read_yaml
 from mockserver.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,8 +100,7 @@ class ApiDefinition:
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
-        with self.spec_file.open(encoding="utf-8") as fh:
-            loaded: dict[str, Any] = yaml.safe_load(fh)
+        loaded: dict[str, Any] = read_yaml(self.spec_file)
         return loaded
 
     @property

@@ -53,6 +53,30 @@ class Journal:
             self._entries.clear()
 
 
+class Uploads:
+    """Files clients PUT to the upload target of pre-signed URLs, bounded in count (oldest go first)."""
+
+    def __init__(self, size: int = 200) -> None:
+        self._files: collections.OrderedDict[str, tuple[bytes, str]] = collections.OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        with self._lock:
+            self._files.pop(key, None)
+            self._files[key] = (data, content_type)
+            while len(self._files) > self._size:
+                self._files.popitem(last=False)
+
+    def get(self, key: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            return self._files.get(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._files.clear()
+
+
 class Runtime:
     def __init__(self, settings: Settings, registry: dict[str, ApiDefinition]) -> None:
         unknown = set(settings.apis) - set(registry)
@@ -62,6 +86,7 @@ class Runtime:
         self.clock = Clock(settings.anchor_date)
         self.started = time.monotonic()
         self.journal = Journal(settings.journal_size)
+        self.uploads = Uploads()
         names = settings.apis or tuple(registry)
         self.apis: dict[str, ServedApi] = {
             name: ServedApi(registry[name], registry[name].build_state(settings, self.clock)) for name in names
@@ -73,6 +98,7 @@ class Runtime:
             served.state.reset()
         if api is None:
             self.journal.clear()
+            self.uploads.clear()
         return [served.name for served in targets]
 
     def api_for_path(self, path: str) -> str | None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 
-from mockserver.problems import CATALOGUE, NotFound
+from mockserver.problems import CATALOGUE, BadRequest, NotFound
 from mockserver.runtime import Runtime
+
+#: The media types the upload target serves files back as (its spec lists them).
+SERVED_TYPES = ("image/jpeg", "image/png", "application/pdf", "video/mp4")
 
 
 class AdminHandlers:
@@ -64,3 +69,30 @@ class AdminHandlers:
                 for k in CATALOGUE.values()
             ]
         }, 200
+
+    async def put_upload(
+        self, api: str, folder: str, name: str, body: bytes, content_md5: str | None = None
+    ) -> tuple[None, int, dict[str, str]]:
+        self._check_api(api)
+        data = body if isinstance(body, bytes) else str(body).encode()
+        digest = hashlib.md5(data, usedforsecurity=False)
+        if content_md5 is not None and content_md5.strip() != base64.b64encode(digest.digest()).decode():
+            raise BadRequest("The Content-MD5 you specified did not match what was received (BadDigest).")
+        self.runtime.uploads.put(f"{api}/{folder}/{name}", data, self._content_type())
+        return None, 200, {"ETag": f'"{digest.hexdigest()}"'}
+
+    async def get_upload(self, api: str, folder: str, name: str) -> tuple[bytes, int, dict[str, str]]:
+        self._check_api(api)
+        found = self.runtime.uploads.get(f"{api}/{folder}/{name}")
+        if found is None:
+            raise NotFound(f"Nothing was uploaded to {api}/{folder}/{name}.")
+        data, content_type = found
+        if content_type not in SERVED_TYPES:
+            content_type = "application/octet-stream"
+        return data, 200, {"Content-Type": content_type}
+
+    @staticmethod
+    def _content_type() -> str:
+        from connexion import request
+
+        return str(request.headers.get("content-type") or "application/octet-stream")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.apis import consumerportal, instruction, portal
+from mockserver.apis import consumerportal, homeq, instruction, portal
 from mockserver.registry import ApiDefinition
 
-APIS: dict[str, ApiDefinition] = {api.name: api for api in (portal.API, consumerportal.API, instruction.API)}
+APIS: dict[str, ApiDefinition] = {api.name: api for api in (portal.API, consumerportal.API, instruction.API, homeq.API)}

@@ -8,18 +8,21 @@ API state. Handlers and states know nothing of this module.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
 import connexion
-import yaml
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
+from connexion.spec import Specification
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
+from mockserver.fixtures import read_yaml
 from mockserver.registry import ApiDefinition, ErrorFormat
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
@@ -32,6 +35,23 @@ from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.validation import validator_map
 
 ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
+
+#: Digests of the specs Connexion has already checked against the OpenAPI schema in this process.
+_VALIDATED: set[str] = set()
+_connexion_validate = Specification._validate_spec.__func__
+
+
+def _validate_once(cls: type[Specification], spec: dict[str, Any]) -> None:
+    """Connexion validates a spec on every ``add_api``, several times per server: most of the time
+    it takes to build one (the tests build hundreds). The same document needs it once per process;
+    ``make lint`` validates every spec with openapi-spec-validator besides."""
+    key = hashlib.blake2b(json.dumps(spec, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+    if key not in _VALIDATED:
+        _connexion_validate(cls, spec)
+        _VALIDATED.add(key)
+
+
+Specification._validate_spec = classmethod(_validate_once)
 
 
 class MockServer:
@@ -68,7 +88,7 @@ class MockServer:
         specs: list[tuple[str, dict[str, Any]]] = []
         # The admin API first and the others by decreasing base path: the router tries mounts in
         # order, and an API served at the root ("") would otherwise take every later API's paths.
-        admin_spec = yaml.safe_load(ADMIN_SPEC.read_text(encoding="utf-8"))
+        admin_spec = copy.deepcopy(read_yaml(ADMIN_SPEC))
         specs.append(("/__admin", admin_spec))
         app.add_api(
             admin_spec,

@@ -1,0 +1,35 @@
+"""The HomeQ landlord API (``specs/homeq.yaml``), served at its real paths from the root."""
+
+from __future__ import annotations
+
+from mockserver.registry import SPECS_DIR, ApiDefinition, ErrorFormat, LoginFlow
+
+from .handlers import HomeQHandlers
+from .state import LOGIN_PATH, HomeQState
+
+#: HomeQ's error names for errors that do not carry their own (the spec's info.description).
+ERROR_NAMES = {
+    400: "ValidationError",
+    401: "Unauthorized",
+    403: "PermissionDenied",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    429: "RateLimited",
+    500: "InternalServerError",
+}
+
+API = ApiDefinition(
+    name="homeq",
+    spec_file=SPECS_DIR / "homeq.yaml",
+    build_state=HomeQState,
+    build_handlers=HomeQHandlers,
+    credential_checks=lambda state: {"apiKey": state.check_token},
+    auth_challenge='JWT realm="homeq"',
+    token_prefix="JWT",
+    login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
+    error_format=ErrorFormat(names=ERROR_NAMES),
+)

@@ -1,0 +1,351 @@
+"""Seeded generation of HomeQ's data (in Swedish), and loading of its fixtures.
+
+Fixtures come first with their fixed ids (the docs' examples and the demo users); then one
+``random.Random(seed)`` and one ``Faker("sv_SE")`` seeded alike generate employees, estates,
+apartments, listings and the rest, in a fixed order, with dates around the clock's anchor day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+from faker import Faker
+
+from mockserver.clock import Clock, isoformat
+from mockserver.fixtures import load
+from mockserver.registry import FIXTURES_DIR
+from mockserver.store import Store
+
+from .lookups import PLACES
+from .rules import APARTMENT_DEFAULTS, ESTATE_DEFAULTS, OFFICE_DEFAULTS, apartment_identity, schema_defaults
+
+TABLES = (
+    "companies",
+    "offices",
+    "employees",
+    "right_profiles",
+    "consumers",
+    "existing_tenants",
+    "estates",
+    "apartments",
+    "media",
+    "file_references",
+    "apartment_notes",
+    "user_notes",
+    "requirements",
+    "projects",
+    "project_entries",
+    "listings",
+    "agreements",
+)
+#: Reset-environment removes these (the inventory and everything hanging off it).
+INVENTORY_TABLES = ("estates", "apartments", "media", "apartment_notes", "projects", "project_entries", "listings")
+
+LISTING_STATUSES = ("active", "active", "active", "draft", "paused", "reserved", "rented", "closing")
+#: Faker's sv_SE has no Swedish sentences (its lorem is Latin): the mock's own phrases.
+DESCRIPTIONS = (
+    "Ljus lägenhet med genomgående planlösning.",
+    "Nyrenoverat kök och badrum, balkong mot gården.",
+    "Lugnt läge nära skola, affärer och kollektivtrafik.",
+    "Trivsam lägenhet i populärt område med närhet till natur.",
+    "Rymlig hall, separat kök och stort sovrum.",
+    "Fin utsikt över parken, hiss finns i huset.",
+)
+NOTES = (
+    "Har ringt och bekräftat uppgifterna.",
+    "Väntar på intyg från arbetsgivaren.",
+    "Referens från tidigare hyresvärd är kontrollerad.",
+    "Önskar visning en kväll i veckan.",
+    "Har skickat in kompletterande inkomstuppgifter.",
+)
+BLOCK_WORDS = ("Solrosen", "Eken", "Linden", "Björken", "Rönnen", "Tallen", "Lärkan", "Svalan", "Tranan", "Uttern")
+
+
+def company_record(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "org_number": "",
+        "bankgiro": "",
+        "postgiro": "",
+        "external_reservation_link": "",
+        "fast_api_key": None,
+        "minimum_up_time": 24,
+        "beta_program": False,
+        "tier": {"id": 1, "name": "Standard", "enabled_features": []},
+        "logo_image": None,
+        "cover_image": None,
+        **fields,
+    }
+
+
+def employee_record(fields: dict[str, Any]) -> dict[str, Any]:
+    record = {
+        "company": 2,
+        "api_user": False,
+        "joined": True,
+        "two_factor_secret": None,
+        "requires_device": False,
+        "device_tokens": [],
+        "key": None,
+        **fields,
+    }
+    record.setdefault("selected_office", record["root_office"])
+    return record
+
+
+def apartment_record(fields: dict[str, Any]) -> dict[str, Any]:
+    return {**APARTMENT_DEFAULTS, "county": "", "municipality": "", **fields}
+
+
+def requirement_record(fields: dict[str, Any]) -> dict[str, Any]:
+    return {**schema_defaults("RequirementProfileCreate"), **fields}
+
+
+def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
+    load_fixtures(store, clock)
+    Generator(store, seed=seed, volume=volume, clock=clock).run()
+
+
+def load_fixtures(store: Store, clock: Clock) -> None:
+    from .lookups import DEFAULT_PROFILES
+
+    records = load(FIXTURES_DIR / "homeq", clock)
+    for profile in DEFAULT_PROFILES:
+        store.right_profiles.insert(dict(profile))
+    for company in records.get("companies", []):
+        store.companies.insert(company_record(company))
+    for office in records.get("offices", []):
+        store.offices.insert({**OFFICE_DEFAULTS, **office})
+    for employee in records.get("employees", []):
+        store.employees.insert(employee_record(employee))
+    for name in ("consumers", "existing_tenants", "apartment_notes", "user_notes", "project_entries", "agreements"):
+        for record in records.get(name, []):
+            getattr(store, name).insert(dict(record))
+    for estate in records.get("estates", []):
+        store.estates.insert({**ESTATE_DEFAULTS, **estate})
+    for apartment in records.get("apartments", []):
+        home = store.estates.get(apartment["estate"])
+        assert home is not None, f"apartment {apartment['id']}: unknown estate"
+        store.apartments.insert(apartment_record({"office": home["office"], "company": home["company"], **apartment}))
+    for medium in records.get("media", []):
+        store.media.insert({"url": None, "private": False, "title": "", **medium})
+    for reference in records.get("file_references", []):
+        store.file_references.insert({"content_name": "", **reference}, key_field="reference")
+    for requirement in records.get("requirements", []):
+        store.requirements.insert(requirement_record(requirement))
+    for project in records.get("projects", []):
+        store.projects.insert(project_record(project))
+    for listing in records.get("listings", []):
+        store.listings.insert(listing_record(listing))
+
+
+def project_record(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "external_id": "",
+        "info_header": "",
+        "info_description": "",
+        "area_info_header": None,
+        "area_info_description": None,
+        "apartment_count": 0,
+        "candidate_sorting_mode": "queue_points",
+        "contract_system": "A",
+        "closed": False,
+        "close_date": None,
+        "is_short_lease": False,
+        "prioritize_existing_tenants": False,
+        "published": False,
+        "publish_date": None,
+        "preliminary_move_in_date": None,
+        "show_area_info_module": True,
+        "show_area_media_module": True,
+        "show_email_collection_module": False,
+        "show_freetext_module": True,
+        "show_timeline_module": True,
+        "viewing_notes": "",
+        "location": None,
+        **fields,
+    }
+
+
+def listing_record(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status": "draft",
+        "requirement": None,
+        "soft_requirements_id": None,
+        "date_publish": None,
+        "access_date": None,
+        "prior_access": False,
+        "offer_notes": None,
+        "is_project_rental": False,
+        "is_quick_apply": False,
+        "is_short_lease": False,
+        "short_lease_min_date": None,
+        "short_lease_max_date": None,
+        "prioritize_customers": False,
+        "candidate_sorting_mode": "queue_points",
+        "contract_system": "manual_selection_lock",
+        "reserved_candidate": None,
+        **fields,
+    }
+
+
+class Generator:
+    def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
+        self.store = store
+        self.seed = seed
+        self.volume = volume
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.fake = Faker("sv_SE")
+        self.fake.seed_instance(seed)
+
+    def moment(self, low_days: int, high_days: int) -> str:
+        days = self.rng.randint(low_days, high_days)
+        return isoformat(self.clock.at(days, self.rng.randint(7, 18), self.rng.choice((0, 15, 30, 45))))
+
+    def run(self) -> None:
+        if self.volume <= 0:
+            return
+        offices = [o["id"] for o in self.store.offices.all()]
+        for _ in range(max(1, self.volume // 2)):
+            self.employee(offices)
+        for _ in range(max(1, self.volume // 4)):
+            self.requirement()
+        for _ in range(self.volume):
+            self.estate(offices)
+        for _ in range(self.volume // 2):
+            self.user_note()
+
+    def personal_number(self) -> str:
+        year = self.rng.randint(1950, 2003)
+        return f"{year}{self.rng.randint(1, 12):02d}{self.rng.randint(1, 28):02d}-{self.rng.randint(0, 9999):04d}"
+
+    def employee(self, offices: list[int]) -> None:
+        eid = self.store.employees.next_id()
+        first, last = self.fake.first_name(), self.fake.last_name()
+        slug = f"{first}.{last}".lower()
+        slug = slug.translate(str.maketrans("åäöé ", "aaoe-"))
+        self.store.employees.insert(
+            employee_record(
+                {
+                    "id": eid,
+                    "username": f"{slug}.{eid}",
+                    "password": f"Losen-{eid}-{self.rng.randint(1000, 9999)}",
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{slug}.{eid}@example.se",
+                    "personal_number": self.personal_number(),
+                    "phone": f"+4670{self.rng.randint(1000000, 9999999)}",
+                    "right_profile": self.rng.choices((1, 2, 3, 4), weights=(2, 5, 2, 1))[0],
+                    "root_office": self.rng.choice(offices),
+                    "joined": self.rng.random() < 0.9,
+                    "date_joined": self.moment(-900, -10),
+                }
+            )
+        )
+
+    def requirement(self) -> None:
+        self.store.requirements.insert(
+            requirement_record(
+                {
+                    "company": 2,
+                    "name": f"Krav {self.fake.city()}",
+                    "rent_factor": self.rng.choice((2.5, 3, 3.5)),
+                    "payment_remarks": self.rng.randint(0, 2),
+                    "pets": self.rng.random() < 0.5,
+                    "created": self.moment(-400, -30),
+                }
+            )
+        )
+
+    def estate(self, offices: list[int]) -> None:
+        place = self.rng.choice(PLACES)
+        estate = self.store.estates.insert(
+            {
+                **ESTATE_DEFAULTS,
+                "company": 2,
+                "office": self.rng.choice(offices),
+                "legal_name": f"{self.rng.choice(BLOCK_WORDS)} {self.rng.randint(1, 40)}",
+                "city": place[0],
+                "estate_owner": f"{self.fake.last_name()} Fastigheter AB",
+                "landlord_object_id": f"EST-{self.rng.randint(1000, 9999)}",
+                "org_number": f"55{self.rng.randint(1000, 9999)}-{self.rng.randint(1000, 9999)}",
+                "created": self.moment(-700, -30),
+            }
+        )
+        street = self.fake.street_name()
+        for _ in range(self.rng.randint(1, 4)):
+            self.apartment(estate, place, street)
+
+    def apartment(self, estate: dict[str, Any], place: tuple[str, str, float, float, str], street: str) -> None:
+        number = f"{self.rng.randint(1, 80)}{self.rng.choice(('', '', '', 'A', 'B'))}"
+        national_id = str(self.rng.randint(1001, 1999))
+        identity = apartment_identity(national_id, place[0], street, number)
+        if self.store.apartments.first(
+            lambda a: apartment_identity(a["national_id"], a["city"], a["street_name"], a["street_number"]) == identity
+        ):
+            return
+        rooms = self.rng.choice((1, 1.5, 2, 2, 3, 3, 4, 5))
+        area = round(18 + rooms * self.rng.uniform(20, 28), 1)
+        apartment = self.store.apartments.insert(
+            apartment_record(
+                {
+                    "estate": estate["id"],
+                    "office": estate["office"],
+                    "company": estate["company"],
+                    "street_name": street,
+                    "street_number": number,
+                    "zip_code": f"{place[4]}{self.rng.randint(100, 999)}",
+                    "city": place[0],
+                    "county": place[1],
+                    "municipality": place[0],
+                    "latitude": round(place[2] + self.rng.uniform(-0.04, 0.04), 6),
+                    "longitude": round(place[3] + self.rng.uniform(-0.06, 0.06), 6),
+                    "rooms": rooms,
+                    "floor": self.rng.randint(0, 8),
+                    "area": area,
+                    "rent": int(area * self.rng.uniform(110, 175)) // 10 * 10,
+                    "national_id": national_id,
+                    "landlord_object_id": f"{self.rng.randint(100, 999)}-{self.rng.randint(100, 999)}",
+                    "description": self.rng.choice(DESCRIPTIONS),
+                    "balcony": self.rng.choice(("NONE", "PRESENT", "SOUTH", "WEST")),
+                    "dishwasher": self.rng.choice(("NONE", "PRESENT")),
+                    "washing_machine": self.rng.choice(("NONE", "PREPARED", "PRESENT")),
+                    "elevator": self.rng.random() < 0.6,
+                    "created": self.moment(-650, -20),
+                }
+            )
+        )
+        if self.rng.random() < 0.35:
+            requirements = [r["id"] for r in self.store.requirements.all()]
+            self.store.listings.insert(
+                listing_record(
+                    {
+                        "apartment": apartment["id"],
+                        "status": self.rng.choice(LISTING_STATUSES),
+                        "requirement": self.rng.choice(requirements) if requirements else None,
+                        "date_publish": self.moment(-30, -1),
+                        "access_date": self.clock.at(self.rng.randint(20, 90)).date().isoformat(),
+                        "created": self.moment(-40, -31),
+                    }
+                )
+            )
+
+    def user_note(self) -> None:
+        consumers = [c["id"] for c in self.store.consumers.all()]
+        if not consumers:
+            return
+        self.store.user_notes.insert(
+            {
+                "company": 2,
+                "user_profile": self.rng.choice(consumers),
+                "text": self.rng.choice(NOTES),
+                "author": None,
+                "created": self.moment(-60, -1),
+            }
+        )
+
+
+def intercom_hash(seed: int, employee_id: int) -> str:
+    return hashlib.sha256(f"intercom:{seed}:{employee_id}".encode()).hexdigest()[:10]

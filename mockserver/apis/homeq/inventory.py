@@ -1,0 +1,415 @@
+"""HomeQ's inventory: estates, apartments, their media and notes, file references, places.
+
+Everything a landlord sees is limited to their root office's subtree: records elsewhere answer
+404, as if they did not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from typing import Any
+
+from mockserver.clock import Clock, isoformat
+from mockserver.problems import BadRequest, Conflict, Forbidden, NotFound
+from mockserver.store import Store
+
+from .access import Caller
+from .data import apartment_record
+from .lookups import nearest_place, place_for_city
+from .rules import (
+    CONSUMER_ENTITY_TYPES,
+    ESTATE_DEFAULTS,
+    EXTENSIONS,
+    apartment_identity,
+    check_file_reference,
+    folder_for,
+)
+from .views import Views
+
+Body = dict[str, Any]
+#: Media kinds per parent table, and the file reference entity types each accepts.
+MEDIA_ENTITY_TYPES = {
+    "apartment_picture": ("apartment_image",),
+    "apartment_video": ("apartment_video",),
+    "estate_picture": ("estate_image",),
+    "estate_area_picture": ("estate_area_image", "estate_image"),
+    "project_picture": ("project_image", "project_area_image"),
+    "project_video": ("project_video", "project_area_video"),
+}
+#: The largest static map side the mock draws (larger requests are drawn at this size).
+MAX_MAP_SIDE = 2048
+
+
+def not_found(what: str, key: Any) -> NotFound:
+    return NotFound(f"{what} {key} was not found.", code="NotFound")
+
+
+class Inventory:
+    def __init__(self, store: Store, clock: Clock, upload_base: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.views = Views(store)
+        self.upload_base = upload_base
+
+    def _now(self) -> str:
+        return isoformat(self.clock.now())
+
+    # -- estates ---------------------------------------------------------------------------------
+    def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
+        estate = self.store.estates.get(estate_id)
+        if estate is None or estate["company"] != caller.company or estate["office"] not in caller.offices:
+            raise not_found("Estate", estate_id)
+        return estate
+
+    def create_estate(self, caller: Caller, body: Body) -> Body:
+        with self.store.lock:
+            office = body.get("office", caller.selected_office)
+            if office not in caller.offices:
+                raise NotFound(f"Office {office} was not found at or below your root office.", code="NotFound")
+            record = {
+                **ESTATE_DEFAULTS,
+                **body,
+                "office": office,
+                "company": caller.company,
+                "created": self._now(),
+            }
+            return {"id": self.store.estates.insert(record)["id"]}
+
+    def get_estate(self, caller: Caller | None, estate_id: int) -> Body:
+        estate = self.store.estates.get(estate_id)
+        if estate is None:
+            raise not_found("Estate", estate_id)
+        landlord = bool(
+            caller and caller.landlord and estate["company"] == caller.company and estate["office"] in caller.offices
+        )
+        return self.views.estate(estate, landlord=landlord)
+
+    def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self.estate(caller, estate_id)
+            changes = dict(body)
+            for nullable in ("landlord_object_id", "org_number"):
+                if nullable in changes and changes[nullable] is None:
+                    changes[nullable] = ""
+            if "city" in changes:
+                for apartment in self.store.apartments.where(lambda a: a["estate"] == estate_id):
+                    self._check_unique(apartment, {"city": changes["city"]})
+            return self.views.estate(self.store.estates.update(estate_id, changes), landlord=True)
+
+    def delete_estate(self, caller: Caller, estate_id: int) -> None:
+        """Deletes the estate with its apartments (and theirs: media, notes, listings)."""
+        with self.store.lock:
+            self.estate(caller, estate_id)
+            for apartment in self.store.apartments.where(lambda a: a["estate"] == estate_id):
+                self._delete_apartment(apartment["id"])
+            self._delete_media("estate", estate_id)
+            self.store.estates.delete(estate_id)
+
+    def _delete_media(self, parent_kind: str, parent: int) -> None:
+        for medium in self.store.media.where(lambda m: m["parent"] == parent and m["kind"].startswith(parent_kind)):
+            self.store.media.delete(medium["id"])
+
+    # -- apartments ------------------------------------------------------------------------------
+    def apartment(self, caller: Caller, apartment_id: int) -> dict[str, Any]:
+        apartment = self.store.apartments.get(apartment_id)
+        if apartment is None or apartment["company"] != caller.company or apartment["office"] not in caller.offices:
+            raise not_found("Apartment", apartment_id)
+        return apartment
+
+    def _check_unique(self, apartment: dict[str, Any], changes: Body) -> None:
+        merged = {**apartment, **changes}
+        identity = apartment_identity(
+            merged["national_id"], merged["city"], merged["street_name"], merged["street_number"]
+        )
+        twin = self.store.apartments.first(
+            lambda a: (
+                a["id"] != apartment.get("id")
+                and apartment_identity(a["national_id"], a["city"], a["street_name"], a["street_number"]) == identity
+            )
+        )
+        if twin is not None:
+            raise Conflict(
+                "An apartment with this national id, city, street and street number already exists; "
+                "contact HomeQ if it is yours.",
+                code="ApartmentExists",
+            )
+
+    def create_apartment(self, caller: Caller, body: Body) -> Body:
+        with self.store.lock:
+            estate = self.store.estates.get(body["estate"])
+            if estate is None or estate["company"] != caller.company or estate["office"] not in caller.offices:
+                raise NotFound(f"Estate {body['estate']} was not found.", code="NotFound")
+            place = place_for_city(body.get("municipality") or estate["city"])
+            record = apartment_record(
+                {
+                    **body,
+                    "city": body.get("municipality") or estate["city"],
+                    "county": body.get("county") or place[1],
+                    "municipality": body.get("municipality") or place[0],
+                    # The apartment lives where its estate lives.
+                    "office": estate["office"],
+                    "company": estate["company"],
+                    "created": self._now(),
+                }
+            )
+            self._check_references(caller, record)
+            self._check_unique(record, {})
+            apartment = self.store.apartments.insert(record)
+            view = self.views.apartment(apartment)
+            return {
+                "id": apartment["id"],
+                "estate": estate["id"],
+                "can_create_ad_listing": view["can_create_ad_listing"],
+            }
+
+    def _check_references(self, caller: Caller, record: Body) -> None:
+        for field, kinds in (
+            ("floor_plan_reference", ("floor_plan",)),
+            ("promotion_file_reference", ("promotion_file",)),
+        ):
+            reference = record.get(field)
+            if reference:
+                self.file_reference(caller, reference, kinds)
+
+    def get_apartment(self, caller: Caller, apartment_id: int) -> Body:
+        return self.views.apartment(self.apartment(caller, apartment_id))
+
+    def update_apartment(self, caller: Caller, apartment_id: int, body: Body) -> Body:
+        with self.store.lock:
+            apartment = self.apartment(caller, apartment_id)
+            changes = {k: v for k, v in body.items() if k != "can_create_ad_listing"}
+            self._check_references(caller, changes)
+            self._check_unique(apartment, changes)
+            return self.views.apartment(self.store.apartments.update(apartment_id, changes))
+
+    def delete_apartment(self, caller: Caller, apartment_id: int) -> None:
+        with self.store.lock:
+            self.apartment(caller, apartment_id)
+            self._delete_apartment(apartment_id)
+
+    def _delete_apartment(self, apartment_id: int) -> None:
+        """The apartment goes with its media, notes and listings."""
+        self._delete_media("apartment", apartment_id)
+        for note in self.store.apartment_notes.where(lambda n: n["apartment"] == apartment_id):
+            self.store.apartment_notes.delete(note["id"])
+        for listing in self.store.listings.where(lambda lst: lst["apartment"] == apartment_id):
+            self.store.listings.delete(listing["id"])
+        self.store.apartments.delete(apartment_id)
+
+    # -- media -----------------------------------------------------------------------------------
+    def parent(self, caller: Caller, kind: str, parent_id: int) -> dict[str, Any]:
+        parent_kind = kind.split("_", 1)[0]
+        if parent_kind == "apartment":
+            return self.apartment(caller, parent_id)
+        if parent_kind == "estate":
+            return self.estate(caller, parent_id)
+        project = self.store.projects.get(parent_id)
+        if project is None or project["company"] != caller.company or project["office"] not in caller.offices:
+            raise not_found("Project", parent_id)
+        return project
+
+    def list_media(self, caller: Caller | None, kind: str, parent_id: int, **match: Any) -> Body:
+        if caller is not None:
+            self.parent(caller, kind, parent_id)
+        media = self.store.media.where(
+            lambda m: (
+                m["kind"] == kind
+                and m["parent"] == parent_id
+                and all(m.get(key) == value for key, value in match.items())
+            )
+        )
+        ordered = sorted(media, key=lambda m: (m["position"], m["id"]))
+        return {"results": [self.views.medium(m) for m in ordered]}
+
+    def add_medium(self, caller: Caller, kind: str, parent_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self.parent(caller, kind, parent_id)
+            siblings = self.store.media.where(lambda m: m["kind"] == kind and m["parent"] == parent_id)
+            record: Body = {
+                "kind": kind,
+                "parent": parent_id,
+                "position": len(siblings),
+                "caption": body.get("caption", ""),
+                "title": body.get("title", ""),
+                "private": body.get("private", False),
+                "reference": None,
+                "url": None,
+            }
+            if kind.endswith("_3d"):
+                record["url"] = body["url"]
+                position = body.get("position")
+                if position is not None and str(position).strip().isdigit():
+                    record["position"] = int(str(position).strip())
+            else:
+                reference = self.file_reference(caller, body["file_reference"], MEDIA_ENTITY_TYPES[kind])
+                record["reference"] = reference["reference"]
+                for key in ("picture_type", "video_type"):
+                    if key in body:
+                        record[key] = body[key]
+                if kind == "project_picture":
+                    record.setdefault("picture_type", "project_image")
+                if kind == "project_video":
+                    record.setdefault("video_type", "project_video")
+            return {"id": self.store.media.insert(record)["id"]}
+
+    def _medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int) -> dict[str, Any]:
+        self.parent(caller, kind, parent_id)
+        medium = self.store.media.get(medium_id)
+        if medium is None or medium["kind"] != kind or medium["parent"] != parent_id:
+            raise not_found("Media file", medium_id)
+        return medium
+
+    def update_medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self._medium(caller, kind, parent_id, medium_id)
+            changes = {k: v for k, v in body.items() if k in ("caption", "position", "title", "url")}
+            return self.views.medium(self.store.media.update(medium_id, changes))
+
+    def delete_medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int) -> None:
+        with self.store.lock:
+            self._medium(caller, kind, parent_id, medium_id)
+            self.store.media.delete(medium_id)
+
+    # -- apartment notes -------------------------------------------------------------------------
+    def list_notes(self, caller: Caller, apartment_id: int) -> Body:
+        self.apartment(caller, apartment_id)
+        notes = self.store.apartment_notes.where(lambda n: n["apartment"] == apartment_id)
+        return {"notes": [self.views.note(n, apartment=True) for n in sorted(notes, key=lambda n: n["id"])]}
+
+    def create_note(self, caller: Caller, apartment_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self.apartment(caller, apartment_id)
+            now = self._now()
+            record = {
+                "apartment": apartment_id,
+                "context": body.get("context", "A"),
+                "text": body.get("text", ""),
+                "author": caller.id,
+                "created": now,
+                "updated": now,
+            }
+            return self.views.note(self.store.apartment_notes.insert(record), apartment=True)
+
+    def _note(self, caller: Caller, apartment_id: int, note_id: int) -> dict[str, Any]:
+        self.apartment(caller, apartment_id)
+        note = self.store.apartment_notes.get(note_id)
+        if note is None or note["apartment"] != apartment_id:
+            raise not_found("Note", note_id)
+        return note
+
+    def update_note(self, caller: Caller, apartment_id: int, note_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self._note(caller, apartment_id, note_id)
+            changes = {"updated": self._now(), **({"text": body["text"]} if "text" in body else {})}
+            return self.views.note(self.store.apartment_notes.update(note_id, changes), apartment=True)
+
+    def delete_note(self, caller: Caller, apartment_id: int, note_id: int) -> None:
+        with self.store.lock:
+            self._note(caller, apartment_id, note_id)
+            self.store.apartment_notes.delete(note_id)
+
+    # -- file references -------------------------------------------------------------------------
+    def file_reference(self, caller: Caller, reference: str, entity_types: tuple[str, ...]) -> dict[str, Any]:
+        """A file reference the caller's company made for one of ``entity_types`` (412 otherwise)."""
+        record = self.store.file_references.get(reference)
+        company = caller.company if caller.landlord else None
+        # Like HomeQ's serializers, a reference that does not resolve is a validation error.
+        if record is None or record["company"] != company:
+            raise BadRequest(f"file_reference: {reference!r} is not a file reference of yours.", code="ValidationError")
+        if record["entity_type"] not in entity_types:
+            raise BadRequest(
+                f"file_reference: {reference!r} is for {record['entity_type']}, not {' or '.join(entity_types)}.",
+                code="ValidationError",
+            )
+        return record
+
+    def create_file_reference(self, caller: Caller, body: Body) -> tuple[Body, int]:
+        entity_type, mime_type = body["entity_type"], body["mime_type"]
+        if not caller.landlord and entity_type not in CONSUMER_ENTITY_TYPES:
+            raise Forbidden("You are not allowed to upload this entity.", code="PermissionDenied")
+        check_file_reference(entity_type, mime_type, body["content_length"])
+        company = caller.company if caller.landlord else None
+        with self.store.lock:
+            known = self.store.file_references.first(
+                lambda f: (
+                    f["company"] == company
+                    and f["content_md5"] == body["content_md5"]
+                    and f["entity_type"] == entity_type
+                )
+            )
+            if known is not None:
+                # Same file (same md5) already uploaded: no upload URL, reuse the reference.
+                return {"file_reference": known["reference"]}, 200
+            seed = f"{company}:{caller.id}:{body['content_md5']}:{entity_type}:{len(self.store.file_references)}"
+            reference = hashlib.sha256(seed.encode()).hexdigest()[:32]
+            self.store.file_references.insert(
+                {
+                    "reference": reference,
+                    "company": company,
+                    "content_md5": body["content_md5"],
+                    "content_name": body.get("content_name", ""),
+                    "entity_type": entity_type,
+                    "mime_type": mime_type,
+                    "content_length": body["content_length"],
+                    "uploaded": False,
+                },
+                key_field="reference",
+            )
+        extension = EXTENSIONS.get(mime_type, "bin")
+        return {
+            "file_reference": reference,
+            "signed_url": f"{self.upload_base}/{folder_for(entity_type)}/{reference}.{extension}",
+            "headers": {"content-md5": body["content_md5"], "content-type": mime_type, "x-amz-acl": "public-read"},
+        }, 201
+
+    # -- places ----------------------------------------------------------------------------------
+    @staticmethod
+    def geolocate(body: Body) -> Body:
+        name, county, latitude, longitude, _ = place_for_city(body["city"])
+        # A stable offset per street and number, so that two addresses of one city differ.
+        digest = hashlib.sha256(f"{body['street_name']}|{body['street_number']}".lower().encode()).digest()
+        d_lat = (digest[0] - 128) / 128 * 0.03
+        d_lon = (digest[1] - 128) / 128 * 0.05
+        return {
+            "county": county,
+            "municipality": name,
+            "latitude": round(latitude + d_lat, 6),
+            "longitude": round(longitude + d_lon, 6),
+        }
+
+    @staticmethod
+    def reverse_geolocate(body: Body) -> Body:
+        place = nearest_place(body["latitude"], body["longitude"])
+        if place is None:
+            return {"complete": False}
+        return {"complete": True, "county": place[1], "municipality": place[0]}
+
+    @staticmethod
+    def static_map(latitude: float, longitude: float, zoom: int, width: int, height: int) -> bytes:
+        """A PNG of the requested size (clamped), land-coloured, with a marker at the centre."""
+        width = min(max(width, 1), MAX_MAP_SIDE)
+        height = min(max(height, 1), MAX_MAP_SIDE)
+        # The land colour varies with the place; any float (even 1e308) gives a stable shade.
+        shade = 200 + hashlib.sha256(f"{latitude}|{longitude}|{zoom}".encode()).digest()[0] % 40
+        row = bytes((shade, 230, 200)) * width
+        marker_y, marker_x = height // 2, width // 2
+        rows = []
+        for y in range(height):
+            if abs(y - marker_y) <= 3:
+                left = max(marker_x - 3, 0)
+                right = min(marker_x + 4, width)
+                line = row[: left * 3] + bytes((220, 30, 30)) * (right - left) + row[right * 3 :]
+            else:
+                line = row
+            rows.append(b"\x00" + line)
+        return png(width, height, b"".join(rows))
+
+
+def png(width: int, height: int, raw: bytes) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")

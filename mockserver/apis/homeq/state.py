@@ -1,0 +1,102 @@
+"""HomeQ's state: its store, seeded and loaded with fixtures, its services and demo credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.settings import Settings
+from mockserver.store import Store
+
+from .access import Access
+from .data import TABLES, intercom_hash, populate
+from .inventory import Inventory
+from .market import Market
+from .organisation import Organisation
+
+#: The demo users published first, in this order (the admin first: tools log in as the first).
+PUBLISHED_KEYS = ("admin", "manager", "employee", "observer")
+LOGIN_PATH = "/api/v2/tokens/"
+
+
+class HomeQState:
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(TABLES)
+        self.access = Access(self.store, clock, settings.seed)
+        self.organisation = Organisation(self.store, clock, settings.seed)
+        upload_base = f"http://{settings.host}:{settings.port}/__admin/uploads/homeq"
+        self.inventory = Inventory(self.store, clock, upload_base)
+        self.market = Market(self.store, clock)
+        self.reset()
+
+    def reset(self) -> None:
+        with self.store.lock:
+            self.store.clear()
+            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+
+    def check_token(self, header_value: str) -> dict[str, Any] | None:
+        """Connexion's check of the ``Authorization`` header (``JWT <token>``)."""
+        return self.access.check_header(header_value)
+
+    def login(self, body: dict[str, Any]) -> dict[str, Any]:
+        employee = self.access.login(body)
+        token = self.access.issue("landlord", employee["id"], employee["company"])
+        return self.organisation.views.token_response(
+            employee, token, intercom_hash(self.settings.seed, employee["id"])
+        )
+
+    def verify(self, token: str | None) -> dict[str, Any]:
+        from mockserver.problems import Unauthorized
+
+        from .access import NOT_LANDLORD
+
+        caller = self.access.caller_from_token((token or "").strip())
+        if not caller.landlord:
+            raise Unauthorized(NOT_LANDLORD, code="Unauthorized")
+        employee = self.store.employees.get(caller.id)
+        assert employee is not None
+        return self.organisation.views.token_response(
+            employee, token or "", intercom_hash(self.settings.seed, caller.id)
+        )
+
+    def auth_description(self) -> dict[str, Any]:
+        employees = {e["key"]: e for e in self.store.employees.all() if e.get("key")}
+        profiles = {p["id"]: p["name"] for p in self.store.right_profiles.all()}
+        users = []
+        for key in [*PUBLISHED_KEYS, *sorted(set(employees) - set(PUBLISHED_KEYS))]:
+            employee = employees.get(key)
+            if employee is None:
+                continue
+            user: dict[str, Any] = {
+                "name": key,
+                "username": employee["username"],
+                "password": employee["password"],
+                "rightProfile": profiles.get(employee["right_profile"]),
+                "longLivedToken": self.access.long_lived("landlord", employee["id"], employee["company"]),
+            }
+            if employee.get("two_factor_secret"):
+                user["totpSecret"] = employee["two_factor_secret"]
+            if employee.get("requires_device"):
+                user["deviceTokens"] = list(employee["device_tokens"])
+                user["checkinToken"] = f"checkin:{employee['personal_number']}"
+            users.append(user)
+        consumers = [
+            {
+                "name": c.get("key") or f"consumer {c['id']}",
+                "longLivedToken": self.access.long_lived("consumer", c["id"], None),
+            }
+            for c in sorted(self.store.consumers.all(), key=lambda c: c["id"])
+        ]
+        return {
+            "type": "jwt",
+            "header": "Authorization",
+            "prefix": "JWT",
+            "login": {"path": LOGIN_PATH, "method": "POST"},
+            "users": users,
+            "consumers": consumers,
+        }
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()

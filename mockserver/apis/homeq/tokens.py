@@ -1,0 +1,87 @@
+"""HomeQ's credentials: HS256 JSON Web Tokens and TOTP codes, with the standard library only.
+
+A token is signed with a secret derived from the seed, so a token stays valid across restarts and
+resets with the same seed, and one issued by a mock with another seed is rejected. Two-factor codes
+follow RFC 6238 (SHA-1, 30-second steps, 6 digits), so a demo secret can be added to any
+authenticator app.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import struct
+from typing import Any
+
+HEADER = {"typ": "JWT", "alg": "HS256"}
+
+
+class TokenError(Exception):
+    """Why a token was refused, in the words of HomeQ's documented 401 descriptions."""
+
+
+UNDECODABLE = "Could not decode JWT token"
+EXPIRED = "Signature of the token is expired"
+VERIFICATION_FAILED = "There was a problem with verifying your token"
+
+
+def secret_for(seed: int) -> bytes:
+    return hashlib.sha256(f"homeq-jwt:{seed}".encode()).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode(payload: dict[str, Any], secret: bytes) -> str:
+    header = _b64(json.dumps(HEADER, separators=(",", ":")).encode())
+    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    signing_input = f"{header}.{body}"
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+def decode(token: str, secret: bytes, now: int) -> dict[str, Any]:
+    """The payload of a valid token; raises :class:`TokenError` otherwise."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenError(UNDECODABLE)
+    try:
+        header = json.loads(_unb64(parts[0]))
+        payload = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise TokenError(UNDECODABLE) from None
+    if not isinstance(header, dict) or not isinstance(payload, dict) or header.get("alg") != "HS256":
+        raise TokenError(UNDECODABLE)
+    expected = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(expected, signature):
+        raise TokenError(VERIFICATION_FAILED)
+    exp = payload.get("exp")
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        raise TokenError(VERIFICATION_FAILED)
+    if exp <= now:
+        raise TokenError(EXPIRED)
+    return payload
+
+
+def totp(secret_b32: str, unix_time: float, step: int = 30, digits: int = 6) -> str:
+    """The RFC 6238 code of ``secret_b32`` (base32, as authenticator apps take it) at a moment."""
+    key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
+    counter = struct.pack(">Q", int(unix_time // step))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(code % 10**digits).zfill(digits)
+
+
+def totp_matches(secret_b32: str, code: str, unix_time: float) -> bool:
+    """Accepts the current code and its neighbours (clock drift of one step either way)."""
+    return any(hmac.compare_digest(totp(secret_b32, unix_time + drift * 30), code) for drift in (-1, 0, 1))
