@@ -54,19 +54,25 @@ class Journal:
 
 
 class Uploads:
-    """Files clients PUT to the upload target of pre-signed URLs, bounded in count (oldest go first)."""
+    """Files clients PUT to the upload target of pre-signed URLs, bounded in count and in bytes
+    (the oldest go first; the newest file always stays)."""
 
-    def __init__(self, size: int = 200) -> None:
+    def __init__(self, size: int = 200, max_bytes: int = 268_435_456) -> None:
         self._files: collections.OrderedDict[str, tuple[bytes, str]] = collections.OrderedDict()
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         with self._lock:
-            self._files.pop(key, None)
+            old = self._files.pop(key, None)
+            self._bytes -= len(old[0]) if old else 0
             self._files[key] = (data, content_type)
-            while len(self._files) > self._size:
-                self._files.popitem(last=False)
+            self._bytes += len(data)
+            while len(self._files) > 1 and (len(self._files) > self._size or self._bytes > self._max_bytes):
+                _, (dropped, _) = self._files.popitem(last=False)
+                self._bytes -= len(dropped)
 
     def get(self, key: str) -> tuple[bytes, str] | None:
         with self._lock:
@@ -75,6 +81,7 @@ class Uploads:
     def clear(self) -> None:
         with self._lock:
             self._files.clear()
+            self._bytes = 0
 
 
 class Runtime:

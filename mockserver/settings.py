@@ -31,6 +31,9 @@ class Settings:
     validate_responses: bool = False
     #: Largest request body accepted, in bytes; larger ones get 413.
     max_body_bytes: int = 1_048_576
+    #: Largest file the upload target (``/__admin/uploads/...``, where pre-signed upload URLs point)
+    #: takes: HomeQ documents images and PDFs up to 30 MiB.
+    max_upload_bytes: int = 33_554_432
     #: How many requests the `/__admin/requests` journal keeps.
     journal_size: int = 200
     #: CORS: origins allowed to call the mock from a browser ("*" for any).

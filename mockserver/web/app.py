@@ -63,7 +63,7 @@ class MockServer:
         self.runtime = Runtime(settings, APIS if registry is None else registry)
         self.connexion = self._build_connexion()
         self.asgi: ASGIApp = JournalMiddleware(
-            BodyLimitMiddleware(self.connexion, settings.max_body_bytes), self.runtime
+            BodyLimitMiddleware(self.connexion, self.runtime), self.runtime
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:

@@ -13,19 +13,29 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.clock import isoformat
 from mockserver.problems import PROBLEM_MEDIA_TYPE, PayloadTooLarge
+from mockserver.registry import ErrorFormat
 from mockserver.runtime import Runtime
 
 ADMIN_PREFIX = "/__admin"
+UPLOADS_PREFIX = "/__admin/uploads/"
 
 
-async def send_problem(send: Send, problem: PayloadTooLarge, instance: str) -> None:
-    body = json.dumps(problem.to_dict(instance)).encode()
+async def send_problem(
+    send: Send, problem: PayloadTooLarge, instance: str, error_format: ErrorFormat | None = None
+) -> None:
+    """The problem as RFC 7807, or in the API's own documented error shape when it has one."""
+    if error_format is not None:
+        payload = error_format.body(problem.status, problem.detail or problem.kind.title, problem.code)
+        media_type = error_format.media_type
+    else:
+        payload, media_type = problem.to_dict(instance), PROBLEM_MEDIA_TYPE
+    body = json.dumps(payload).encode()
     await send(
         {
             "type": "http.response.start",
             "status": problem.status,
             "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],
@@ -35,25 +45,36 @@ async def send_problem(send: Send, problem: PayloadTooLarge, instance: str) -> N
 
 
 class BodyLimitMiddleware:
-    """Answers 413 to bodies over the limit, whether announced by Content-Length or streamed."""
+    """Answers 413 to bodies over the limit, whether announced by Content-Length or streamed.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    The control plane's upload target (pre-signed upload URLs of APIs with file references) takes
+    files up to ``settings.max_upload_bytes``; everything else up to ``settings.max_body_bytes``.
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
-        self.limit = limit
+        self.runtime = runtime
+
+    def _limit(self, path: str) -> int:
+        settings = self.runtime.settings
+        return settings.max_upload_bytes if path.startswith(UPLOADS_PREFIX) else settings.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"The request body is larger than {self.limit} bytes.")
+        limit = self._limit(scope["path"])
+        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        api = self.runtime.api_for_path(scope["path"])
+        error_format = self.runtime.apis[api].definition.error_format if api else None
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
                     announced = int(value)
                 except ValueError:
                     announced = 0
-                if announced > self.limit:
-                    await send_problem(send, too_large, scope["path"])
+                if announced > limit:
+                    await send_problem(send, too_large, scope["path"], error_format)
                     return
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
@@ -68,8 +89,8 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await send_problem(send, too_large, scope["path"])
+            if size > limit:
+                await send_problem(send, too_large, scope["path"], error_format)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
