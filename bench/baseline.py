@@ -21,9 +21,10 @@ def build(answers: dict[str, dict[str, object]]) -> Starlette:
         found = answers.get(key)
         if found is None:
             return Response(status_code=404)
-        if request.method in ("POST", "PUT", "PATCH"):
-            json.loads(await request.body() or b"null")
-        body = str(found["body"]).encode()
+        body_in = await request.body()
+        if "json" in request.headers.get("content-type", ""):
+            json.loads(body_in or b"null")
+        body = str(found["body"]).encode("latin-1")
         return Response(body, status_code=int(str(found["status"])), media_type=str(found["type"]) or None)
 
     async def health(request: Request) -> Response:

@@ -14,7 +14,7 @@ const instance = autocannon(
       method: r.method,
       path: r.path,
       headers: r.headers,
-      body: r.body === undefined ? undefined : JSON.stringify(r.body),
+      body: r.body,
     })),
   },
   (error, result) => {

@@ -140,15 +140,25 @@ def auth_headers(origin: str, api: str) -> dict[str, str]:
     return {auth["header"]: f"{prefix} {credential.token}" if prefix else credential.token}
 
 
+def call_headers(call: Call, headers: dict[str, str]) -> dict[str, str]:
+    extra = {"Content-Type": "application/json"} if call.body is not None else {}
+    return {**headers, **extra, **dict(call.headers)}
+
+
+def call_body(call: Call) -> str | None:
+    return call.raw if call.raw is not None else (json.dumps(call.body) if call.body is not None else None)
+
+
 def request(origin: str, base: str, call: Call, headers: dict[str, str]) -> tuple[int, str, str]:
-    data = json.dumps(call.body).encode() if call.body is not None else None
-    all_headers = {**headers, **({"Content-Type": "application/json"} if data is not None else {})}
+    body = call_body(call)
+    data = body.encode() if body is not None else None
+    all_headers = call_headers(call, headers)
     req = urllib.request.Request(origin + base + call.path, data=data, method=call.method, headers=all_headers)
     try:
         with urllib.request.urlopen(req) as response:
-            return response.status, response.headers.get("content-type", ""), response.read().decode()
+            return response.status, response.headers.get("content-type", ""), response.read().decode("latin-1")
     except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("content-type", ""), error.read().decode()
+        return error.code, error.headers.get("content-type", ""), error.read().decode("latin-1")
 
 
 def load(base_url: str, workload: Workload, headers: dict[str, str], args: argparse.Namespace) -> Result:
@@ -160,8 +170,8 @@ def load(base_url: str, workload: Workload, headers: dict[str, str], args: argpa
             {
                 "method": call.method,
                 "path": base_path(base_url) + call.path,
-                "headers": {**headers, **({"content-type": "application/json"} if call.body is not None else {})},
-                **({"body": call.body} if call.body is not None else {}),
+                "headers": call_headers(call, headers),
+                **({"body": call_body(call)} if call_body(call) is not None else {}),
             }
             for call in workload.calls
         ],
