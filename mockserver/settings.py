@@ -41,9 +41,18 @@ class Settings:
     log_level: str = "warning"
     #: Deliberate contract breaks (see ``mockserver.web.faults.FAULTS``); empty for a correct mock.
     faults: tuple[str, ...] = ()
+    #: Webhooks: seconds between delivery attempts (HomeQ itself waits 5 minutes), how many attempts
+    #: at most, and how long one attempt may take.
+    webhook_retry_seconds: float = 1.0
+    webhook_max_attempts: int = 5
+    webhook_timeout: float = 5.0
+    #: How many webhook deliveries the control plane keeps.
+    webhook_history: int = 200
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0
+    #: Where digests of already-validated specs are kept between runs (empty: ~/.cache/mockserver).
+    cache_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

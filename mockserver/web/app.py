@@ -8,15 +8,12 @@ API state. Handlers and states know nothing of this module.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
-from connexion.spec import Specification
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -32,26 +29,10 @@ from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
+from mockserver.web.specs import VALIDATED
 from mockserver.web.validation import validator_map
 
 ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
-
-#: Digests of the specs Connexion has already checked against the OpenAPI schema in this process.
-_VALIDATED: set[str] = set()
-_connexion_validate = Specification._validate_spec.__func__
-
-
-def _validate_once(cls: type[Specification], spec: dict[str, Any]) -> None:
-    """Connexion validates a spec on every ``add_api``, several times per server: most of the time
-    it takes to build one (the tests build hundreds). The same document needs it once per process;
-    ``make lint`` validates every spec with openapi-spec-validator besides."""
-    key = hashlib.blake2b(json.dumps(spec, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
-    if key not in _VALIDATED:
-        _connexion_validate(cls, spec)
-        _VALIDATED.add(key)
-
-
-Specification._validate_spec = classmethod(_validate_once)
 
 
 class MockServer:
@@ -59,12 +40,11 @@ class MockServer:
 
     def __init__(self, settings: Settings, registry: dict[str, ApiDefinition] | None = None) -> None:
         check_faults(settings.faults)
+        VALIDATED.use_folder(settings.cache_dir)
         self.settings = settings
         self.runtime = Runtime(settings, APIS if registry is None else registry)
         self.connexion = self._build_connexion()
-        self.asgi: ASGIApp = JournalMiddleware(
-            BodyLimitMiddleware(self.connexion, self.runtime), self.runtime
-        )
+        self.asgi: ASGIApp = JournalMiddleware(BodyLimitMiddleware(self.connexion, self.runtime), self.runtime)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.asgi(scope, receive, send)

@@ -1,0 +1,60 @@
+"""Specs are validated by Connexion once, then remembered by digest (in the process and on disk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from connexion.exceptions import InvalidSpecification
+from connexion.spec import OpenAPISpecification
+
+from mockserver.web import specs
+from mockserver.web.specs import ValidatedSpecs
+
+SPEC: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    original = specs._connexion_validate
+
+    def spy(cls: type, spec: dict[str, Any]) -> None:
+        calls.append(spec)
+        original(cls, spec)
+
+    monkeypatch.setattr(specs, "_connexion_validate", spy)
+    return calls
+
+
+def test_a_spec_is_checked_once_and_remembered_across_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counting(monkeypatch)
+    first = ValidatedSpecs()
+    first.use_folder(str(tmp_path))
+    first.validate(OpenAPISpecification, SPEC)
+    first.validate(OpenAPISpecification, dict(SPEC))
+    assert len(calls) == 1
+    later = ValidatedSpecs()  # a new process, the same cache folder
+    later.use_folder(str(tmp_path))
+    later.validate(OpenAPISpecification, SPEC)
+    assert len(calls) == 1
+    assert len((tmp_path / specs.CACHE_FILE).read_text().split()) == 1
+
+
+def test_a_changed_spec_is_checked_again_and_an_invalid_one_still_fails(tmp_path: Path) -> None:
+    cache = ValidatedSpecs()
+    cache.use_folder(str(tmp_path))
+    cache.validate(OpenAPISpecification, SPEC)
+    broken = {**SPEC, "paths": {"/x": {"get": {"responses": "nope"}}}}
+    with pytest.raises(InvalidSpecification):
+        cache.validate(OpenAPISpecification, broken)
+    with pytest.raises(InvalidSpecification):  # and it was not remembered
+        cache.validate(OpenAPISpecification, broken)
+
+
+def test_an_unwritable_cache_folder_only_costs_the_check(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cache = ValidatedSpecs()
+    cache.use_folder(str(blocker / "sub"))
+    cache.validate(OpenAPISpecification, SPEC)
