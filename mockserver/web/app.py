@@ -23,6 +23,7 @@ from mockserver.fixtures import read_yaml
 from mockserver.registry import ApiDefinition, ErrorFormat
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
+from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.errors import error_handlers
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
