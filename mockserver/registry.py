@@ -70,6 +70,8 @@ class ErrorFormat:
     #: Property names of the body: the error name and its description.
     name_field: str = "error"
     description_field: str = "description"
+    #: The API's documented words for a request without credentials (the web layer's own are generic).
+    missing_credentials: str | None = None
 
     def status_for(self, status: int) -> int:
         return self.validation_status if status == 422 else status

@@ -71,10 +71,16 @@ def render_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionRes
     return problem_response(problem.status, problem.to_dict(_instance(request)))
 
 
+#: What Connexion's security middleware says when a protected operation gets no credentials.
+CONNEXION_NO_CREDENTIALS = "No authorization token provided"
+
+
 def in_api_format(response: ConnexionResponse, error_format: ErrorFormat) -> ConnexionResponse:
     """The problem ``response`` re-rendered in an API's own documented error shape and status."""
     problem = json.loads(response.body or b"{}")
     description = str(problem.get("detail") or problem.get("title") or "")
+    if response.status_code == 401 and description == CONNEXION_NO_CREDENTIALS and error_format.missing_credentials:
+        description = error_format.missing_credentials
     status = error_format.status_for(response.status_code)
     body = error_format.body(response.status_code, description, problem.get("code"))
     return ConnexionResponse(

@@ -31,5 +31,5 @@ API = ApiDefinition(
     auth_challenge='JWT realm="homeq"',
     token_prefix="JWT",
     login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
-    error_format=ErrorFormat(names=ERROR_NAMES),
+    error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
 )
