@@ -10,15 +10,13 @@ with dates laid out around the clock's anchor day.
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import unicodedata
 from typing import Any
 
-from faker import Faker
-
 from mockserver.clock import Clock
 from mockserver.fixtures import load
+from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
@@ -84,15 +82,11 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-class Generator:
+class Generator(SeededGenerator):
+    locale = "nl_NL"
+
     def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-        self.store = store
-        self.volume = volume
-        self.clock = clock
-        self.seed = seed
-        self.rng = random.Random(seed)
-        self.fake = Faker("nl_NL")
-        self.fake.seed_instance(seed)
+        super().__init__(store, seed=seed, volume=volume, clock=clock)
         self.numbers: dict[str, int] = {}
 
     # -- small draws -----------------------------------------------------------------------------

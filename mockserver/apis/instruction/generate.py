@@ -10,14 +10,12 @@ except what is still ahead (an offer's expiry, a booked appointment, an expected
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
 from typing import Any
 
-from faker import Faker
-
 from mockserver.clock import Clock, isoformat
 from mockserver.fixtures import load
+from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
@@ -114,13 +112,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-class Generator:
+class Generator(SeededGenerator):
+    locale = "en_GB"
+
     def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-        self.store = store
-        self.volume = volume
-        self.rng = random.Random(seed)
-        self.fake = Faker("en_GB")
-        self.fake.seed_instance(seed)
+        super().__init__(store, seed=seed, volume=volume, clock=clock)
         # Past events end before the anchor day starts, whatever the time of day.
         self.reference = clock.at(0)
 

@@ -8,13 +8,11 @@ anchor give the same records, byte for byte, on every machine.
 from __future__ import annotations
 
 import hashlib
-import random
 from typing import Any
 
-from faker import Faker
-
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.fixtures import load
+from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
@@ -100,19 +98,9 @@ def _complete_customer(customer: dict[str, Any]) -> dict[str, Any]:
     return {**PROFILE_DEFAULTS, "utm": None, "passwordless": False, **customer}
 
 
-class Generator:
-    def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-        self.store = store
-        self.seed = seed
-        self.volume = volume
-        self.clock = clock
-        self.rng = random.Random(seed)
-        self.fake = Faker("en_GB")
-        self.fake.seed_instance(seed)
-
-    def moment(self, low_days: int, high_days: int) -> str:
-        days = self.rng.randint(low_days, high_days)
-        return isoformat(self.clock.at(days, self.rng.randint(8, 19), self.rng.choice((0, 15, 30, 45))))
+class Generator(SeededGenerator):
+    locale = "en_GB"
+    office_hours = (8, 19)
 
     def run(self) -> None:
         if self.volume <= 0:
