@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint check coverage bench bench-scale contract proxy clean
+.PHONY: install run test lint check coverage bench bench-scale bench-homeq-scale contract proxy clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ bench: $(STAMP)
 ## Per-request time with 1k, 100k and 1M records in the store (flat is the target) and bytes per record.
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
+
+## HomeQ's inventory and card search with 1k and 100k apartments (BENCH_ARGS="--sizes 1000,100000").
+bench-homeq-scale: $(STAMP)
+	$(BIN)/python bench/homeq_scale.py $(BENCH_ARGS)
 
 ## Documented operations covered by the specs.
 coverage:

@@ -28,6 +28,10 @@ class Clock:
     def now(self) -> dt.datetime:
         return (dt.datetime.now(UTC) + self._offset).replace(microsecond=0)
 
+    def advance(self, delta: dt.timedelta) -> None:
+        """Moves the clock on (tests and the control plane use it to reach scheduled moments)."""
+        self._offset += delta
+
     def today(self) -> dt.date:
         return self.now().date()
 

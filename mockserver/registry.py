@@ -11,12 +11,13 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlparse
 
 from mockserver.clock import Clock
 from mockserver.fixtures import read_yaml
 from mockserver.settings import Settings
+from mockserver.webhooks import Webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS_DIR = ROOT / "specs"
@@ -37,6 +38,17 @@ class ApiState(Protocol):
 
     def counts(self) -> dict[str, int]:
         """Records per table, for the control plane."""
+
+
+@runtime_checkable
+class WebhookSource(Protocol):
+    """An API state that sends webhooks (optional): the control plane registers URLs on its
+    :class:`~mockserver.webhooks.Webhooks` and triggers its events on demand."""
+
+    webhooks: Webhooks
+
+    def trigger_event(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Builds ``event`` from the stored records, sends it; returns ``{event, body, deliveries}``."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -100,6 +100,33 @@ class Table:
                 rows = self._rows.values()
             return [_clone(r) for r in rows if all(r.get(f) == v for f, v in criteria.items())]
 
+    def keys(self, **criteria: Any) -> list[Any]:
+        """The keys of the rows whose fields equal ``criteria`` (no copies), in insertion order."""
+        with self._lock:
+            indexed = [field for field in criteria if field in self._indexes]
+            if indexed:
+                candidates: Iterable[Any] = list(self._indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {}))
+                if len(criteria) == 1:
+                    return list(candidates)
+            else:
+                candidates = self._rows.keys()
+            return [k for k in candidates if all(self._rows[k].get(f) == v for f, v in criteria.items())]
+
+    def values(self, fields: tuple[str, ...], **criteria: Any) -> list[tuple[Any, ...]]:
+        """The ``fields`` of the rows matching ``criteria``, one tuple a row, without copying the rows
+        (meant for scalar fields: a search that sorts many rows but shows a page of them)."""
+        with self._lock:
+            return [tuple(self._rows[k].get(f) for f in fields) for k in self.keys(**criteria)]
+
+    def count(self, **criteria: Any) -> int:
+        """How many rows match ``criteria``; one indexed field is answered from its index alone."""
+        with self._lock:
+            if len(criteria) == 1:
+                ((field, value),) = criteria.items()
+                if field in self._indexes:
+                    return len(self._indexes[field].get(_hashable(value), {}))
+            return len(self.keys(**criteria))
+
     def find_one(self, **criteria: Any) -> Record | None:
         found = self.find(**criteria)
         return found[0] if found else None

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from mockserver.problems import CATALOGUE, BadRequest, NotFound
+from mockserver.registry import WebhookSource
 from mockserver.runtime import Runtime
 
 #: The media types the upload target serves files back as (its spec lists them).
@@ -69,6 +70,45 @@ class AdminHandlers:
                 for k in CATALOGUE.values()
             ]
         }, 200
+
+    def _webhook_source(self, api: str) -> WebhookSource:
+        self._check_api(api)
+        state = self.runtime.apis[api].state
+        if not isinstance(state, WebhookSource):
+            raise BadRequest(f"The {api} API sends no webhooks.")
+        return state
+
+    async def list_webhooks(self, api: str | None = None) -> tuple[dict[str, Any], int]:
+        self._check_api(api)
+        events: dict[str, list[str]] = {}
+        registrations: list[dict[str, Any]] = []
+        deliveries: list[dict[str, Any]] = []
+        for name, served in self.runtime.apis.items():
+            if api not in (None, name) or not isinstance(served.state, WebhookSource):
+                continue
+            hooks = served.state.webhooks
+            events[name] = list(hooks.events)
+            registrations += [{"api": name, **r} for r in hooks.registrations()]
+            deliveries += [{"api": name, **d} for d in hooks.deliveries()]
+        deliveries.sort(key=lambda d: d["created"], reverse=True)
+        return {"events": events, "webhooks": registrations, "deliveries": deliveries}, 200
+
+    async def register_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        source = self._webhook_source(body["api"])
+        try:
+            registration = source.webhooks.register(body["url"], body.get("events") or ())
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        return {"api": body["api"], **registration}, 201
+
+    async def delete_webhook(self, api: str, registration: int) -> tuple[None, int]:
+        if not self._webhook_source(api).webhooks.unregister(registration):
+            raise NotFound(f"The {api} API has no webhook registration {registration}.")
+        return None, 204
+
+    async def trigger_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        source = self._webhook_source(body["api"])
+        return source.trigger_event(body["event"], dict(body.get("fields") or {})), 202
 
     async def put_upload(
         self, api: str, folder: str, name: str, body: bytes, content_md5: str | None = None

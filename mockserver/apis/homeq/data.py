@@ -38,10 +38,34 @@ TABLES = (
     "projects",
     "project_entries",
     "listings",
+    "applications",
     "agreements",
 )
+#: The store's secondary indexes: the fields the hot look-ups (inventory paging, card search,
+#: a listing's applications, a parent's media) ask by.
+INDEXES: dict[str, tuple[str, ...]] = {
+    "offices": ("company",),
+    "estates": ("company", "project", "office"),
+    "apartments": ("estate", "landlord_object_id", "office"),
+    "listings": ("apartment", "estate", "office", "status", "requirement"),
+    "applications": ("listing",),
+    "media": ("parent",),
+    "apartment_notes": ("apartment",),
+    "requirements": ("company",),
+    "projects": ("published",),
+    "agreements": ("company", "consumer"),
+}
 #: Reset-environment removes these (the inventory and everything hanging off it).
-INVENTORY_TABLES = ("estates", "apartments", "media", "apartment_notes", "projects", "project_entries", "listings")
+INVENTORY_TABLES = (
+    "estates",
+    "apartments",
+    "media",
+    "apartment_notes",
+    "projects",
+    "project_entries",
+    "listings",
+    "applications",
+)
 
 LISTING_STATUSES = ("active", "active", "active", "draft", "paused", "reserved", "rented", "closing")
 #: Faker's sv_SE has no Swedish sentences (its lorem is Latin): the mock's own phrases.
@@ -137,7 +161,11 @@ def load_fixtures(store: Store, clock: Clock) -> None:
     for project in records.get("projects", []):
         store.projects.insert(project_record(project))
     for listing in records.get("listings", []):
-        store.listings.insert(listing_record(listing))
+        home = store.apartments.get(listing["apartment"])
+        assert home is not None, f"listing {listing['id']}: unknown apartment"
+        store.listings.insert(listing_record({"estate": home["estate"], "office": home["office"], **listing}))
+    for application in records.get("applications", []):
+        store.applications.insert({"status": "applied", "fellow": None, "warrantor": None, **application})
 
 
 def project_record(fields: dict[str, Any]) -> dict[str, Any]:
@@ -323,6 +351,8 @@ class Generator:
                 listing_record(
                     {
                         "apartment": apartment["id"],
+                        "estate": estate["id"],
+                        "office": estate["office"],
                         "status": self.rng.choice(LISTING_STATUSES),
                         "requirement": self.rng.choice(requirements) if requirements else None,
                         "date_publish": self.moment(-30, -1),

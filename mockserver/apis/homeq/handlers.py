@@ -23,9 +23,15 @@ class HomeQHandlers:
         self.org = state.organisation
         self.inv = state.inventory
         self.market = state.market
+        self.listings = state.listings
+        self.search = state.search
+        self.projects = state.projects
 
     def _caller(self, token_info: Info, operation_id: str, body: Body | None = None, **kwargs: Any) -> Caller:
-        return self.state.access.authorize(token_info, operation_id, body, **kwargs)
+        caller = self.state.access.authorize(token_info, operation_id, body, **kwargs)
+        # What HomeQ's background jobs have done by now (scheduled publishing, closing, removal).
+        self.listings.settle()
+        return caller
 
     # authentication and deprecation
     async def login(self, body: Body) -> Result:
@@ -196,6 +202,7 @@ class HomeQHandlers:
     async def get_static_map(
         self, company: int, latitude: float, longitude: float, zoom: int = 8, width: int = 715, height: int = 210
     ) -> Result:
+        self.state.maps.hit(company)
         image = self.inv.static_map(latitude, longitude, zoom, width, height)
         return image, 200, {"Content-Type": "image/png"}
 
@@ -214,34 +221,32 @@ class HomeQHandlers:
             "listingstatus": "listing.status",
         }
         chosen = {names[k]: v for k, v in filters.items() if k in names}
-        return self.market.inventory(caller, chosen, amount, offset), 200
+        return self.search.inventory(caller, chosen, amount, offset), 200
 
     # listings and reservations
     async def create_listing(self, token_info: Info, body: Body) -> Result:
-        return self.market.create_listing(self._caller(token_info, "createListing", body), body), 201
+        return self.listings.create(self._caller(token_info, "createListing", body), body), 201
 
     async def get_listing(self, token_info: Info, id_: int) -> Result:
-        return self.market.get_listing(self._caller(token_info, "getListing"), id_), 200
+        return self.listings.get(self._caller(token_info, "getListing"), id_), 200
 
     async def update_listing(self, token_info: Info, id_: int, body: Body) -> Result:
-        return self.market.update_listing(self._caller(token_info, "updateListing", body), id_, body), 200
+        return self.listings.update(self._caller(token_info, "updateListing", body), id_, body), 200
 
     async def delete_listing(self, token_info: Info, id_: int) -> Result:
-        self.market.delete_listing(self._caller(token_info, "deleteListing"), id_)
+        self.listings.delete(self._caller(token_info, "deleteListing"), id_)
         return None, 204
 
     async def list_rejection_reasons(self, token_info: Info) -> Result:
         self._caller(token_info, "listRejectionReasons")
-        return self.market.rejection_reasons(), 200
+        return self.listings.rejection_reasons(), 200
 
     async def confirm_reservation(self, token_info: Info, object_ad_id: int) -> Result:
-        self.market.confirm_reservation(self._caller(token_info, "confirmReservation"), object_ad_id)
+        self.listings.confirm(self._caller(token_info, "confirmReservation"), object_ad_id)
         return None, 204
 
     async def reject_reservation(self, token_info: Info, object_ad_id: int, body: Body) -> Result:
-        self.market.reject_reservation(
-            self._caller(token_info, "rejectReservation", body), object_ad_id, body["reason"]
-        )
+        self.listings.reject(self._caller(token_info, "rejectReservation", body), object_ad_id, body["reason"])
         return None, 204
 
     # file references
@@ -311,19 +316,19 @@ class HomeQHandlers:
 
     # projects
     async def list_projects(self, token_info: Info, external_id: str | None = None) -> Result:
-        return self.market.list_projects(self._caller(token_info, "listProjects"), external_id), 200
+        return self.projects.list_projects(self._caller(token_info, "listProjects"), external_id), 200
 
     async def create_project(self, token_info: Info, body: Body) -> Result:
-        return self.market.create_project(self._caller(token_info, "createProject", body), body), 201
+        return self.projects.create_project(self._caller(token_info, "createProject", body), body), 201
 
     async def get_project(self, project_id: int, token_info: Info = None) -> Result:
-        return self.market.get_project(optional_caller(token_info), project_id), 200
+        return self.projects.get_project(optional_caller(token_info), project_id), 200
 
     async def update_project(self, token_info: Info, project_id: int, body: Body) -> Result:
-        return self.market.update_project(self._caller(token_info, "updateProject", body), project_id, body), 200
+        return self.projects.update_project(self._caller(token_info, "updateProject", body), project_id, body), 200
 
     async def delete_project(self, token_info: Info, project_id: int) -> Result:
-        self.market.delete_project(self._caller(token_info, "deleteProject"), project_id)
+        self.projects.delete_project(self._caller(token_info, "deleteProject"), project_id)
         return None, 204
 
     async def list_project_three_d_views(self, token_info: Info, project_id: int) -> Result:
@@ -355,7 +360,7 @@ class HomeQHandlers:
 
     async def list_project_videos(self, project_id: int, token_info: Info = None) -> Result:
         # Public: anyone may see the videos of a published project (landlords: of their own).
-        self.market.get_project(optional_caller(token_info), project_id)
+        self.projects.get_project(optional_caller(token_info), project_id)
         return self.inv.list_media(None, "project_video", project_id), 200
 
     async def create_project_video(self, token_info: Info, project_id: int, body: Body) -> Result:
@@ -368,63 +373,63 @@ class HomeQHandlers:
         return self._delete(token_info, "deleteProjectVideo", "project_video", project_id, video_id)
 
     async def list_project_freetext_entries(self, project_id: int, token_info: Info = None) -> Result:
-        return self.market.list_entries(optional_caller(token_info), project_id, "freetext"), 200
+        return self.projects.list_entries(optional_caller(token_info), project_id, "freetext"), 200
 
     async def create_project_freetext_entry(self, token_info: Info, project_id: int, body: Body) -> Result:
         caller = self._caller(token_info, "createProjectFreetextEntry", body)
-        return self.market.create_entry(caller, project_id, "freetext", body), 201
+        return self.projects.create_entry(caller, project_id, "freetext", body), 201
 
     async def update_project_freetext_entry(
         self, token_info: Info, project_id: int, freetext_id: int, body: Body
     ) -> Result:
         caller = self._caller(token_info, "updateProjectFreetextEntry", body)
-        return self.market.update_entry(caller, project_id, "freetext", freetext_id, body), 200
+        return self.projects.update_entry(caller, project_id, "freetext", freetext_id, body), 200
 
     async def delete_project_freetext_entry(self, token_info: Info, project_id: int, freetext_id: int) -> Result:
-        self.market.delete_entry(
+        self.projects.delete_entry(
             self._caller(token_info, "deleteProjectFreetextEntry"), project_id, "freetext", freetext_id
         )
         return None, 204
 
     async def get_project_location(self, project_id: int, token_info: Info = None) -> Result:
-        return self.market.get_location(optional_caller(token_info), project_id), 200
+        return self.projects.get_location(optional_caller(token_info), project_id), 200
 
     async def update_project_location(self, token_info: Info, project_id: int, body: Body) -> Result:
         caller = self._caller(token_info, "updateProjectLocation", body)
-        return self.market.update_location(caller, project_id, body), 200
+        return self.projects.update_location(caller, project_id, body), 200
 
     async def list_project_timeline_entries(self, project_id: int, token_info: Info = None) -> Result:
-        return self.market.list_entries(optional_caller(token_info), project_id, "timeline"), 200
+        return self.projects.list_entries(optional_caller(token_info), project_id, "timeline"), 200
 
     async def create_project_timeline_entry(self, token_info: Info, project_id: int, body: Body) -> Result:
         caller = self._caller(token_info, "createProjectTimelineEntry", body)
-        return self.market.create_entry(caller, project_id, "timeline", body), 201
+        return self.projects.create_entry(caller, project_id, "timeline", body), 201
 
     async def update_project_timeline_entry(
         self, token_info: Info, project_id: int, timeline_id: int, body: Body
     ) -> Result:
         caller = self._caller(token_info, "updateProjectTimelineEntry", body)
-        return self.market.update_entry(caller, project_id, "timeline", timeline_id, body), 200
+        return self.projects.update_entry(caller, project_id, "timeline", timeline_id, body), 200
 
     async def delete_project_timeline_entry(self, token_info: Info, project_id: int, timeline_id: int) -> Result:
-        self.market.delete_entry(
+        self.projects.delete_entry(
             self._caller(token_info, "deleteProjectTimelineEntry"), project_id, "timeline", timeline_id
         )
         return None, 204
 
     async def list_project_estates(self, token_info: Info, project_id: int) -> Result:
-        return self.market.list_project_estates(self._caller(token_info, "listProjectEstates"), project_id), 200
+        return self.projects.list_project_estates(self._caller(token_info, "listProjectEstates"), project_id), 200
 
     async def add_project_estate(self, token_info: Info, project_id: int, estate_id: int) -> Result:
-        self.market.add_project_estate(self._caller(token_info, "addProjectEstate"), project_id, estate_id)
+        self.projects.add_project_estate(self._caller(token_info, "addProjectEstate"), project_id, estate_id)
         return None, 204
 
     async def remove_project_estate(self, token_info: Info, project_id: int, estate_id: int) -> Result:
-        self.market.remove_project_estate(self._caller(token_info, "removeProjectEstate"), project_id, estate_id)
+        self.projects.remove_project_estate(self._caller(token_info, "removeProjectEstate"), project_id, estate_id)
         return None, 204
 
     async def get_project_inventory(self, token_info: Info, project_id: int) -> Result:
-        return self.market.project_inventory(self._caller(token_info, "getProjectInventory"), project_id), 200
+        return self.projects.project_inventory(self._caller(token_info, "getProjectInventory"), project_id), 200
 
     # requirement profiles
     async def list_requirement_profiles(self, token_info: Info) -> Result:
@@ -461,4 +466,5 @@ class HomeQHandlers:
 
     # card search
     async def search_cards(self, body: Body) -> Result:
-        return self.market.search_cards(body), 200
+        self.listings.settle()
+        return self.search.search_cards(body), 200

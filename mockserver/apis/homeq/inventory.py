@@ -102,13 +102,15 @@ class Inventory:
         """Deletes the estate with its apartments (and theirs: media, notes, listings)."""
         with self.store.lock:
             self.estate(caller, estate_id)
-            for apartment in self.store.apartments.where(lambda a: a["estate"] == estate_id):
-                self._delete_apartment(apartment["id"])
+            for apartment in self.store.apartments.keys(estate=estate_id):
+                self._delete_apartment(apartment)
             self._delete_media("estate", estate_id)
             self.store.estates.delete(estate_id)
 
     def _delete_media(self, parent_kind: str, parent: int) -> None:
-        for medium in self.store.media.where(lambda m: m["parent"] == parent and m["kind"].startswith(parent_kind)):
+        for medium in self.store.media.find(parent=parent):
+            if not medium["kind"].startswith(parent_kind):
+                continue
             self.store.media.delete(medium["id"])
 
     # -- apartments ------------------------------------------------------------------------------
@@ -192,10 +194,12 @@ class Inventory:
     def _delete_apartment(self, apartment_id: int) -> None:
         """The apartment goes with its media, notes and listings."""
         self._delete_media("apartment", apartment_id)
-        for note in self.store.apartment_notes.where(lambda n: n["apartment"] == apartment_id):
-            self.store.apartment_notes.delete(note["id"])
-        for listing in self.store.listings.where(lambda lst: lst["apartment"] == apartment_id):
-            self.store.listings.delete(listing["id"])
+        for note in self.store.apartment_notes.keys(apartment=apartment_id):
+            self.store.apartment_notes.delete(note)
+        for listing in self.store.listings.keys(apartment=apartment_id):
+            for application in self.store.applications.keys(listing=listing):
+                self.store.applications.delete(application)
+            self.store.listings.delete(listing)
         self.store.apartments.delete(apartment_id)
 
     # -- media -----------------------------------------------------------------------------------

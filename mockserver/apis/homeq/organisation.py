@@ -98,6 +98,8 @@ class Organisation:
             }
             for listing in self.store.listings.where(lambda lst: lst["apartment"] in apartments):
                 self.store.listings.delete(listing["id"])
+                for application in self.store.applications.keys(listing=listing["id"]):
+                    self.store.applications.delete(application)
             for medium in self.store.media.all():
                 if medium["parent"] in parents[medium["kind"].split("_", 1)[0]]:
                     self.store.media.delete(medium["id"])

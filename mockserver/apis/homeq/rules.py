@@ -178,3 +178,13 @@ def folder_for(entity_type: str) -> str:
 def right_problem_fields(body: dict[str, Any], field_rights: dict[str, list[str]], rights: frozenset[str]) -> list[str]:
     """The body fields the caller sends without holding the extra rights they need."""
     return [field for field, needed in field_rights.items() if field in body and not set(needed) <= rights]
+
+
+# -- requirement profiles --------------------------------------------------------------------------
+def adjust_requirement(record: dict[str, Any]) -> dict[str, Any]:
+    """The docs' automatic adjustment: a benefit apartment allows every income benefit and is
+    calculated as money after rent."""
+    if record.get("benefit_apartment"):
+        record = {**record, "rent_calculation_type": "MONEY_AFTER_RENT"}
+        record.update({key: True for key in record if key.startswith("income_")})
+    return record

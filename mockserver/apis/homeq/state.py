@@ -7,12 +7,18 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.settings import Settings
 from mockserver.store import Store
+from mockserver.webhooks import Webhooks
 
 from .access import Access
-from .data import TABLES, intercom_hash, populate
+from .data import INDEXES, TABLES, intercom_hash, populate
+from .events import EVENT_NAMES, Events
 from .inventory import Inventory
+from .limits import RateLimiter
+from .listings import Listings
 from .market import Market
 from .organisation import Organisation
+from .projects import Projects
+from .search import Search
 
 #: The demo users published first, in this order (the admin first: tools log in as the first).
 PUBLISHED_KEYS = ("admin", "manager", "employee", "observer")
@@ -23,18 +29,35 @@ class HomeQState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES)
+        self.store = Store(TABLES, indexes=INDEXES)
         self.access = Access(self.store, clock, settings.seed)
         self.organisation = Organisation(self.store, clock, settings.seed)
         upload_base = f"http://{settings.host}:{settings.port}/__admin/uploads/homeq"
         self.inventory = Inventory(self.store, clock, upload_base)
         self.market = Market(self.store, clock)
+        self.webhooks = Webhooks(settings, clock, EVENT_NAMES)
+        self.events = Events(self.store, clock, self.webhooks)
+        self.listings = Listings(self.store, clock, self.market, self.events)
+        self.search = Search(self.store, clock, self.market)
+        self.projects = Projects(self.store, clock, self.market)
+        #: The static map's documented 429 (its limit is not documented: 60 a minute per company).
+        self.maps = RateLimiter(clock, 60)
         self.reset()
 
     def reset(self) -> None:
+        """Back to the seeded state; webhook registrations and deliveries and rate limits start over."""
         with self.store.lock:
             self.store.clear()
             populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+            self.webhooks.clear()
+            self.listings.reads.clear()
+            self.maps.clear()
+
+    def trigger_event(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The control plane's on-demand event: built from the stored records, sent to every
+        registration that wants it."""
+        body = self.events.sample(event, fields)
+        return {"event": event, "body": body, "deliveries": self.events.send(event, body)}
 
     def check_token(self, header_value: str) -> dict[str, Any] | None:
         """Connexion's check of the ``Authorization`` header (``JWT <token>``)."""

@@ -1,0 +1,127 @@
+"""Does a fixed page of HomeQ's inventory and card search cost the same in a small and a large store?
+
+Usage: ``python bench/homeq_scale.py [--sizes 1000,100000] [--requests 200]``
+(``make bench-homeq-scale``). For each size it starts HomeQ in-process, adds that many apartments
+(100 to an estate, in office 3 of company 2; every third one with an active listing, every 50th
+with a reserved one), then times sequential requests through the full ASGI stack (validation,
+auth, handler, views) with httpx' ASGI transport: the inventory's first page and a page in the
+middle, narrowed inventories (one estate; reserved listings), an apartment by id, and card
+searches (an estate's cards; the first page of every card).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mockserver.apis.homeq.data import ESTATE_DEFAULTS, apartment_record, listing_record
+from mockserver.apis.homeq.state import HomeQState
+from mockserver.settings import Settings
+from mockserver.web.app import MockServer
+
+BASE = "http://bench"
+PER_ESTATE = 100
+
+
+def fill(state: HomeQState, size: int) -> tuple[float, int]:
+    """Adds ``size`` apartments; returns (seconds, the id of an estate in the middle)."""
+    store = state.store
+    template = store.apartments.get(12)
+    assert template is not None
+    started = time.perf_counter()
+    middle = 0
+    with store.lock:
+        estate_id = 0
+        for n in range(size):
+            if n % PER_ESTATE == 0:
+                estate = {**ESTATE_DEFAULTS, "company": 2, "office": 3, "legal_name": f"Bench {n // PER_ESTATE}"}
+                estate.update({"city": "Stockholm", "landlord_object_id": f"B-{n}", "project": None, "created": ""})
+                estate_id = store.estates.insert(estate)["id"]
+                if n // PER_ESTATE == size // PER_ESTATE // 2:
+                    middle = estate_id
+            apartment = apartment_record({**template, "id": None, "estate": estate_id, "national_id": str(n)})
+            apartment["landlord_object_id"] = f"BA-{n}"
+            apartment_id = store.apartments.insert(apartment)["id"]
+            if n % 3 == 0:
+                status = "reserved" if n % 50 == 0 else "active"
+                record = {"apartment": apartment_id, "estate": estate_id, "office": 3, "status": status}
+                record["requirement"] = 13
+                store.listings.insert(listing_record({**record, "date_publish": "2026-01-01", "created": ""}))
+    return time.perf_counter() - started, middle
+
+
+async def timed(client: httpx.AsyncClient, method: str, path: str, count: int, **kwargs: Any) -> float:
+    """Median microseconds per request over ``count`` sequential requests (after 10 warm-up)."""
+    samples = []
+    for i in range(count + 10):
+        started = time.perf_counter()
+        response = await client.request(method, path, **kwargs)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"homeq_scale: {path} answered {response.status_code}: {response.text[:200]}")
+        if i >= 10:
+            samples.append(elapsed)
+    return statistics.median(samples) * 1e6
+
+
+async def measure(size: int, count: int) -> dict[str, float]:
+    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), volume=20, apis=("homeq",)))
+    state = server.runtime.apis["homeq"].state
+    assert isinstance(state, HomeQState)
+    seconds, middle = fill(state, size)
+    token = state.access.long_lived("landlord", 10, 2)
+    auth = {"Authorization": f"JWT {token}"}
+    transport = httpx.ASGITransport(app=server)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE, headers=auth) as client:
+        total = (await client.get("/api/v1/inventory", params={"amount": 1})).json()["total"]
+        page = {"amount": 10}
+        return {
+            "insert_s": seconds,
+            "total": total,
+            "first": await timed(client, "GET", "/api/v1/inventory", count, params=page),
+            "middle": await timed(client, "GET", "/api/v1/inventory", count, params={**page, "offset": total // 2}),
+            "estate": await timed(client, "GET", "/api/v1/inventory", count, params={**page, "estate.id": middle}),
+            "reserved": await timed(
+                client, "GET", "/api/v1/inventory", count, params={**page, "listing.status": "reserved"}
+            ),
+            "apartment": await timed(client, "GET", "/api/v4/apartment/12", count),
+            "cards_estate": await timed(client, "POST", "/api/v3/cards/", count, json={"estate": middle, "amount": 10}),
+            "cards_all": await timed(client, "POST", "/api/v3/cards/", max(count // 10, 5), json={"amount": 10}),
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,100000", help="apartments added (comma-separated)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per kind and size")
+    args = parser.parse_args()
+    print(
+        "| apartments added | insert s | inventory total | inventory page 1 µs | middle page µs | one estate µs "
+        "| reserved µs | apartment by id µs | cards of an estate µs | cards, all (scan) µs |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = asyncio.run(measure(size, args.requests))
+        print(
+            f"| {size:,} | {r['insert_s']:.1f} | {r['total']:,.0f} | {r['first']:,.0f} | {r['middle']:,.0f} | "
+            f"{r['estate']:,.0f} | {r['reserved']:,.0f} | {r['apartment']:,.0f} | {r['cards_estate']:,.0f} | "
+            f"{r['cards_all']:,.0f} |",
+            flush=True,
+        )
+        gc.collect()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

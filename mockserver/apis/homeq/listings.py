@@ -1,0 +1,315 @@
+"""Listings (object ads) as a state machine, their applications and the reservation flow.
+
+Statuses: ``draft`` (not published) → ``publishing`` (waiting for a future publish date) →
+``active`` ⇄ ``paused``; ``active`` → ``reserved`` (the best applicant is chosen; the
+``reservation`` webhook) → confirmed: ``rented`` (an agreement and the signing webhooks), closed
+(``closing``) by a background process a few seconds later; rejected: ``active`` again. Deleting
+(only from approved, active, draft or paused) marks a listing ``deleted`` and removes its
+applications; the background process removes the listing a few seconds later. "Background
+processes" here are sweeps on the mock's clock at the start of every listing call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from mockserver.clock import Clock, isoformat, parse
+from mockserver.problems import Forbidden, NotFound, PreconditionFailed
+from mockserver.store import Store
+
+from .access import Caller
+from .data import listing_record
+from .events import Events, signatory
+from .limits import RateLimiter
+from .lookups import REJECTION_REASONS
+
+if TYPE_CHECKING:
+    from .market import Market
+
+Body = dict[str, Any]
+#: Listings that still occupy their apartment (a new listing is refused while one exists).
+OPEN_STATUSES = frozenset({"closing", "approved", "active", "draft", "reserved", "paused", "publishing"})
+DELETABLE = frozenset({"approved", "active", "draft", "paused"})
+#: The status changes ``PATCH`` may make (reservations are confirmed or rejected by their own calls,
+#: deletion is ``DELETE``).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"active", "publishing"}),
+    "publishing": frozenset({"draft", "active"}),
+    "approved": frozenset({"active", "paused", "closing"}),
+    "active": frozenset({"paused", "reserved", "closing"}),
+    "paused": frozenset({"active", "closing"}),
+    "reserved": frozenset(),
+    "rented": frozenset(),
+    "closing": frozenset(),
+    "deleted": frozenset(),
+    "rejected": frozenset({"draft"}),
+}
+#: How long HomeQ's background processes take to close a rented listing or remove a deleted one.
+BACKGROUND = dt.timedelta(seconds=5)
+#: Listing reads allowed per user and minute.
+READS_PER_MINUTE = 60
+
+
+def not_found(what: str, key: Any) -> NotFound:
+    return NotFound(f"{what} {key} was not found.", code="NotFound")
+
+
+class Listings:
+    def __init__(self, store: Store, clock: Clock, market: Market, events: Events) -> None:
+        self.store = store
+        self.clock = clock
+        self.market = market
+        self.events = events
+        self.reads = RateLimiter(clock, READS_PER_MINUTE)
+
+    def _now(self) -> str:
+        return isoformat(self.clock.now())
+
+    # -- background processes --------------------------------------------------------------------
+    def settle(self) -> None:
+        """What HomeQ's background jobs would have done by now: publish scheduled listings, close
+        rented ones and remove deleted ones."""
+        now = self.clock.now()
+        with self.store.lock:
+            for listing in self.store.listings.find(status="publishing"):
+                if _moment(listing["date_publish"]) <= now:
+                    self.store.listings.update(listing["id"], {"status": "active"})
+            for listing in self.store.listings.find(status="rented"):
+                if listing.get("rented_at") and parse(listing["rented_at"]) + BACKGROUND <= now:
+                    self.store.listings.update(listing["id"], {"status": "closing"})
+            for listing in self.store.listings.find(status="deleted"):
+                if listing.get("deleted_at") and parse(listing["deleted_at"]) + BACKGROUND <= now:
+                    self.store.listings.delete(listing["id"])
+
+    # -- lookups ---------------------------------------------------------------------------------
+    def _apartment(self, caller: Caller, apartment_id: int) -> Body:
+        apartment = self.store.apartments.get(apartment_id)
+        if apartment is None or apartment["company"] != caller.company:
+            raise PreconditionFailed(f"Apartment {apartment_id} does not exist.", code="ApartmentDoesNotExist")
+        if apartment["office"] not in caller.offices:
+            raise Forbidden("Office in question is not a sub office of the user", code="PermissionError")
+        return apartment
+
+    def visible(self, caller: Caller, listing_id: int) -> Body | None:
+        listing = self.store.listings.get(listing_id)
+        if listing is None or listing["status"] == "deleted":
+            return None
+        apartment = self.store.apartments.get(listing["apartment"])
+        if apartment is None or apartment["company"] != caller.company or apartment["office"] not in caller.offices:
+            return None
+        return listing
+
+    def _check_requirement(self, caller: Caller, requirement_id: int | None) -> None:
+        if requirement_id is None:
+            return
+        requirement = self.store.requirements.get(requirement_id)
+        if requirement is None:
+            raise PreconditionFailed(f"Requirement profile {requirement_id} does not exist.", code="MissingRequirement")
+        if requirement["company"] != caller.company:
+            raise Forbidden("Requirement does not belong to the company", code="PermissionError")
+
+    def _publication(self, date_publish: str | None) -> tuple[str, str]:
+        """The status and publish moment of a listing published with ``date_publish``."""
+        if date_publish and _moment(date_publish) > self.clock.now():
+            return "publishing", date_publish
+        return "active", self._now()
+
+    # -- create, read, update, delete ------------------------------------------------------------
+    def create(self, caller: Caller, body: Body) -> Body:
+        with self.store.lock:
+            self.settle()
+            apartment = self._apartment(caller, body["apartment"])
+            estate = self.store.estates.get(apartment["estate"]) or {}
+            defaults: Body = {}
+            if body.get("is_project_rental"):
+                project = self.store.projects.get(estate.get("project")) if estate.get("project") else None
+                if project is None:
+                    raise PreconditionFailed("There is no linked project.", code="NoLinkedProject")
+                if project["closed"] or not project["published"]:
+                    raise PreconditionFailed("Project is not active", code="ProjectNotActive")
+                defaults = {
+                    "candidate_sorting_mode": project["candidate_sorting_mode"],
+                    "is_short_lease": project["is_short_lease"],
+                    "prioritize_customers": project["prioritize_existing_tenants"],
+                }
+            if any(lst["status"] in OPEN_STATUSES for lst in self.store.listings.find(apartment=apartment["id"])):
+                raise PreconditionFailed(
+                    "Can not create an Ad on an apartment that already has one.", code="ApartmentHasAd"
+                )
+            draft = body.get("is_draft", False)
+            if not draft and body.get("requirement") is None:
+                raise PreconditionFailed(
+                    "You need to provide a requirement to create an Ad if not a Draft.", code="MissingRequirement"
+                )
+            self._check_requirement(caller, body.get("requirement"))
+            office = self.store.offices.get(apartment["office"]) or {}
+            status, published = ("draft", None) if draft else self._publication(body.get("date_publish"))
+            fields = {k: v for k, v in body.items() if k not in ("is_draft", "apartment", "date_publish")}
+            record = listing_record(
+                {
+                    "contract_system": office.get("contract_system", "manual_selection_lock"),
+                    "candidate_sorting_mode": office.get("candidate_sorting_mode", "queue_points"),
+                    **defaults,
+                    **fields,
+                    "apartment": apartment["id"],
+                    "estate": apartment["estate"],
+                    "office": apartment["office"],
+                    "status": status,
+                    # A draft keeps the wanted date for when it is published.
+                    "date_publish": published if not draft else body.get("date_publish"),
+                    "created": self._now(),
+                }
+            )
+            return {"id": self.store.listings.insert(record)["id"]}
+
+    def get(self, caller: Caller, listing_id: int) -> Body:
+        self.reads.hit((caller.kind, caller.id))
+        self.settle()
+        listing = self.visible(caller, listing_id)
+        if listing is None:
+            raise not_found("Listing", listing_id)
+        return self.market.listing_detail(listing)
+
+    def update(self, caller: Caller, listing_id: int, body: Body) -> Body:
+        with self.store.lock:
+            self.settle()
+            listing = self.visible(caller, listing_id)
+            if listing is None:
+                raise PreconditionFailed(f"Listing {listing_id} does not exist.", code="AdDoesNotExist")
+            changes = dict(body)
+            target = changes.pop("status", listing["status"])
+            if "requirement" in changes:
+                self._check_requirement(caller, changes["requirement"])
+            if changes.get("access_date"):
+                changes["access_date"] = changes["access_date"][:10]
+            low = changes.get("short_lease_min_date", listing["short_lease_min_date"])
+            high = changes.get("short_lease_max_date", listing["short_lease_max_date"])
+            if low and high and low > high:
+                raise PreconditionFailed(
+                    "The short lease's earliest date is after its latest date.", code="DateValidationError"
+                )
+            if "prioritize_customers" in changes:
+                changes["prioritize_customers"] = bool(changes["prioritize_customers"])
+            requirement = changes.get("requirement", listing["requirement"])
+            if target != "draft" and requirement is None:
+                raise PreconditionFailed(
+                    "Only a draft can be without a requirement profile.", code="MissingRequirement"
+                )
+            if target != listing["status"]:
+                changes.update(self._transition(caller, {**listing, **changes}, target))
+            elif target == "publishing" and "date_publish" in changes:
+                changes["status"], changes["date_publish"] = self._publication(changes["date_publish"])
+            return self.market.listing_detail(self.store.listings.update(listing_id, changes))
+
+    def _transition(self, caller: Caller, listing: Body, target: str) -> Body:
+        if target not in TRANSITIONS[listing["status"]]:
+            raise PreconditionFailed(f"A listing cannot go from {listing['status']} to {target}.", code="InvalidStatus")
+        if target in ("active", "publishing") and listing["status"] in ("draft", "publishing"):
+            status, published = self._publication(listing.get("date_publish"))
+            return {"status": status, "date_publish": published}
+        if target == "reserved":
+            return self._reserve(caller, listing)
+        return {"status": target}
+
+    def delete(self, caller: Caller, listing_id: int) -> None:
+        with self.store.lock:
+            self.settle()
+            listing = self.visible(caller, listing_id)
+            if listing is None:
+                raise PreconditionFailed(f"Listing {listing_id} does not exist.", code="NoSuchObjectAd")
+            if listing["status"] not in DELETABLE:
+                raise PreconditionFailed("Cannot delete a listing in this status.", code="InvalidStatus")
+            for key in self.store.applications.keys(listing=listing_id):
+                self.store.applications.delete(key)
+            self.store.listings.update(listing_id, {"status": "deleted", "deleted_at": self._now()})
+
+    # -- applications and reservations -----------------------------------------------------------
+    def applicants(self, listing: Body) -> list[Body]:
+        """The listing's open applications, best first by its candidate sorting mode."""
+        waiting = [a for a in self.store.applications.find(listing=listing["id"]) if a["status"] == "applied"]
+        mode = listing["candidate_sorting_mode"]
+        if mode == "first_come_first":
+            return sorted(waiting, key=lambda a: (a["created"], a["id"]))
+        if mode == "random":
+            return sorted(waiting, key=lambda a: hashlib.sha256(f"{listing['id']}:{a['id']}".encode()).digest())
+        return sorted(waiting, key=lambda a: (-a["queue_points"], a["id"]))
+
+    def _reserve(self, caller: Caller, listing: Body) -> Body:
+        candidates = self.applicants(listing)
+        if not candidates:
+            raise PreconditionFailed("The listing has no applicant to reserve.", code="NoApplicants")
+        chosen = self.store.applications.update(candidates[0]["id"], {"status": "reserved"})
+        self.events.send("reservation", self.events.reservation(listing, chosen, caller.id))
+        return {"status": "reserved", "reserved_candidate": chosen["id"]}
+
+    @staticmethod
+    def rejection_reasons() -> Body:
+        return {"reasons": [dict(r) for r in REJECTION_REASONS]}
+
+    def _reserved(self, caller: Caller, listing_id: int) -> Body:
+        self.settle()
+        listing = self.visible(caller, listing_id)
+        if listing is None:
+            raise not_found("Listing", listing_id)
+        if listing["status"] != "reserved" or listing.get("reserved_candidate") is None:
+            raise PreconditionFailed("The listing has no reserved candidate.", code="InvalidStatus")
+        return listing
+
+    def confirm(self, caller: Caller, listing_id: int) -> None:
+        """The reserved candidate gets the apartment: the listing is rented, both sides sign, an
+        agreement is made (and the webhooks tell of each step)."""
+        with self.store.lock:
+            listing = self._reserved(caller, listing_id)
+            winner = self.store.applications.update(listing["reserved_candidate"], {"status": "won"})
+            for other in self.store.applications.find(listing=listing_id):
+                if other["id"] != winner["id"] and other["status"] == "applied":
+                    self.store.applications.update(other["id"], {"status": "not_offered"})
+            apartment = self.store.apartments.get(listing["apartment"]) or {}
+            consumer = self.store.consumers.get(winner["consumer"]) or {}
+            employee = self.store.employees.get(caller.id) or {}
+            agreement = self.store.agreements.insert(
+                {
+                    "company": apartment.get("company", caller.company),
+                    "consumer": winner["consumer"],
+                    "apartment": listing["apartment"],
+                    "rental": listing_id,
+                    "signed": self._now(),
+                    "digital_contract": str(uuidlib.uuid4()),
+                }
+            )
+            listing = self.store.listings.update(
+                listing_id,
+                {
+                    "status": "rented",
+                    "rented_at": self._now(),
+                    "rented_by": f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip(),
+                    "winner": self.market.application_info(winner),
+                },
+            )
+            tenant = f"{consumer.get('first_name', '')} {consumer.get('last_name', '')}".strip()
+            landlord = f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip()
+            self.events.send("application_signature", self.events.signature(listing, tenant, "TENANT"))
+            self.events.send("application_signature", self.events.signature(listing, landlord, "LANDLORD"))
+            signatories = [signatory(consumer, "TENANT"), signatory(employee, "LANDLORD")]
+            self.events.send("signing_completed", self.events.signing_completed(listing, signatories))
+            self.events.send("agreement_created", self.events.agreement_created(listing, agreement["id"], caller.id))
+
+    def reject(self, caller: Caller, listing_id: int, reason: int) -> None:
+        with self.store.lock:
+            listing = self._reserved(caller, listing_id)
+            if reason not in {r["id"] for r in REJECTION_REASONS}:
+                raise not_found("Rejection reason", reason)
+            self.store.applications.update(listing["reserved_candidate"], {"status": "rejected", "reason": reason})
+            # The listing is open again: people can apply and another candidate can be chosen.
+            self.store.listings.update(listing_id, {"status": "active", "reserved_candidate": None})
+
+
+def _moment(value: str | None) -> dt.datetime:
+    if not value:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    if "T" not in value:
+        return dt.datetime.combine(dt.date.fromisoformat(value[:10]), dt.time(0, 0), dt.UTC)
+    return parse(value)

@@ -1,0 +1,242 @@
+"""Listings (object ads) as HomeQ's docs describe them: creation rules, statuses, the rate-limited
+read, deletion, and the reservation flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from mockserver.apis.homeq.state import HomeQState
+
+from .conftest import assert_error, login
+from .test_inventory import DOCS_APARTMENT
+
+ADMIN = "erik.lindberg"
+
+
+def new_apartment(client: TestClient, headers: dict[str, str], estate: int = 15, number: str = "9") -> int:
+    body = {**DOCS_APARTMENT, "estate": estate, "street_name": "Testgatan", "street_number": number}
+    body["national_id"] = f"18{number.zfill(2)}"
+    response = client.post("/api/v4/apartment", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def create(client: TestClient, headers: dict[str, str], **body: Any) -> Any:
+    return client.post("/api/v1/object_ad", json=body, headers=headers)
+
+
+def listing(client: TestClient, headers: dict[str, str], listing_id: int) -> dict[str, Any]:
+    response = client.get(f"/api/v1/object_ad/{listing_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()["object_ad"]
+    return found
+
+
+def inventory_statuses(client: TestClient, headers: dict[str, str], **params: Any) -> dict[int, str]:
+    response = client.get("/api/v1/inventory", params={"type": "object_ad", "amount": 500, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    return {r["object_ad"]["id"]: r["object_ad"]["status"] for r in response.json()["results"]}
+
+
+def test_a_listing_without_a_publish_date_is_active_at_once(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    apartment = new_apartment(client, admin)
+    created = create(client, admin, apartment=apartment, requirement=13)
+    assert created.status_code == 201, created.text
+    assert listing(client, admin, created.json()["id"])["status"] == "active"
+
+
+def test_a_past_publish_date_publishes_at_once_and_a_future_one_schedules(
+    client: TestClient, state: HomeQState
+) -> None:
+    admin = login(client, ADMIN)
+    past = create(
+        client, admin, apartment=new_apartment(client, admin, number="1"), requirement=13, date_publish="2020-01-01"
+    )
+    assert listing(client, admin, past.json()["id"])["status"] == "active"
+    tomorrow = (state.clock.today() + dt.timedelta(days=1)).isoformat()
+    future = create(
+        client, admin, apartment=new_apartment(client, admin, number="2"), requirement=13, date_publish=tomorrow
+    )
+    assert listing(client, admin, future.json()["id"])["status"] == "publishing"
+    state.clock.advance(dt.timedelta(days=2))
+    try:  # (a new login: the first token has expired by then)
+        assert listing(client, login(client, ADMIN), future.json()["id"])["status"] == "active"
+    finally:
+        state.clock.advance(dt.timedelta(days=-2))
+
+
+def test_a_draft_is_not_published_and_needs_no_requirement(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    created = create(client, admin, apartment=new_apartment(client, admin), is_draft=True)
+    assert created.status_code == 201, created.text
+    ad = listing(client, admin, created.json()["id"])
+    assert ad["status"] == "draft"
+    assert ad["date_publish"] is None
+    # Published later, it needs its requirement profile first.
+    patch = client.patch(f"/api/v1/object_ad/{ad['id']}", json={"status": "active"}, headers=admin)
+    assert_error(patch, 412, "MissingRequirement")
+    patch = client.patch(f"/api/v1/object_ad/{ad['id']}", json={"status": "active", "requirement": 13}, headers=admin)
+    assert patch.status_code == 200, patch.text
+    assert patch.json()["object_ad"]["status"] == "active"
+
+
+def test_a_published_listing_needs_a_requirement_of_the_callers_company(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    apartment = new_apartment(client, admin)
+    assert_error(create(client, admin, apartment=apartment), 412, "MissingRequirement")
+    assert_error(create(client, admin, apartment=apartment, requirement=99999), 412, "MissingRequirement")
+
+
+def test_one_listing_per_apartment(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    assert_error(create(client, admin, apartment=12, requirement=13), 412, "ApartmentHasAd")
+
+
+def test_contract_system_needs_the_advanced_right(client: TestClient) -> None:
+    employee = login(client, "johan.berg")
+    admin = login(client, ADMIN)
+    apartment = new_apartment(client, admin, estate=16, number="3")
+    body = {"apartment": apartment, "requirement": 13, "contract_system": "automatic"}
+    assert_error(create(client, employee, **body), 403, "PermissionDenied")
+    assert create(client, admin, **body).status_code == 201
+
+
+def test_an_apartment_outside_the_callers_offices_is_refused(client: TestClient) -> None:
+    employee = login(client, "johan.berg")  # Uppsala only: apartment 12 is in Stockholm (office 3)
+    assert_error(create(client, employee, apartment=12, requirement=13), 403, "PermissionError")
+
+
+def test_a_project_rental_needs_a_linked_and_active_project(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    outside = new_apartment(client, admin, estate=15, number="4")
+    assert_error(
+        create(client, admin, apartment=outside, requirement=13, is_project_rental=True), 412, "NoLinkedProject"
+    )
+    # Apartment 13 is in estate 16 of the published project 12.
+    created = create(client, admin, apartment=13, requirement=13, is_project_rental=True)
+    assert created.status_code == 201, created.text
+    client.delete(f"/api/v1/object_ad/{created.json()['id']}", headers=admin)
+    closed = client.patch("/api/v1/projects/12", json={"closed": True}, headers=admin)
+    assert closed.status_code == 200, closed.text
+    assert_error(create(client, admin, apartment=13, requirement=13, is_project_rental=True), 412, "ProjectNotActive")
+
+
+def test_a_project_rental_takes_the_projects_configuration(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    client.patch("/api/v1/projects/12", json={"candidate_sorting_mode": "random"}, headers=admin)
+    created = create(client, admin, apartment=13, requirement=13, is_project_rental=True)
+    detail = client.get(f"/api/v1/object_ad/{created.json()['id']}", headers=admin).json()
+    assert detail["object_ad"]["candidate_sorting_mode"] == "random"
+    assert detail["project"]["id"] == 12
+
+
+def test_status_changes_follow_the_documented_states(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    paused = client.patch("/api/v1/object_ad/17", json={"status": "paused"}, headers=admin)
+    assert paused.json()["object_ad"]["status"] == "paused"
+    active = client.patch("/api/v1/object_ad/17", json={"status": "active"}, headers=admin)
+    assert active.json()["object_ad"]["status"] == "active"
+    assert_error(client.patch("/api/v1/object_ad/17", json={"status": "rented"}, headers=admin), 412, "InvalidStatus")
+    assert_error(client.patch("/api/v1/object_ad/17", json={"status": "deleted"}, headers=admin), 412, "InvalidStatus")
+    assert_error(
+        client.patch("/api/v1/object_ad/17", json={"requirement": None}, headers=admin), 412, "MissingRequirement"
+    )
+
+
+def test_the_listing_read_allows_60_requests_a_minute_per_user(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    for _ in range(60):
+        assert client.get("/api/v1/object_ad/17", headers=admin).status_code == 200
+    limited = client.get("/api/v1/object_ad/17", headers=admin)
+    assert_error(limited, 429, "RateLimited")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    # Another user has their own budget.
+    assert client.get("/api/v1/object_ad/17", headers=login(client, "malin.hansson")).status_code == 200
+
+
+def test_deleting_marks_deleted_removes_applications_and_the_listing_disappears(
+    client: TestClient, state: HomeQState
+) -> None:
+    admin = login(client, ADMIN)
+    assert state.store.applications.count(listing=17) == 3
+    assert client.delete("/api/v1/object_ad/17", headers=admin).status_code == 204
+    assert state.store.applications.count(listing=17) == 0
+    assert_error(client.get("/api/v1/object_ad/17", headers=admin), 404)
+    assert inventory_statuses(client, admin, **{"listing.status": "deleted"}) == {17: "deleted"}
+    # The apartment is free for a new listing at once.
+    assert create(client, admin, apartment=12, requirement=13).status_code == 201
+    state.clock.advance(dt.timedelta(seconds=10))
+    try:
+        assert inventory_statuses(client, admin, **{"listing.status": "deleted"}) == {}
+        assert state.store.listings.get(17) is None
+    finally:
+        state.clock.advance(dt.timedelta(seconds=-10))
+
+
+def test_only_approved_active_draft_or_paused_listings_can_be_deleted(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    assert_error(client.delete("/api/v1/object_ad/18", headers=admin), 412, "InvalidStatus")  # reserved
+    assert_error(client.delete("/api/v1/object_ad/999999", headers=admin), 412, "NoSuchObjectAd")
+
+
+def test_rejection_reasons_are_listed(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    reasons = client.get("/api/v1/reservation/rejection_reasons", headers=admin).json()["reasons"]
+    assert reasons
+    assert all(set(r) == {"id", "description"} for r in reasons)
+
+
+def test_confirming_the_reserved_candidate_rents_the_listing_and_then_closes_it(
+    client: TestClient, state: HomeQState
+) -> None:
+    admin = login(client, ADMIN)
+    before = len(state.store.agreements.all())
+    assert client.post("/api/v1/object_ad/18/reservation/confirm", headers=admin).status_code == 204
+    assert listing(client, admin, 18)["status"] == "rented"
+    agreements = state.store.agreements.find(apartment=14)
+    assert len(state.store.agreements.all()) == before + 1
+    assert agreements[0]["consumer"] == 9121
+    rented = client.get("/api/v1/inventory", params={"listing.status": "rented"}, headers=admin).json()["results"]
+    assert rented[0]["reserved_application"]["id"] == 4421
+    state.clock.advance(dt.timedelta(seconds=10))
+    try:
+        assert listing(client, admin, 18)["status"] == "closing"
+    finally:
+        state.clock.advance(dt.timedelta(seconds=-10))
+    assert_error(client.post("/api/v1/object_ad/18/reservation/confirm", headers=admin), 412, "InvalidStatus")
+
+
+def test_rejecting_the_reserved_candidate_reopens_the_listing(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    reason = client.get("/api/v1/reservation/rejection_reasons", headers=admin).json()["reasons"][0]["id"]
+    rejected = client.post("/api/v1/object_ad/18/reservation/reject", json={"reason": reason}, headers=admin)
+    assert rejected.status_code == 204, rejected.text
+    assert listing(client, admin, 18)["status"] == "active"
+    assert state.store.applications.get(4421)["status"] == "rejected"
+    # Open again: the next candidate (4422) can be reserved.
+    again = client.patch("/api/v1/object_ad/18", json={"status": "reserved"}, headers=admin)
+    assert again.json()["object_ad"]["status"] == "reserved"
+    assert state.store.listings.get(18)["reserved_candidate"] == 4422
+
+
+def test_rejecting_needs_a_known_reason(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    assert_error(client.post("/api/v1/object_ad/18/reservation/reject", json={"reason": 98765}, headers=admin), 404)
+
+
+def test_reserving_picks_the_applicant_with_most_queue_points(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    reserved = client.patch("/api/v1/object_ad/17", json={"status": "reserved"}, headers=admin)
+    assert reserved.status_code == 200, reserved.text
+    assert state.store.listings.get(17)["reserved_candidate"] == 4412
+
+
+def test_reserving_without_applicants_is_refused(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+    created = create(client, admin, apartment=new_apartment(client, admin), requirement=13)
+    patch = client.patch(f"/api/v1/object_ad/{created.json()['id']}", json={"status": "reserved"}, headers=admin)
+    assert_error(patch, 412, "NoApplicants")

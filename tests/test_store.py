@@ -1,0 +1,31 @@
+"""The store's secondary indexes answer like a scan, and follow inserts, updates and deletes."""
+
+from __future__ import annotations
+
+from mockserver.store import Store
+
+
+def make() -> Store:
+    store = Store(["rows"], indexes={"rows": ("group",)})
+    for n in range(10):
+        store.rows.insert({"group": n % 3, "flag": n % 2 == 0})
+    return store
+
+
+def test_keys_and_count_use_the_index_and_check_the_other_criteria() -> None:
+    store = make()
+    assert store.rows.keys(group=0) == [1, 4, 7, 10]
+    assert store.rows.count(group=0) == 4
+    assert store.rows.keys(group=0, flag=True) == [1, 7]
+    assert store.rows.count(group=0, flag=True) == 2
+    assert store.rows.count(flag=True) == 5  # no index: a scan
+    assert store.rows.count(group=7) == 0
+
+
+def test_the_index_follows_updates_and_deletes() -> None:
+    store = make()
+    store.rows.update(1, {"group": 2})
+    store.rows.delete(4)
+    assert store.rows.keys(group=0) == [7, 10]
+    assert 1 in store.rows.keys(group=2)
+    assert [r["id"] for r in store.rows.find(group=2)] == store.rows.keys(group=2)
