@@ -8,13 +8,11 @@ apartments, listings and the rest, in a fixed order, with dates around the clock
 from __future__ import annotations
 
 import hashlib
-import random
 from typing import Any
 
-from faker import Faker
-
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.fixtures import load
+from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
@@ -218,19 +216,9 @@ def listing_record(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Generator:
-    def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-        self.store = store
-        self.seed = seed
-        self.volume = volume
-        self.clock = clock
-        self.rng = random.Random(seed)
-        self.fake = Faker("sv_SE")
-        self.fake.seed_instance(seed)
-
-    def moment(self, low_days: int, high_days: int) -> str:
-        days = self.rng.randint(low_days, high_days)
-        return isoformat(self.clock.at(days, self.rng.randint(7, 18), self.rng.choice((0, 15, 30, 45))))
+class Generator(SeededGenerator):
+    locale = "sv_SE"
+    office_hours = (7, 18)
 
     def run(self) -> None:
         if self.volume <= 0:
