@@ -51,7 +51,9 @@ class Settings:
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0
-    #: Where digests of already-validated specs are kept between runs (empty: ~/.cache/mockserver).
+    #: Where work that only depends on a file's content is kept between runs (digests of validated
+    #: specs, parsed large YAML). Empty: nothing on disk; ``from_env`` defaults it to the user's
+    #: cache folder (``$XDG_CACHE_HOME/mockserver`` or ``~/.cache/mockserver``).
     cache_dir: str = ""
 
     @classmethod
@@ -64,10 +66,16 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = _parse(field.name, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
+        values.setdefault("cache_dir", default_cache_dir(env))
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def default_cache_dir(env: Mapping[str, str]) -> str:
+    base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mockserver")
 
 
 def _parse(name: str, raw: str) -> Any:

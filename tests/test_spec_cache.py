@@ -58,3 +58,35 @@ def test_an_unwritable_cache_folder_only_costs_the_check(tmp_path: Path) -> None
     cache = ValidatedSpecs()
     cache.use_folder(str(blocker / "sub"))
     cache.validate(OpenAPISpecification, SPEC)
+
+
+def test_large_yaml_is_kept_parsed_on_disk_and_reparsed_when_it_changes(tmp_path: Path) -> None:
+    from mockserver import fixtures
+
+    source = tmp_path / "big.yaml"
+    source.write_text("day: 2026-03-02\nitems:\n" + "".join(f"  - n: {n}\n" for n in range(10_000)))
+    fixtures.use_cache_folder(str(tmp_path / "cache"))
+    try:
+        first = fixtures.read_yaml(source)
+        kept = list((tmp_path / "cache" / "yaml").glob("*.pickle"))
+        fixtures._parsed.cache_clear()  # a new process
+        again = fixtures.read_yaml(source)
+        source.write_text("day: 2026-03-03\nitems: []\n" + "#" * fixtures.DISK_CACHE_MIN_BYTES)
+        changed = fixtures.read_yaml(source)
+    finally:
+        fixtures.use_cache_folder("")
+        fixtures._parsed.cache_clear()
+    assert len(kept) == 1
+    assert again == first
+    assert str(first["day"]) == "2026-03-02"  # YAML's own types survive the cache
+    assert changed == {"day": changed["day"], "items": []}
+    assert str(changed["day"]) == "2026-03-03"
+
+
+def test_settings_from_the_environment_use_the_user_cache_folder() -> None:
+    from mockserver.settings import Settings
+
+    assert Settings().cache_dir == ""
+    assert Settings.from_env({"XDG_CACHE_HOME": "/x"}).cache_dir == "/x/mockserver"
+    assert Settings.from_env({"HOME": "/home/a"}).cache_dir == "/home/a/.cache/mockserver"
+    assert Settings.from_env({"CACHE_DIR": "/c"}).cache_dir == "/c"

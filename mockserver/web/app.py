@@ -19,7 +19,7 @@ from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
-from mockserver.fixtures import read_yaml
+from mockserver.fixtures import read_yaml, use_cache_folder
 from mockserver.registry import ApiDefinition, ErrorFormat
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
@@ -42,6 +42,7 @@ class MockServer:
     def __init__(self, settings: Settings, registry: dict[str, ApiDefinition] | None = None) -> None:
         check_faults(settings.faults)
         VALIDATED.use_folder(settings.cache_dir)
+        use_cache_folder(settings.cache_dir)
         self.settings = settings
         self.runtime = Runtime(settings, APIS if registry is None else registry)
         self.connexion = self._build_connexion()

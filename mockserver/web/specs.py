@@ -1,8 +1,8 @@
 """Connexion checks a spec against the OpenAPI schema on every ``add_api``, several times per
 server: for HomeQ's 10,000 lines that is most of the time a server takes to start (and the tests
 build hundreds of servers). A document that passed once needs no second check, so the digests of
-validated documents are remembered in the process and in a small file in the user's cache folder
-(``CACHE_DIR``, default ``$XDG_CACHE_HOME/mockserver`` or ``~/.cache/mockserver``), much like
+validated documents are remembered in the process and in a small file in the cache folder
+(``Settings.cache_dir``: ``CACHE_DIR``, by default the user's cache folder), much like
 Python's own ``.pyc`` files. A changed spec has another digest and is validated again; ``make
 lint`` validates every spec with openapi-spec-validator besides.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,10 @@ class ValidatedSpecs:
         self._file: Path | None = None
 
     def use_folder(self, folder: str) -> None:
-        """Remember validated specs in ``folder`` (empty: the default cache folder) across runs."""
-        base = Path(folder) if folder else _default_cache()
-        path = base / CACHE_FILE
+        """Remember validated specs in ``folder`` across runs (empty: in this process only)."""
+        if not folder:
+            return
+        path = Path(folder) / CACHE_FILE
         with self._lock:
             if path == self._file:
                 return
@@ -54,11 +54,6 @@ class ValidatedSpecs:
                         fh.write(digest + "\n")
                 except OSError:
                     pass  # a read-only home folder only costs the check on the next start
-
-
-def _default_cache() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "mockserver"
 
 
 VALIDATED = ValidatedSpecs()
