@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from mockserver.jsonpointer import resolve_pointer
 from mockserver.registry import ApiDefinition, LoginFlow
 
 
@@ -101,17 +102,12 @@ def _login(
     if response.status_code >= 300:
         raise CredentialError(f"login at {url} as {username!r} answered {response.status_code}: {response.text[:200]}")
     try:
-        token = _pointer(response.json(), login.token_pointer)
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise CredentialError(f"login at {url} answered no token at {login.token_pointer}") from None
+        token = resolve_pointer(response.json(), login.token_pointer)
+    except ValueError:  # not JSON
+        token = None
+    if token is None:
+        raise CredentialError(f"login at {url} answered no token at {login.token_pointer}")
     return Credential(str(token), f"login of {label} ({username})", definition.token_prefix)
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    for part in [p for p in pointer.split("/") if p]:
-        key = part.replace("~1", "/").replace("~0", "~")
-        document = document[int(key)] if isinstance(document, list) else document[key]
-    return document
 
 
 def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:

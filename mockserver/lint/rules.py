@@ -15,6 +15,7 @@ from typing import Any
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+from mockserver.jsonpointer import deref
 from mockserver.web.validation import FORMAT_CHECKER, ResponseValidator
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -133,22 +134,10 @@ def _parameters(spec: Spec, item: dict[str, Any], op: dict[str, Any]) -> list[di
     resolved = []
     for param in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
         if isinstance(param, dict) and "$ref" in param:
-            param = resolve(spec, param["$ref"]) or {}
+            param = deref(spec, param)
         if isinstance(param, dict):
             resolved.append(param)
     return resolved
-
-
-def resolve(spec: Spec, ref: str) -> Any:
-    if not ref.startswith("#/"):
-        return None
-    node: Any = spec
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 @rule("PAR001", "Every {parameter} of a path template is declared as a path parameter, and no other.")
@@ -191,7 +180,7 @@ def _examples(spec: Spec) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], Any
                 yield (*where, "example"), schema, node["example"]
             for name, example in (node.get("examples") or {}).items():
                 if isinstance(example, dict) and "$ref" in example:
-                    example = resolve(spec, example["$ref"]) or {}
+                    example = deref(spec, example)
                 if isinstance(example, dict) and "value" in example:
                     yield (*where, "examples", name, "value"), schema, example["value"]
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockserver.jsonpointer import deref
 from mockserver.runtime import Runtime
 
 Operation = dict[str, Any]
@@ -78,27 +79,18 @@ class OperationIndex:
         if found is None:
             return None
         operation, spec = found
-        response = _deref(spec, (operation.get("responses") or {}).get(str(status)) or {})
-        schema = _deref(spec, ((response.get("content") or {}).get("application/json") or {}).get("schema") or {})
+        response = deref(spec, (operation.get("responses") or {}).get(str(status)) or {})
+        schema = deref(spec, ((response.get("content") or {}).get("application/json") or {}).get("schema") or {})
         if schema.get("type") == "array":
-            schema = _deref(spec, schema.get("items") or {})
+            schema = deref(spec, schema.get("items") or {})
         required = _required(spec, schema)
         return required[0] if required else None
-
-
-def _deref(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while isinstance(node, dict) and "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
 
 
 def _required(spec: dict[str, Any], schema: dict[str, Any]) -> list[str]:
     names = list(schema.get("required") or [])
     for part in schema.get("allOf") or []:
-        names += _required(spec, _deref(spec, part))
+        names += _required(spec, deref(spec, part))
     return names
 
 
