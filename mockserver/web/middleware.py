@@ -59,14 +59,18 @@ class BodyLimitMiddleware:
         settings = self.runtime.settings
         return settings.max_upload_bytes if path.startswith(UPLOADS_PREFIX) else settings.max_body_bytes
 
+    async def _too_large(self, send: Send, path: str, limit: int) -> None:
+        """413, in the error shape of the API the path belongs to (looked up only when needed)."""
+        api = self.runtime.api_for_path(path)
+        error_format = self.runtime.apis[api].definition.error_format if api else None
+        problem = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        await send_problem(send, problem, path, error_format)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope["path"])
-        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.")
-        api = self.runtime.api_for_path(scope["path"])
-        error_format = self.runtime.apis[api].definition.error_format if api else None
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
@@ -74,7 +78,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     announced = 0
                 if announced > limit:
-                    await send_problem(send, too_large, scope["path"], error_format)
+                    await self._too_large(send, scope["path"], limit)
                     return
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
@@ -90,7 +94,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await send_problem(send, too_large, scope["path"], error_format)
+                await self._too_large(send, scope["path"], limit)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
