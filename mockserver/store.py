@@ -88,20 +88,13 @@ class Table:
             return row
 
     def find(self, **criteria: Any) -> list[Record]:
-        """Copies of the rows whose fields equal ``criteria``, in insertion order; an indexed field
-        narrows the search to its matches (the others are then checked row by row)."""
+        """Copies of the rows whose fields equal ``criteria``, in insertion order (see :meth:`keys`)."""
         with self._lock:
-            indexed = [field for field in criteria if field in self._indexes]
-            rows: Iterable[Record]
-            if indexed:
-                keys: Iterable[Any] = self._indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {})
-                rows = (self._rows[k] for k in keys)
-            else:
-                rows = self._rows.values()
-            return [_clone(r) for r in rows if all(r.get(f) == v for f, v in criteria.items())]
+            return [_clone(self._rows[k]) for k in self.keys(**criteria)]
 
     def keys(self, **criteria: Any) -> list[Any]:
-        """The keys of the rows whose fields equal ``criteria`` (no copies), in insertion order."""
+        """The keys of the rows whose fields equal ``criteria`` (no copies), in insertion order; an
+        indexed field narrows the search to its matches (the others are then checked row by row)."""
         with self._lock:
             indexed = [field for field in criteria if field in self._indexes]
             if indexed:
@@ -128,8 +121,9 @@ class Table:
             return len(self.keys(**criteria))
 
     def find_one(self, **criteria: Any) -> Record | None:
-        found = self.find(**criteria)
-        return found[0] if found else None
+        with self._lock:
+            keys = self.keys(**criteria)
+            return _clone(self._rows[keys[0]]) if keys else None
 
     def restore(self, key: Any, row: Record) -> None:
         """Put a row back under its old key (used by fault modes that undo deletes)."""
