@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_us
 from mockserver.apis.homeq.data import ESTATE_DEFAULTS, apartment_record, listing_record
 from mockserver.apis.homeq.state import HomeQState
 from mockserver.settings import Settings
@@ -63,16 +63,7 @@ def fill(state: HomeQState, size: int) -> tuple[float, int]:
 
 async def timed(client: httpx.AsyncClient, method: str, path: str, count: int, **kwargs: Any) -> float:
     """Median microseconds per request over ``count`` sequential requests (after 10 warm-up)."""
-    samples = []
-    for i in range(count + 10):
-        started = time.perf_counter()
-        response = await client.request(method, path, **kwargs)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise SystemExit(f"homeq_scale: {path} answered {response.status_code}: {response.text[:200]}")
-        if i >= 10:
-            samples.append(elapsed)
-    return statistics.median(samples) * 1e6
+    return (await median_us(client, method, path, count, warmup=10, **kwargs))[0]
 
 
 async def measure(size: int, count: int) -> dict[str, float]:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_us
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 
@@ -30,13 +29,8 @@ async def measure(paths: list[str], count: int) -> None:
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/rest/portal") as client:
         for path in paths:
-            samples = []
-            for i in range(count + 20):
-                started = time.perf_counter()
-                response = await client.get(path, headers=ALICE)
-                if i >= 20:
-                    samples.append(time.perf_counter() - started)
-            print(f"{path}: median {statistics.median(samples) * 1e6:,.0f} µs ({response.status_code})")
+            median, status = await median_us(client, "GET", path, count, warmup=20, check=False, headers=ALICE)
+            print(f"{path}: median {median:,.0f} µs ({status})")
 
 
 def main() -> int:

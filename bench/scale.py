@@ -16,7 +16,6 @@ import asyncio
 import copy
 import datetime as dt
 import gc
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_us
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 
@@ -65,16 +65,7 @@ def fill(server: MockServer, size: int) -> tuple[float, float]:
 
 async def timed(client: httpx.AsyncClient, path: str, params: dict[str, str], count: int) -> float:
     """Median microseconds per request over ``count`` sequential requests (after 20 warm-up)."""
-    samples = []
-    for i in range(count + 20):
-        started = time.perf_counter()
-        response = await client.get(path, headers=ALICE, params=params)
-        elapsed = time.perf_counter() - started
-        if response.status_code != 200:
-            raise SystemExit(f"scale: {path} answered {response.status_code}")
-        if i >= 20:
-            samples.append(elapsed)
-    return statistics.median(samples) * 1e6
+    return (await median_us(client, "GET", path, count, warmup=20, headers=ALICE, params=params))[0]
 
 
 async def measure(size: int, count: int) -> dict[str, float]:
