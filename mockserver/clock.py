@@ -28,6 +28,10 @@ class Clock:
     def now(self) -> dt.datetime:
         return (dt.datetime.now(UTC) + self._offset).replace(microsecond=0)
 
+    def stamp(self) -> str:
+        """Now, as the ISO 8601 UTC text every API stores and answers."""
+        return isoformat(self.now())
+
     def advance(self, delta: dt.timedelta) -> None:
         """Moves the clock on (tests and the control plane use it to reach scheduled moments)."""
         self._offset += delta

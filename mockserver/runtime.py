@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.registry import ApiDefinition, ApiState
 from mockserver.settings import Settings
 
@@ -120,4 +120,4 @@ class Runtime:
         return best[1] if best else None
 
     def now(self) -> str:
-        return isoformat(self.clock.now())
+        return self.clock.stamp()

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.settings import Settings
 
 
@@ -99,7 +99,7 @@ class Webhooks:
                     "url": registration.url,
                     "event": event,
                     "body": body,
-                    "created": isoformat(self.clock.now()),
+                    "created": self.clock.stamp(),
                     "status": "pending",
                     "attempts": [],
                 }
@@ -124,7 +124,7 @@ class Webhooks:
                 status, error = None, f"{type(exc).__name__}: {exc}"
             with self._lock:
                 delivery["attempts"].append(
-                    {"attempt": attempt, "at": isoformat(self.clock.now()), "status": status, "error": error}
+                    {"attempt": attempt, "at": self.clock.stamp(), "status": status, "error": error}
                 )
                 if status == 200:
                     delivery["status"] = "delivered"

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import (
     PROBLEM_MEDIA_TYPE,
     BadGateway,
@@ -135,7 +135,7 @@ class ProxyApp:
         await send({"type": "http.response.body", "body": answer})
         self.journal.record(
             {
-                "time": isoformat(self.clock.now()),
+                "time": self.clock.stamp(),
                 "api": api,
                 "method": scope["method"],
                 "path": scope["path"],

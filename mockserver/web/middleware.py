@@ -11,7 +11,6 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.clock import isoformat
 from mockserver.problems import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 from mockserver.registry import ErrorFormat
 from mockserver.runtime import Runtime
@@ -135,7 +134,7 @@ class JournalMiddleware:
         finally:
             self.runtime.journal.record(
                 {
-                    "time": isoformat(self.runtime.clock.now()),
+                    "time": self.runtime.clock.stamp(),
                     "api": self.runtime.api_for_path(scope["path"]),
                     "method": scope["method"],
                     "path": scope["path"],

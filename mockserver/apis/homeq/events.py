@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import NotFound, PreconditionFailed
 from mockserver.store import Store
 from mockserver.webhooks import Webhooks
@@ -54,7 +54,7 @@ class Events:
         self.webhooks = webhooks
 
     def _base(self, event: str, listing: Body | None = None) -> Body:
-        body: Body = {"type": EVENT_TYPES[event], "uuid": str(uuidlib.uuid4()), "created": isoformat(self.clock.now())}
+        body: Body = {"type": EVENT_TYPES[event], "uuid": str(uuidlib.uuid4()), "created": self.clock.stamp()}
         if listing is not None:
             apartment = self.store.apartments.get(listing["apartment"]) or {}
             body.update(

@@ -11,7 +11,7 @@ import struct
 import zlib
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import BadRequest, Conflict, Forbidden, NotFound
 from mockserver.store import Store
 
@@ -53,9 +53,6 @@ class Inventory:
         self.views = Views(store)
         self.upload_base = upload_base
 
-    def _now(self) -> str:
-        return isoformat(self.clock.now())
-
     # -- estates ---------------------------------------------------------------------------------
     def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
         estate = self.store.estates.get(estate_id)
@@ -73,7 +70,7 @@ class Inventory:
                 **body,
                 "office": office,
                 "company": caller.company,
-                "created": self._now(),
+                "created": self.clock.stamp(),
             }
             return {"id": self.store.estates.insert(record)["id"]}
 
@@ -153,7 +150,7 @@ class Inventory:
                     # The apartment lives where its estate lives.
                     "office": estate["office"],
                     "company": estate["company"],
-                    "created": self._now(),
+                    "created": self.clock.stamp(),
                 }
             )
             self._check_references(caller, record)
@@ -285,7 +282,7 @@ class Inventory:
     def create_note(self, caller: Caller, apartment_id: int, body: Body) -> Body:
         with self.store.lock:
             self.apartment(caller, apartment_id)
-            now = self._now()
+            now = self.clock.stamp()
             record = {
                 "apartment": apartment_id,
                 "context": body.get("context", "A"),
@@ -306,7 +303,7 @@ class Inventory:
     def update_note(self, caller: Caller, apartment_id: int, note_id: int, body: Body) -> Body:
         with self.store.lock:
             self._note(caller, apartment_id, note_id)
-            changes = {"updated": self._now(), **({"text": body["text"]} if "text" in body else {})}
+            changes = {"updated": self.clock.stamp(), **({"text": body["text"]} if "text" in body else {})}
             return self.views.note(self.store.apartment_notes.update(note_id, changes), apartment=True)
 
     def delete_note(self, caller: Caller, apartment_id: int, note_id: int) -> None:

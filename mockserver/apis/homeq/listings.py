@@ -16,7 +16,7 @@ import hashlib
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from mockserver.clock import Clock, isoformat, parse
+from mockserver.clock import Clock, parse
 from mockserver.problems import Forbidden, NotFound, PreconditionFailed
 from mockserver.store import Store
 
@@ -65,9 +65,6 @@ class Listings:
         self.events = events
         self.reads = RateLimiter(clock, READS_PER_MINUTE)
 
-    def _now(self) -> str:
-        return isoformat(self.clock.now())
-
     # -- background processes --------------------------------------------------------------------
     def settle(self) -> None:
         """What HomeQ's background jobs would have done by now: publish scheduled listings, close
@@ -115,7 +112,7 @@ class Listings:
         """The status and publish moment of a listing published with ``date_publish``."""
         if date_publish and _moment(date_publish) > self.clock.now():
             return "publishing", date_publish
-        return "active", self._now()
+        return "active", self.clock.stamp()
 
     # -- create, read, update, delete ------------------------------------------------------------
     def create(self, caller: Caller, body: Body) -> Body:
@@ -160,7 +157,7 @@ class Listings:
                     "status": status,
                     # A draft keeps the wanted date for when it is published.
                     "date_publish": published if not draft else body.get("date_publish"),
-                    "created": self._now(),
+                    "created": self.clock.stamp(),
                 }
             )
             return {"id": self.store.listings.insert(record)["id"]}
@@ -224,7 +221,7 @@ class Listings:
                 raise PreconditionFailed("Cannot delete a listing in this status.", code="InvalidStatus")
             for key in self.store.applications.keys(listing=listing_id):
                 self.store.applications.delete(key)
-            self.store.listings.update(listing_id, {"status": "deleted", "deleted_at": self._now()})
+            self.store.listings.update(listing_id, {"status": "deleted", "deleted_at": self.clock.stamp()})
 
     # -- applications and reservations -----------------------------------------------------------
     def applicants(self, listing: Body) -> list[Body]:
@@ -276,7 +273,7 @@ class Listings:
                     "consumer": winner["consumer"],
                     "apartment": listing["apartment"],
                     "rental": listing_id,
-                    "signed": self._now(),
+                    "signed": self.clock.stamp(),
                     "digital_contract": str(uuidlib.uuid4()),
                 }
             )
@@ -284,7 +281,7 @@ class Listings:
                 listing_id,
                 {
                     "status": "rented",
-                    "rented_at": self._now(),
+                    "rented_at": self.clock.stamp(),
                     "rented_by": f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip(),
                     "winner": self.market.application_info(winner),
                 },

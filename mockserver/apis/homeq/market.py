@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import BadRequest, NotFound, PreconditionFailed
 from mockserver.store import Store
 
@@ -39,9 +39,6 @@ class Market:
         self.store = store
         self.clock = clock
         self.views = Views(store)
-
-    def _now(self) -> str:
-        return isoformat(self.clock.now())
 
     # -- shared views ----------------------------------------------------------------------------
     def _images(self, kind: str, parent: int) -> list[Body]:
@@ -109,7 +106,7 @@ class Market:
             "approval_status": {"accepted": 0, "processing": 0, "rejected": 0},
             "approval_status_for_contract_not_offered": {"accepted": 0, "processing": 0, "rejected": 0},
             "offer_status": {"no": 0, "pending": 0, "yes": 0},
-            "timestamp": self._now(),
+            "timestamp": self.clock.stamp(),
         }
 
     def _ad(self, listing: Body) -> Body:
@@ -228,7 +225,9 @@ class Market:
                 raise BadRequest(
                     f"parent_requirements_id: requirement profile {parent} does not exist.", code="ValidationError"
                 )
-            record = adjust_requirement(requirement_record({**body, "company": caller.company, "created": self._now()}))
+            record = adjust_requirement(
+                requirement_record({**body, "company": caller.company, "created": self.clock.stamp()})
+            )
             return {"id": self.store.requirements.insert(record)["id"]}
 
     def get_requirement(self, caller: Caller, requirement_id: int) -> Body:
@@ -245,7 +244,7 @@ class Market:
                     f"parent_requirements_id: requirement profile {parent} cannot be the parent.",
                     code="ValidationError",
                 )
-            changes = adjust_requirement({**current, **body, "updated": self._now()})
+            changes = adjust_requirement({**current, **body, "updated": self.clock.stamp()})
             record = self.store.requirements.update(requirement_id, changes)
             return self.requirement_view(record)
 

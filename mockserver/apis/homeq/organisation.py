@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import BadRequest, Forbidden, NotFound, PreconditionFailed
 from mockserver.store import Store
 
@@ -36,9 +36,6 @@ class Organisation:
         self.clock = clock
         self.seed = seed
         self.views = Views(store)
-
-    def _now(self) -> str:
-        return isoformat(self.clock.now())
 
     # -- company ---------------------------------------------------------------------------------
     def company(self, caller: Caller) -> Any:
@@ -249,7 +246,7 @@ class Organisation:
                         "right_profile": self._profile_of(caller.id),
                         "root_office": caller.root_office,
                         "api_user": True,
-                        "date_joined": self._now(),
+                        "date_joined": self.clock.stamp(),
                     }
                 )
             )
@@ -341,7 +338,7 @@ class Organisation:
         return {"notes": [self.views.note(n, apartment=False) for n in sorted(notes, key=lambda n: n["id"])]}
 
     def create_user_note(self, caller: Caller, body: Body) -> Body:
-        now = self._now()
+        now = self.clock.stamp()
         record = {
             "company": caller.company,
             "user_profile": body["user_profile"],
@@ -361,7 +358,7 @@ class Organisation:
     def update_user_note(self, caller: Caller, note_id: int, body: Body) -> Body:
         with self.store.lock:
             self._user_note(caller, note_id)
-            changes = {"updated": self._now(), **({"text": body["text"]} if "text" in body else {})}
+            changes = {"updated": self.clock.stamp(), **({"text": body["text"]} if "text" in body else {})}
             return self.views.note(self.store.user_notes.update(note_id, changes), apartment=False)
 
     def delete_user_note(self, caller: Caller, note_id: int) -> None:

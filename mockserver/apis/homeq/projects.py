@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import Forbidden, PreconditionFailed
 from mockserver.store import Store
 
@@ -94,7 +94,7 @@ class Projects:
         if landlord:
             view["prioritize_existing_tenants"] = project["prioritize_existing_tenants"]
             view["viewing_notes"] = project["viewing_notes"]
-            view["autopilot"] = {"state": "idle", "next_engagement": isoformat(self.clock.now())}
+            view["autopilot"] = {"state": "idle", "next_engagement": self.clock.stamp()}
         else:
             view.pop("external_id")
             view["freetext_entries"] = self._entries(project["id"], "freetext")
@@ -143,7 +143,7 @@ class Projects:
                     "office": office,
                     "name": body["name"],
                     "external_id": body.get("external_id", ""),
-                    "created": isoformat(self.clock.now()),
+                    "created": self.clock.stamp(),
                 }
             )
             project = self.store.projects.insert(record)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.store import Store
 
 from .access import Caller
@@ -207,7 +207,7 @@ class Search:
         view: Body = {
             "type": kind,
             "identifier": f"{kind}.{key}",
-            "indexed_at": isoformat(self.clock.now()),
+            "indexed_at": self.clock.stamp(),
             "estate": estate_ref,
         }
         if kind == "estate":

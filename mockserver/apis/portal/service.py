@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, NotFound, field_error, validation_failed
 from mockserver.store import Store
 
@@ -32,8 +32,6 @@ class PortalService:
         self.views = Views(store)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _now(self) -> str:
-        return isoformat(self.clock.now())
 
     def _customer(self, customer_id: int) -> dict[str, Any]:
         customer = self.store.customers.get(customer_id)
@@ -64,7 +62,7 @@ class PortalService:
             if utm:
                 changes["utm"] = utm
         changes["passwordless"] = False
-        changes["updatedAt"] = self._now()
+        changes["updatedAt"] = self.clock.stamp()
         return self.store.customers.update(customer["id"], changes)
 
     # -- profile ---------------------------------------------------------------------------------
@@ -80,7 +78,7 @@ class PortalService:
             customer = self._customer(customer_id)
             if customer.get("password") is None or body["currentPassword"] != customer["password"]:
                 raise Forbidden("The current password is not correct.")
-            self.store.customers.update(customer_id, {"password": body["newPassword"], "updatedAt": self._now()})
+            self.store.customers.update(customer_id, {"password": body["newPassword"], "updatedAt": self.clock.stamp()})
         return {"message": "The password has been changed."}
 
     def change_email(self, customer_id: int, body: Body) -> Body:
@@ -94,7 +92,7 @@ class PortalService:
             taken = self.store.customers.first(lambda c: c["email"].lower() == new.lower() and c["id"] != customer_id)
             if taken is not None:
                 raise Conflict(f"The e-mail address {new} is already used by another customer.")
-            self.store.customers.update(customer_id, {"email": new, "updatedAt": self._now()})
+            self.store.customers.update(customer_id, {"email": new, "updatedAt": self.clock.stamp()})
         return {"message": "The e-mail address has been changed."}
 
     # -- favourites ------------------------------------------------------------------------------
@@ -110,11 +108,11 @@ class PortalService:
             self._listing(listing_id)
             if self._favourite(customer_id, listing_id) is None:
                 self.store.favourites.insert(
-                    {"customerId": customer_id, "listingId": listing_id, "createdAt": self._now()}
+                    {"customerId": customer_id, "listingId": listing_id, "createdAt": self.clock.stamp()}
                 )
 
     def list_favourites(self, customer_id: int) -> Body:
-        today = self._now()[:10]
+        today = self.clock.stamp()[:10]
         favourites = sorted(self.store.favourites.find(customerId=customer_id), key=lambda f: f["id"])
         listings = [self.store.listings.get(f["listingId"]) for f in favourites]
         return {"data": [self.views.listing(lst, today) for lst in listings if lst is not None]}
@@ -129,7 +127,7 @@ class PortalService:
     # -- applications ----------------------------------------------------------------------------
     def list_applications(self, customer_id: int, archived: str | None) -> Body:
         wanted = _flag(archived)
-        now = self._now()
+        now = self.clock.stamp()
         records = [
             a
             for a in self.store.applications.find(customerId=customer_id)
@@ -139,7 +137,7 @@ class PortalService:
 
     def get_application(self, customer_id: int, application_id: int) -> Body:
         record = self._own("applications", application_id, customer_id, "Application")
-        return self.views.application(record, self._now(), customer=True)
+        return self.views.application(record, self.clock.stamp(), customer=True)
 
     def update_application(
         self, customer_id: int, application_id: int, body: Body, validate_eligibility: str | None
@@ -154,19 +152,22 @@ class PortalService:
                     raise validation_failed(missing)
             customer = self._update_profile(self._customer(customer_id), body)
             listing = self._listing(record["listingId"])
-            changes: Body = {"eligibilityStatus": rules.assess_eligibility(customer, listing), "updatedAt": self._now()}
+            changes: Body = {
+                "eligibilityStatus": rules.assess_eligibility(customer, listing),
+                "updatedAt": self.clock.stamp(),
+            }
             if "additionalInfo" in body:
                 changes["additionalInfo"] = body["additionalInfo"] or None
             utm = rules.utm_values(body)
             if utm and rules.utm_is_empty(record.get("utm")):
                 changes["utm"] = utm
             record = self.store.applications.update(application_id, changes)
-            return self.views.application(record, self._now(), customer=True)
+            return self.views.application(record, self.clock.stamp(), customer=True)
 
     def archive_application(self, customer_id: int, application_id: int) -> Body:
         with self.store.lock:
             record = self._own("applications", application_id, customer_id, "Application")
-            now = self._now()
+            now = self.clock.stamp()
             if not record["isArchived"]:
                 for appointment in self._upcoming_confirmed(application_id, now):
                     self.store.appointments.update(appointment["id"], {"status": "cancelled", "updatedAt": now})
@@ -198,7 +199,7 @@ class PortalService:
     def available_appointments(self, customer_id: int, application_id: int) -> Body:
         application = self._own("applications", application_id, customer_id, "Application")
         days: dict[str, list[dict[str, Any]]] = {}
-        for slot in self._open_slots(application, self._now()):
+        for slot in self._open_slots(application, self.clock.stamp()):
             days.setdefault(slot["date"], []).append(
                 {"id": slot["id"], "slotTime": slot["slotTime"], "slotDurationMin": slot["slotDurationMin"]}
             )
@@ -220,7 +221,7 @@ class PortalService:
     def book_appointment(self, customer_id: int, application_id: int, body: Body) -> Body:
         with self.store.lock:
             application = self._own("applications", application_id, customer_id, "Application")
-            now = self._now()
+            now = self.clock.stamp()
             if application["isArchived"]:
                 raise Conflict(f"Application {application_id} is archived; appointments cannot be booked.")
             if self._upcoming_confirmed(application_id, now):
@@ -252,7 +253,7 @@ class PortalService:
 
     def list_appointments(self, customer_id: int, upcoming: str | None) -> Body:
         wanted = _flag(upcoming)
-        now = self._now()
+        now = self.clock.stamp()
 
         def keep(a: dict[str, Any]) -> bool:
             if wanted is None:
@@ -278,7 +279,7 @@ class PortalService:
 
     def change_slot(self, customer_id: int, appointment_id: int, body: Body) -> Body:
         with self.store.lock:
-            now = self._now()
+            now = self.clock.stamp()
             record = self._changeable(customer_id, appointment_id, now)
             application = self.store.applications.get(record["applicationId"])
             assert application is not None
@@ -298,7 +299,7 @@ class PortalService:
 
     def cancel_appointment(self, customer_id: int, appointment_id: int) -> Body:
         with self.store.lock:
-            now = self._now()
+            now = self.clock.stamp()
             self._changeable(customer_id, appointment_id, now)
             return self.views.appointment(
                 self.store.appointments.update(appointment_id, {"status": "cancelled", "updatedAt": now})
@@ -322,7 +323,7 @@ class PortalService:
         with self.store.lock:
             self._customer(customer_id)
             listing, property_id = self._form_target(body)
-            now = self._now()
+            now = self.clock.stamp()
             record = self.store.forms.insert(
                 {
                     "customerId": customer_id,
@@ -343,7 +344,7 @@ class PortalService:
             if record["status"] != "draft":
                 raise Conflict(f"Application form {form_id} has been submitted and can no longer be edited.")
             listing, property_id = self._form_target(body)
-            now = self._now()
+            now = self.clock.stamp()
             record = self.store.forms.update(
                 form_id,
                 {
@@ -388,7 +389,7 @@ class PortalService:
             customer = self._customer(customer_id)
             listing, property_id = self._form_target(body)
             self._check_complete(body)
-            now = self._now()
+            now = self.clock.stamp()
             draft: dict[str, Any] | None
             if body.get("id") is not None:
                 draft = self._own("forms", body["id"], customer_id, "Application form")
@@ -416,7 +417,7 @@ class PortalService:
         with self.store.lock:
             listing, property_id = self._form_target(body)
             self._check_complete(body)
-            now = self._now()
+            now = self.clock.stamp()
             email = body["applicants"][0]["email"]
             customer = self.store.customers.first(lambda c: c["email"].lower() == email.lower())
             if customer is None:
@@ -449,9 +450,9 @@ class PortalService:
             return self.views.form(record, now)
 
     def get_form(self, customer_id: int, form_id: int) -> Body:
-        return self.views.form(self._own("forms", form_id, customer_id, "Application form"), self._now())
+        return self.views.form(self._own("forms", form_id, customer_id, "Application form"), self.clock.stamp())
 
     def list_forms(self, customer_id: int, status: str | None = None) -> Body:
-        now = self._now()
+        now = self.clock.stamp()
         records = self.store.forms.find(customerId=customer_id, **({"status": status} if status is not None else {}))
         return {"data": [self.views.form(f, now) for f in sorted(records, key=lambda f: f["id"])]}
