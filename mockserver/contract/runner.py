@@ -123,15 +123,11 @@ def _run_api(definition: ApiDefinition, options: ContractOptions, base: dict[str
     config_path.write_text(tomli_w.dumps(_config(base, definition, credential)), encoding="utf-8")
     junit = folder / "junit.xml"
     argv = _argv(definition, options, config_path, folder)
-    env = {**os.environ, CREDENTIAL_ENV: _credential_value(credential)}
+    env = {**os.environ, CREDENTIAL_ENV: credential.token if credential else ""}
     completed = subprocess.run(argv, env=env, check=False)
     outcome = ApiOutcome(definition.name, completed.returncode, _operations(junit))
     _print_operations(outcome, out)
     return outcome
-
-
-def _credential_value(credential: Credential | None) -> str:
-    return credential.token if credential else ""
 
 
 def _config(base: dict[str, Any], definition: ApiDefinition, credential: Credential | None) -> dict[str, Any]:
