@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -95,15 +95,13 @@ def _required(spec: dict[str, Any], schema: dict[str, Any]) -> list[str]:
 
 
 class FaultMiddleware:
+    """Applies every configured fault to the request it fits; faults combine."""
+
     def __init__(self, app: ASGIApp, runtime: Runtime, index: OperationIndex) -> None:
         self.app = app
         self.runtime = runtime
         self.index = index
         self.faults = frozenset(runtime.settings.faults)
-        self._handlers: dict[str, Callable[[Scope, Receive, Send, ASGIApp], Awaitable[None]]] = {
-            "ignore-auth": self._ignore_auth,
-            "keep-deleted": self._keep_deleted,
-        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = (scope.get("extensions") or {}).get("connexion_routing") or {}
@@ -117,10 +115,10 @@ class FaultMiddleware:
             app = _wrap_app(app, lambda status, body: self._drop_required(base, operation_id, status, body))
         if "undocumented-status" in self.faults and scope["method"] == "GET":
             app = _wrap_app(app, _status_203)
-        for name, handler in self._handlers.items():
-            if name in self.faults:
-                await handler(scope, receive, send, app)
-                return
+        if "keep-deleted" in self.faults and scope["method"] == "DELETE":
+            app = self._keeping_deleted(app, api)
+        if "ignore-auth" in self.faults:
+            scope = self._as_demo_user(scope, api)
         await app(scope, receive, send)
 
     def _drop_required(self, base: str, operation_id: str, status: int, body: bytes) -> tuple[int, bytes]:
@@ -136,29 +134,30 @@ class FaultMiddleware:
             target.pop(name, None)
         return status, json.dumps(data).encode()
 
-    async def _ignore_auth(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
-        api = self.runtime.api_for_path(scope["path"])
-        auth = self.runtime.apis[api].state.auth_description() if api else {}
+    def _as_demo_user(self, scope: Scope, api: str) -> Scope:
+        """The request with the API's first demo credential in place of whatever it brought."""
+        auth = self.runtime.apis[api].state.auth_description()
         users = auth.get("users") or []
         if not users or not users[0].get("token") or not auth.get("header"):
-            await app(scope, receive, send)
-            return
+            return scope
         header = str(auth["header"]).lower().encode()
         value = f"{auth['prefix']} {users[0]['token']}" if auth.get("prefix") else str(users[0]["token"])
-        headers = [(k, v) for k, v in scope["headers"] if k != header] + [(header, value.encode())]
-        await app({**scope, "headers": headers}, receive, send)
+        return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != header] + [(header, value.encode())]}
 
-    async def _keep_deleted(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
-        api = self.runtime.api_for_path(scope["path"])
-        store = getattr(self.runtime.apis[api].state, "store", None) if api else None
-        if scope["method"] != "DELETE" or store is None:
-            await app(scope, receive, send)
-            return
-        before = store.snapshot()
-        try:
-            await app(scope, receive, send)
-        finally:
-            store.restore_missing(before)
+    def _keeping_deleted(self, app: ASGIApp, api: str) -> ASGIApp:
+        """``app``, with every row it deletes put back afterwards (the DELETE still answers success)."""
+        store = getattr(self.runtime.apis[api].state, "store", None)
+        if store is None:
+            return app
+
+        async def keeping(scope: Scope, receive: Receive, send: Send) -> None:
+            before = store.snapshot()
+            try:
+                await app(scope, receive, send)
+            finally:
+                store.restore_missing(before)
+
+        return keeping
 
 
 def _status_203(status: int, body: bytes) -> tuple[int, bytes]:
