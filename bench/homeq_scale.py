@@ -89,6 +89,9 @@ async def measure(size: int, count: int) -> dict[str, float]:
             "apartment": await timed(client, "GET", "/api/v4/apartment/12", count),
             "cards_estate": await timed(client, "POST", "/api/v3/cards/", count, json={"estate": middle, "amount": 10}),
             "cards_all": await timed(client, "POST", "/api/v3/cards/", max(count // 10, 5), json={"amount": 10}),
+            "cards_rent": await timed(
+                client, "POST", "/api/v3/cards/", max(count // 10, 5), json={"max_rent": 10000, "amount": 10}
+            ),
         }
 
 
@@ -99,15 +102,15 @@ def main() -> int:
     args = parser.parse_args()
     print(
         "| apartments added | insert s | inventory total | inventory page 1 µs | middle page µs | one estate µs "
-        "| reserved µs | apartment by id µs | cards of an estate µs | cards, all (scan) µs |"
+        "| reserved µs | apartment by id µs | cards of an estate µs | cards, all (scan) µs | cards, max_rent µs |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         r = asyncio.run(measure(size, args.requests))
         print(
             f"| {size:,} | {r['insert_s']:.1f} | {r['total']:,.0f} | {r['first']:,.0f} | {r['middle']:,.0f} | "
             f"{r['estate']:,.0f} | {r['reserved']:,.0f} | {r['apartment']:,.0f} | {r['cards_estate']:,.0f} | "
-            f"{r['cards_all']:,.0f} |",
+            f"{r['cards_all']:,.0f} | {r['cards_rent']:,.0f} |",
             flush=True,
         )
         gc.collect()
