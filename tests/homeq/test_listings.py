@@ -3,15 +3,20 @@ read, deletion, and the reservation flow."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.testclient import TestClient
 
+from mockserver.apis.homeq.listings import BACKGROUND
 from mockserver.apis.homeq.state import HomeQState
+from mockserver.clock import parse
 
 from .conftest import assert_error, login
 from .test_inventory import DOCS_APARTMENT
+from .test_search import card_ids, cards
 
 ADMIN = "erik.lindberg"
 
@@ -33,6 +38,20 @@ def listing(client: TestClient, headers: dict[str, str], listing_id: int) -> dic
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()["object_ad"]
     return found
+
+
+def tomorrow(state: HomeQState) -> str:
+    return (state.clock.today() + dt.timedelta(days=1)).isoformat()
+
+
+@contextlib.contextmanager
+def later(state: HomeQState, delta: dt.timedelta) -> Iterator[None]:
+    """The mock's clock moved on by ``delta`` (and back afterwards: the server outlives the test)."""
+    state.clock.advance(delta)
+    try:
+        yield
+    finally:
+        state.clock.advance(-delta)
 
 
 def inventory_statuses(client: TestClient, headers: dict[str, str], **params: Any) -> dict[int, str]:
@@ -57,16 +76,12 @@ def test_a_past_publish_date_publishes_at_once_and_a_future_one_schedules(
         client, admin, apartment=new_apartment(client, admin, number="1"), requirement=13, date_publish="2020-01-01"
     )
     assert listing(client, admin, past.json()["id"])["status"] == "active"
-    tomorrow = (state.clock.today() + dt.timedelta(days=1)).isoformat()
     future = create(
-        client, admin, apartment=new_apartment(client, admin, number="2"), requirement=13, date_publish=tomorrow
+        client, admin, apartment=new_apartment(client, admin, number="2"), requirement=13, date_publish=tomorrow(state)
     )
-    assert listing(client, admin, future.json()["id"])["status"] == "publishing"
-    state.clock.advance(dt.timedelta(days=2))
-    try:  # (a new login: the first token has expired by then)
-        assert listing(client, login(client, ADMIN), future.json()["id"])["status"] == "active"
-    finally:
-        state.clock.advance(dt.timedelta(days=-2))
+    scheduled = listing(client, admin, future.json()["id"])
+    assert scheduled["status"] == "approved"
+    assert scheduled["date_publish"] == f"{tomorrow(state)}T00:00:00Z"
 
 
 def test_a_draft_is_not_published_and_needs_no_requirement(client: TestClient) -> None:
@@ -240,3 +255,113 @@ def test_reserving_without_applicants_is_refused(client: TestClient) -> None:
     created = create(client, admin, apartment=new_apartment(client, admin), requirement=13)
     patch = client.patch(f"/api/v1/object_ad/{created.json()['id']}", json={"status": "reserved"}, headers=admin)
     assert_error(patch, 412, "NoApplicants")
+
+
+# -- scheduled publishing (approved → publishing → active) ------------------------------------------
+def scheduled(client: TestClient, headers: dict[str, str], state: HomeQState, number: str, **body: Any) -> int:
+    apartment = new_apartment(client, headers, number=number)
+    created = create(client, headers, apartment=apartment, requirement=13, date_publish=tomorrow(state), **body)
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
+def until_tomorrow(state: HomeQState) -> dt.timedelta:
+    midnight = dt.datetime.combine(state.clock.today() + dt.timedelta(days=1), dt.time(0, 0), dt.UTC)
+    return midnight - state.clock.now()
+
+
+def test_on_its_date_a_scheduled_listing_is_publishing_and_active_a_few_seconds_later(
+    client: TestClient, state: HomeQState
+) -> None:
+    admin = login(client, ADMIN)
+    ad = scheduled(client, admin, state, "5")
+    date = tomorrow(state)
+    with later(state, until_tomorrow(state) - dt.timedelta(minutes=1)):
+        assert listing(client, login(client, ADMIN), ad)["status"] == "approved"
+    with later(state, until_tomorrow(state)):
+        admin = login(client, ADMIN)
+        assert listing(client, admin, ad)["status"] == "publishing"
+        assert inventory_statuses(client, admin, **{"listing.status": "publishing"}) == {ad: "publishing"}
+        # The moment it entered publishing is kept; the background job finishes BACKGROUND after it.
+        entered = parse(state.store.listings.get(ad)["publishing_at"])
+        assert dt.timedelta(0) <= state.clock.now() - entered <= dt.timedelta(seconds=2)
+        with later(state, BACKGROUND / 2):
+            assert listing(client, admin, ad)["status"] == "publishing"
+        with later(state, BACKGROUND):
+            published = listing(client, admin, ad)
+            assert published["status"] == "active"
+            assert published["date_publish"] == f"{date}T00:00:00Z"
+
+
+def test_a_scheduled_listing_can_be_deleted_but_not_one_being_published(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    first, second = scheduled(client, admin, state, "5"), scheduled(client, admin, state, "6")
+    assert client.delete(f"/api/v1/object_ad/{first}", headers=admin).status_code == 204
+    with later(state, until_tomorrow(state)):
+        admin = login(client, ADMIN)
+        assert listing(client, admin, second)["status"] == "publishing"
+        assert_error(client.delete(f"/api/v1/object_ad/{second}", headers=admin), 412, "InvalidStatus")
+
+
+def test_the_card_search_shows_a_scheduled_listing_as_approved(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    ad = scheduled(client, admin, state, "5")
+    assert card_ids(cards(client, ads=[ad])) == {ad}
+    # Apartment 13 is in project 12: its extended card says the status.
+    body = {"apartment": 13, "requirement": 13, "is_project_rental": True, "date_publish": tomorrow(state)}
+    project_ad = client.post("/api/v1/object_ad", json=body, headers=admin).json()["id"]
+    (card,) = cards(client, project=12)["results"]
+    assert (card["id"], card["status"]) == (project_ad, "Approved")
+
+
+def test_a_draft_with_a_future_date_is_scheduled_when_published(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    apartment = new_apartment(client, admin, number="5")
+    draft = create(client, admin, apartment=apartment, is_draft=True, date_publish=tomorrow(state)).json()["id"]
+    assert listing(client, admin, draft)["status"] == "draft"
+    for target in ("active", "approved"):  # publishing by either status follows the date
+        patch = client.patch(f"/api/v1/object_ad/{draft}", json={"status": target, "requirement": 13}, headers=admin)
+        assert patch.status_code == 200, patch.text
+        assert patch.json()["object_ad"]["status"] == "approved"
+        back = client.patch(f"/api/v1/object_ad/{draft}", json={"status": "draft"}, headers=admin)
+        assert back.json()["object_ad"]["status"] == "draft"
+        assert back.json()["object_ad"]["date_publish"] == f"{tomorrow(state)}T00:00:00Z"  # kept for later
+    # Without a future date, publishing makes it active at once.
+    now = client.patch(
+        f"/api/v1/object_ad/{draft}", json={"status": "approved", "date_publish": "2020-01-01"}, headers=admin
+    )
+    assert now.json()["object_ad"]["status"] == "active"
+
+
+def test_a_scheduled_listing_is_published_now_with_active_or_moved_by_a_new_date(
+    client: TestClient, state: HomeQState
+) -> None:
+    admin = login(client, ADMIN)
+    ad = scheduled(client, admin, state, "5")
+    later_date = (state.clock.today() + dt.timedelta(days=5)).isoformat()
+    moved = client.patch(f"/api/v1/object_ad/{ad}", json={"date_publish": later_date}, headers=admin)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["object_ad"]["status"], moved.json()["object_ad"]["date_publish"]) == (
+        "approved",
+        f"{later_date}T00:00:00Z",
+    )
+    past = client.patch(f"/api/v1/object_ad/{ad}", json={"date_publish": "2020-01-01"}, headers=admin)
+    assert past.json()["object_ad"]["status"] == "active"
+    other = scheduled(client, admin, state, "6")
+    now = client.patch(f"/api/v1/object_ad/{other}", json={"status": "active"}, headers=admin)
+    assert now.json()["object_ad"]["status"] == "active"
+    published = parse(now.json()["object_ad"]["date_publish"])
+    assert dt.timedelta(0) <= state.clock.now() - published <= dt.timedelta(seconds=2)
+
+
+def test_a_scheduled_or_publishing_listing_is_not_paused_or_reserved(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    ad = scheduled(client, admin, state, "5")
+    for target in ("paused", "reserved", "publishing"):
+        patch = client.patch(f"/api/v1/object_ad/{ad}", json={"status": target}, headers=admin)
+        assert_error(patch, 412, "InvalidStatus")
+    with later(state, until_tomorrow(state)):
+        admin = login(client, ADMIN)
+        for target in ("draft", "active", "paused", "closing"):
+            patch = client.patch(f"/api/v1/object_ad/{ad}", json={"status": target}, headers=admin)
+            assert_error(patch, 412, "InvalidStatus")

@@ -1,12 +1,14 @@
 """Listings (object ads) as a state machine, their applications and the reservation flow.
 
-Statuses: ``draft`` (not published) → ``publishing`` (waiting for a future publish date) →
+Statuses: ``draft`` (not published) → published: ``active`` at once when ``date_publish`` is empty
+or past, else ``approved`` (scheduled; back to ``draft``, or ``active`` now) until that date, when a
+background process takes it to ``publishing`` and, a few seconds later, ``active``;
 ``active`` ⇄ ``paused``; ``active`` → ``reserved`` (the best applicant is chosen; the
 ``reservation`` webhook) → confirmed: ``rented`` (an agreement and the signing webhooks), closed
 (``closing``) by a background process a few seconds later; rejected: ``active`` again. Deleting
-(only from approved, active, draft or paused) marks a listing ``deleted`` and removes its
-applications; the background process removes the listing a few seconds later. "Background
-processes" here are sweeps on the mock's clock at the start of every listing call.
+(only from approved, active, draft or paused; not while publishing) marks a listing ``deleted``
+and removes its applications; the background process removes the listing a few seconds later.
+"Background processes" here are sweeps on the mock's clock at the start of every HomeQ call.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ Body = dict[str, Any]
 OPEN_STATUSES = frozenset({"closing", "approved", "active", "draft", "reserved", "paused", "publishing"})
 DELETABLE = frozenset({"approved", "active", "draft", "paused"})
 #: The status changes ``PATCH`` may make (reservations are confirmed or rejected by their own calls,
-#: deletion is ``DELETE``).
+#: deletion is ``DELETE``, ``publishing`` is the background process's). Publishing a draft with
+#: ``active`` or ``approved`` gives either, by its ``date_publish``.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"active", "publishing"}),
-    "publishing": frozenset({"draft", "active"}),
-    "approved": frozenset({"active", "paused", "closing"}),
+    "draft": frozenset({"active", "approved"}),
+    "approved": frozenset({"draft", "active", "closing"}),
+    "publishing": frozenset(),
     "active": frozenset({"paused", "reserved", "closing"}),
     "paused": frozenset({"active", "closing"}),
     "reserved": frozenset(),
@@ -47,7 +50,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "deleted": frozenset(),
     "rejected": frozenset({"draft"}),
 }
-#: How long HomeQ's background processes take to close a rented listing or remove a deleted one.
+#: How long HomeQ's background processes take to publish a listing whose date has come, close a
+#: rented listing or remove a deleted one.
 BACKGROUND = dt.timedelta(seconds=5)
 #: Listing reads allowed per user and minute.
 READS_PER_MINUTE = 60
@@ -67,13 +71,19 @@ class Listings:
 
     # -- background processes --------------------------------------------------------------------
     def settle(self) -> None:
-        """What HomeQ's background jobs would have done by now: publish scheduled listings, close
-        rented ones and remove deleted ones."""
+        """What HomeQ's background jobs would have done by now: start publishing scheduled listings
+        whose date has come and finish publishing them, close rented ones and remove deleted ones."""
         now = self.clock.now()
         with self.store.lock:
             for listing in self.store.listings.find(status="publishing"):
-                if _moment(listing["date_publish"]) <= now:
+                if not listing.get("publishing_at") or parse(listing["publishing_at"]) + BACKGROUND <= now:
                     self.store.listings.update(listing["id"], {"status": "active"})
+            # After the publishing sweep, so that a listing shows ``publishing`` for its while.
+            for listing in self.store.listings.find(status="approved"):
+                if _moment(listing["date_publish"]) <= now:
+                    self.store.listings.update(
+                        listing["id"], {"status": "publishing", "publishing_at": self.clock.stamp()}
+                    )
             for listing in self.store.listings.find(status="rented"):
                 if listing.get("rented_at") and parse(listing["rented_at"]) + BACKGROUND <= now:
                     self.store.listings.update(listing["id"], {"status": "closing"})
@@ -109,9 +119,10 @@ class Listings:
             raise Forbidden("Requirement does not belong to the company", code="PermissionError")
 
     def _publication(self, date_publish: str | None) -> tuple[str, str]:
-        """The status and publish moment of a listing published with ``date_publish``."""
+        """The status and publish moment of a listing published with ``date_publish``: scheduled
+        (``approved``) for a future date, else ``active`` now."""
         if date_publish and _moment(date_publish) > self.clock.now():
-            return "publishing", date_publish
+            return "approved", date_publish
         return "active", self.clock.stamp()
 
     # -- create, read, update, delete ------------------------------------------------------------
@@ -197,16 +208,19 @@ class Listings:
                 )
             if target != listing["status"]:
                 changes.update(self._transition(caller, {**listing, **changes}, target))
-            elif target == "publishing" and "date_publish" in changes:
+            elif target == "approved" and "date_publish" in changes:
+                # A scheduled listing moved to another date (or published now, for a past one).
                 changes["status"], changes["date_publish"] = self._publication(changes["date_publish"])
             return self.market.listing_detail(self.store.listings.update(listing_id, changes))
 
     def _transition(self, caller: Caller, listing: Body, target: str) -> Body:
         if target not in TRANSITIONS[listing["status"]]:
             raise PreconditionFailed(f"A listing cannot go from {listing['status']} to {target}.", code="InvalidStatus")
-        if target in ("active", "publishing") and listing["status"] in ("draft", "publishing"):
+        if listing["status"] == "draft" and target in ("active", "approved"):
             status, published = self._publication(listing.get("date_publish"))
             return {"status": status, "date_publish": published}
+        if listing["status"] == "approved" and target == "active":
+            return {"status": "active", "date_publish": self.clock.stamp()}
         if target == "reserved":
             return self._reserve(caller, listing)
         return {"status": target}
