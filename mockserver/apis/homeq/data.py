@@ -3,14 +3,17 @@
 Fixtures come first with their fixed ids (the docs' examples and the demo users); then one
 ``random.Random(seed)`` and one ``Faker("sv_SE")`` seeded alike generate employees, estates,
 apartments, listings and the rest, in a fixed order, with dates around the clock's anchor day.
+Last come home seekers and their applications to the generated listings that are or have been
+public, so that reservations can be confirmed and rejected on generated data too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
-from mockserver.clock import Clock
+from mockserver.clock import Clock, isoformat, parse
 from mockserver.fixtures import load
 from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
@@ -18,6 +21,7 @@ from mockserver.store import Store
 
 from .lookups import PLACES
 from .rules import APARTMENT_DEFAULTS, ESTATE_DEFAULTS, OFFICE_DEFAULTS, apartment_identity, schema_defaults
+from .views import Views
 
 TABLES = (
     "companies",
@@ -66,6 +70,10 @@ INVENTORY_TABLES = (
 )
 
 LISTING_STATUSES = ("active", "active", "active", "draft", "paused", "reserved", "rented", "closing")
+#: Generated listings in these statuses have been public and have applicants.
+APPLIED_STATUSES = frozenset({"active", "paused", "reserved", "rented", "closing"})
+#: The most applications a generated listing gets.
+MOST_APPLICANTS = 6
 #: Faker's sv_SE has no Swedish sentences (its lorem is Latin): the mock's own phrases.
 DESCRIPTIONS = (
     "Ljus lägenhet med genomgående planlösning.",
@@ -163,7 +171,14 @@ def load_fixtures(store: Store, clock: Clock) -> None:
         assert home is not None, f"listing {listing['id']}: unknown apartment"
         store.listings.insert(listing_record({"estate": home["estate"], "office": home["office"], **listing}))
     for application in records.get("applications", []):
-        store.applications.insert({"status": "applied", "fellow": None, "warrantor": None, **application})
+        store.applications.insert(application_record(application))
+
+
+def application_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """An application to a listing: ``consumer`` applies (with a ``fellow`` applicant and a
+    ``warrantor`` when given) holding ``queue_points``; ``status`` ``applied`` until it is
+    ``reserved``, ``won``, ``not_offered`` or ``rejected``."""
+    return {"status": "applied", "fellow": None, "warrantor": None, **fields}
 
 
 def project_record(fields: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +238,8 @@ class Generator(SeededGenerator):
     def run(self) -> None:
         if self.volume <= 0:
             return
+        #: The generated listings, in the order they were made.
+        self.listings: list[int] = []
         offices = [o["id"] for o in self.store.offices.all()]
         for _ in range(max(1, self.volume // 2)):
             self.employee(offices)
@@ -232,6 +249,8 @@ class Generator(SeededGenerator):
             self.estate(offices)
         for _ in range(self.volume // 2):
             self.user_note()
+        # Last, so that everything above is the same with or without them.
+        self.applicants()
 
     def personal_number(self) -> str:
         year = self.rng.randint(1950, 2003)
@@ -335,7 +354,7 @@ class Generator(SeededGenerator):
         )
         if self.rng.random() < 0.35:
             requirements = [r["id"] for r in self.store.requirements.all()]
-            self.store.listings.insert(
+            listing = self.store.listings.insert(
                 listing_record(
                     {
                         "apartment": apartment["id"],
@@ -349,6 +368,70 @@ class Generator(SeededGenerator):
                     }
                 )
             )
+            self.listings.append(listing["id"])
+
+    def consumer(self) -> int:
+        """A home seeker (the fixtures' consumer shape)."""
+        cid = self.store.consumers.next_id()
+        first, last = self.fake.first_name(), self.fake.last_name()
+        slug = f"{first}.{last}".lower().translate(str.maketrans("åäöé ", "aaoe-"))
+        place = self.rng.choice(PLACES)
+        self.store.consumers.insert(
+            {
+                "id": cid,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{slug}.{cid}@example.se",
+                "ssn": self.personal_number(),
+                "phone": f"+4670{self.rng.randint(1000000, 9999999)}",
+                "street": self.fake.street_address(),
+                "zip_code": f"{place[4]}{self.rng.randint(100, 999)}",
+                "city": place[0],
+            }
+        )
+        return cid
+
+    def applicants(self) -> None:
+        """Home seekers and their applications to the listings that are or have been public: a
+        reserved listing's candidate and a rented (or closed) one's winner are the applicants with
+        the most queue points (the generated listings sort candidates by queue points)."""
+        listings = [
+            lst for lst in map(self.store.listings.get, self.listings) if lst and lst["status"] in APPLIED_STATUSES
+        ]
+        if not listings:
+            return
+        seekers = [self.consumer() for _ in range(max(MOST_APPLICANTS + 2, self.volume))]
+        views = Views(self.store)
+        for listing in listings:
+            published = parse(listing["date_publish"])
+            # Quarter-hours between the publishing and the anchor day: applications come in between.
+            quarters = max(1, int((self.clock.at(0) - published).total_seconds() // 900))
+            people = self.rng.sample(seekers, self.rng.randint(1, MOST_APPLICANTS))
+            others = [s for s in seekers if s not in people]
+            applications = [
+                self.store.applications.insert(
+                    application_record(
+                        {
+                            "listing": listing["id"],
+                            "consumer": person,
+                            "fellow": self.rng.choice(others) if self.rng.random() < 0.2 else None,
+                            "queue_points": self.rng.randint(0, 3000),
+                            "created": isoformat(published + dt.timedelta(minutes=15 * self.rng.randint(1, quarters))),
+                        }
+                    )
+                )
+                for person in people
+            ]
+            best = min(applications, key=lambda a: (-a["queue_points"], a["id"]))
+            if listing["status"] == "reserved":
+                self.store.applications.update(best["id"], {"status": "reserved"})
+                self.store.listings.update(listing["id"], {"reserved_candidate": best["id"]})
+            elif listing["status"] in ("rented", "closing"):
+                for application in applications:
+                    if application["id"] != best["id"]:
+                        self.store.applications.update(application["id"], {"status": "not_offered"})
+                winner = self.store.applications.update(best["id"], {"status": "won"})
+                self.store.listings.update(listing["id"], {"winner": views.application_info(winner)})
 
     def user_note(self) -> None:
         consumers = [c["id"] for c in self.store.consumers.all()]

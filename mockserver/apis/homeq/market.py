@@ -173,30 +173,7 @@ class Market:
         }
 
     def application_info(self, application: Body) -> Body:
-        """An application as the inventory's ``ApplicationInfo``."""
-        profiles = []
-        for role, key in (("A", "consumer"), ("B", "fellow"), ("W", "warrantor")):
-            person = self.store.consumers.get(application[key]) if application.get(key) else None
-            if person is None:
-                continue
-            profiles.append(
-                {
-                    "connection_type": role,
-                    "email": person["email"],
-                    "first_name": person["first_name"],
-                    "full_name": f"{person['first_name']} {person['last_name']}",
-                    "id": person["id"],
-                    "last_name": person["last_name"],
-                    "main_applicant": key == "consumer",
-                    "personal_number": person.get("ssn") or "",
-                }
-            )
-        return {
-            "conversations_count": application.get("conversations", 0),
-            "id": application["id"],
-            "profiles": profiles,
-            "queue_points": application["queue_points"],
-        }
+        return self.views.application_info(application)
 
     # -- requirement profiles --------------------------------------------------------------------
     def _requirement(self, caller: Caller, requirement_id: int) -> Body:
