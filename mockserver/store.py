@@ -28,6 +28,17 @@ class Table:
         self._first_id = first_id
         self._next = first_id
         self._indexes: dict[str, dict[Any, dict[Any, None]]] = {field: {} for field in indexes}
+        self._watchers: list[Callable[[Any], None]] = []
+
+    def watch(self, callback: Callable[[Any], None]) -> None:
+        """Calls ``callback(key)`` after every insert, update, delete or restore of a row, and
+        ``callback(None)`` after :meth:`clear`, while the store's lock is held (for derived
+        structures such as search indexes that must never be stale)."""
+        self._watchers.append(callback)
+
+    def _changed(self, key: Any) -> None:
+        for callback in self._watchers:
+            callback(key)
 
     def _index(self, key: Any, row: Record) -> None:
         for field, index in self._indexes.items():
@@ -66,11 +77,17 @@ class Table:
                 self._next = key + 1
             self._rows[key] = _clone(record)
             self._index(key, record)
+            self._changed(key)
             return _clone(record)
 
     def get(self, key: Any) -> Record | None:
         row = self._rows.get(key)
         return _clone(row) if row is not None else None
+
+    def peek(self, key: Any) -> Record | None:
+        """The stored row itself, not a copy: for hot read paths that only read it (and hold the
+        store's lock while they do)."""
+        return self._rows.get(key)
 
     def update(self, key: Any, changes: Record) -> Record:
         with self._lock:
@@ -78,6 +95,7 @@ class Table:
             self._unindex(key, row)
             row.update(_clone(changes))
             self._index(key, row)
+            self._changed(key)
             return _clone(row)
 
     def delete(self, key: Any) -> Record | None:
@@ -85,6 +103,7 @@ class Table:
             row = self._rows.pop(key, None)
             if row is not None:
                 self._unindex(key, row)
+                self._changed(key)
             return row
 
     def find(self, **criteria: Any) -> list[Record]:
@@ -131,6 +150,7 @@ class Table:
             if key not in self._rows:
                 self._rows[key] = row
                 self._index(key, row)
+                self._changed(key)
 
     def all(self) -> list[Record]:
         with self._lock:
@@ -153,6 +173,7 @@ class Table:
             for index in self._indexes.values():
                 index.clear()
             self._next = self._first_id
+            self._changed(None)
 
 
 _ATOMS = (str, int, float, bool, type(None))

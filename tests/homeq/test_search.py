@@ -225,8 +225,7 @@ def test_the_static_map_is_a_real_png_and_rate_limited(client: TestClient) -> No
 
 
 def test_a_search_without_filters_answers_like_the_filtering_one(client: TestClient) -> None:
-    # Without filters the search sorts the listings' own fields and builds cards for the page only;
-    # `min_rent: 0` matches everything but takes the general path: both must agree.
+    # `min_rent: 0` is a filter that every card passes: it must not change any answer.
     admin = login(client, ADMIN)
     client.post(
         "/api/v1/object_ad", json={"apartment": 13, "requirement": 13, "is_project_rental": True}, headers=admin

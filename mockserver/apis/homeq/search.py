@@ -1,16 +1,15 @@
 """HomeQ's two searches: the landlord's inventory (``/api/v1/inventory``) and the public card search
 (``/api/v3/cards/``).
 
-Both answer from the store's indexes: the inventory counts each estate's entries from index
+Both answer from indexes: the inventory counts each estate's entries from the store's index
 buckets and builds views only for the requested page, so a page costs about the same in a store of
-a thousand apartments as in one of a hundred thousand; the card search walks only the listings in
-a public status.
+a thousand apartments as in one of a hundred thousand; the card search filters and orders public
+listings in the card index (:mod:`.cardindex`, numpy columns kept up to date on every write) and
+reads records only for the cards on the page.
 """
 
 from __future__ import annotations
 
-import hashlib
-import heapq
 import math
 import re
 from collections.abc import Iterator
@@ -20,8 +19,8 @@ from mockserver.clock import Clock
 from mockserver.store import Store
 
 from .access import Caller
+from .cardindex import CardIndex, audience, boost, publish_moment
 from .rules import subtree
-from .views import present
 
 if TYPE_CHECKING:
     from .market import Market
@@ -38,6 +37,7 @@ class Search:
         self.store = store
         self.clock = clock
         self.market = market
+        self.cards = CardIndex(store)
 
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
@@ -173,11 +173,12 @@ class Search:
         elif filters.get("listing.status") is not None:
             if wanted in (None, "object_ad"):
                 by_apartment = apartment_id is not None or external_id is not None
-                for listing in self.store.listings.find(status=filters["listing.status"]):
-                    if listing["estate"] not in scope:
+                fields = ("id", "estate", "apartment")
+                for key, estate_id, home in self.store.listings.values(fields, status=filters["listing.status"]):
+                    if estate_id not in scope:
                         continue
-                    if not by_apartment or apartment_matches(self.store.apartments.get(listing["apartment"])):
-                        hits.append((listing["estate"], listing["apartment"], listing["id"], "object_ad"))
+                    if not by_apartment or apartment_matches(self.store.apartments.peek(home)):
+                        hits.append((estate_id, home, key, "object_ad"))
         else:
             if apartment_id is not None:
                 found = self.store.apartments.get(apartment_id)
@@ -250,66 +251,34 @@ class Search:
 
     # -- public card search ----------------------------------------------------------------------
     def search_cards(self, body: Body) -> Body:
-        if _unfiltered(body):
-            return self._unfiltered_cards(body)
-        seen: dict[tuple[str, Any], Body | None] = {}
+        """Individual cards come from the card index (filtered and ordered there, records read for
+        the page only); project cards, a handful, are built and checked here."""
         project_id = body.get("project")
         centre = _centre(body)
-        cards: list[Body] = []
-        if body.get("card_type") != "projects" or project_id is not None:
-            for listing in self._candidates(body):
-                if listing["status"] in PUBLIC_STATUSES:
-                    hit = self._individual(body, listing, centre, seen)
-                    if hit is not None:
-                        cards.append(hit)
-        if body.get("card_type") != "normal" and project_id is None:
-            for project in self.store.projects.find(published=True):
-                if project["closed"] or body.get("company") not in (None, project["company"]):
-                    continue
-                card = self._project_card(project)
-                if _geo_matches(body, centre, card["location"]["lat"], card["location"]["lon"]):
-                    card["_distance"] = _distance(centre, card["location"]["lat"], card["location"]["lon"])
-                    cards.append(card)
+        radius = _radius_km((body.get("geo_radius") or {}).get("radius"))
         field, _, direction = str(body.get("sorting", "publish_date.desc")).partition(".")
-        cards.sort(key=lambda c: (_sort_value(c, field), c["id"]), reverse=direction == "desc")
+        descending = direction == "desc"
         offset, amount = max(body.get("offset", 0), 0), max(body.get("amount", 10000), 0)
-        return self._results(body, cards[offset : offset + amount], len(cards))
-
-    def _unfiltered_cards(self, body: Body) -> Body:
-        """A search without filters, sorted by publish date or boost: sorted from the listings'
-        scalar fields (no copies), and cards built for the requested page only."""
-        statuses = ["active", "approved"] + [s for s in ("paused", "reserved") if body.get(s)]
-        field, _, direction = str(body.get("sorting", "publish_date.desc")).partition(".")
-        keys: list[tuple[Any, int, str]] = []
-        if body.get("card_type") != "projects":
-            for status in statuses:
-                fields = ("id", "date_publish", "is_project_rental", "candidate_sorting_mode")
-                for key, published, project_rental, mode in self.store.listings.values(fields, status=status):
-                    if not project_rental and body.get(mode, True):
-                        value = str(published or "") if field == "publish_date" else _boost(key)
-                        keys.append((value, key, "individual"))
-        projects: dict[int, Body] = {}
-        if body.get("card_type") != "normal":
-            for project in self.store.projects.find(published=True):
-                if not project["closed"]:
-                    projects[project["id"]] = self._project_card(project)
-                    value = str(project["publish_date"] or "") if field == "publish_date" else 0.0
-                    keys.append((value, project["id"], "project"))
-        offset, amount = max(body.get("offset", 0), 0), max(body.get("amount", 10000), 0)
-        # Only the hits up to the end of the page need ordering.
-        pick = heapq.nlargest if direction == "desc" else heapq.nsmallest
-        ordered = pick(offset + amount, keys, key=lambda k: (k[0], k[1]))
-        hits: list[Body] = []
-        seen: dict[tuple[str, Any], Body | None] = {}
-        for _, key, kind in ordered[offset:]:
-            if kind == "project":
-                hits.append(projects[key])
-                continue
-            listing = self.store.listings.get(key)
-            hit = self._individual(body, listing, _centre(body), seen) if listing else None
-            if hit is not None:
-                hits.append(hit)
-        return self._results(body, hits, len(keys))
+        with self.store.lock:
+            ranked: list[tuple[float, int, Body | None]] = []  # (sort value, id, project card or None)
+            total = 0
+            if body.get("card_type") != "projects" or project_id is not None:
+                matches = self.cards.match(body, centre, radius, field == "distance")
+                total += len(matches)
+                ranked.extend((value, key, None) for value, key in matches.top(field, descending, offset + amount))
+            if body.get("card_type") != "normal" and project_id is None:
+                for project in self.store.projects.find(published=True):
+                    if project["closed"] or body.get("company") not in (None, project["company"]):
+                        continue
+                    card = self._project_card(project)
+                    lat, lon = card["location"]["lat"], card["location"]["lon"]
+                    if radius is None or _distance(centre, lat, lon) <= radius:
+                        card["_distance"] = _distance(centre, lat, lon)
+                        ranked.append((_sort_value(card, field), project["id"], card))
+                        total += 1
+            ranked.sort(key=lambda r: (r[0], r[1]), reverse=descending)
+            hits = [card if card is not None else self._hit(key) for _, key, card in ranked[offset : offset + amount]]
+            return self._results(body, hits, total)
 
     def _results(self, body: Body, hits: list[Body], total: int) -> Body:
         if body.get("card_pin"):
@@ -321,67 +290,20 @@ class Search:
         extended = body.get("project") is not None
         return {"results": [self._card(hit, extended) for hit in hits], "total_hits": total}
 
-    def _candidates(self, body: Body) -> list[Body]:
-        """The listings a search can hit, narrowed by the indexes when it names ads, an estate or a
-        project (everything else is checked listing by listing)."""
-        ads = body.get("project_ads") if body.get("project") is not None else body.get("ads")
-        if ads:
-            return [found for key in dict.fromkeys(ads) if (found := self.store.listings.get(key)) is not None]
-        if body.get("estate") is not None:
-            return self.store.listings.find(estate=body["estate"])
-        if body.get("project") is not None:
-            estates = self.store.estates.keys(project=body["project"])
-            return [lst for estate in estates for lst in self.store.listings.find(estate=estate)]
-        return [lst for status in PUBLIC_STATUSES for lst in self.store.listings.find(status=status)]
-
-    def _memo(self, seen: dict[tuple[str, Any], Body | None], table: str, key: Any) -> Body | None:
-        """A record read once per search (a search reads the same estates and profiles many times)."""
-        if (table, key) not in seen:
-            seen[table, key] = getattr(self.store, table).get(key)
-        return seen[table, key]
-
-    def _individual(
-        self, body: Body, listing: Body, centre: tuple[float, float], seen: dict[tuple[str, Any], Body | None]
-    ) -> Body | None:
-        """The listing as a search hit (its sort values and records), or None when it does not match."""
-        project_id = body.get("project")
-        # A project's own rentals are shown on its project card, or listed when searching the project.
-        if listing["is_project_rental"] and project_id is None:
-            return None
-        if not body.get("paused") and listing["status"] == "paused" and body.get("company") is None:
-            return None
-        if not body.get("reserved") and listing["status"] == "reserved" and body.get("company") is None:
-            return None
-        if not body.get(listing["candidate_sorting_mode"], True):
-            return None
-        ads = body.get("project_ads") if project_id is not None else body.get("ads")
-        if ads and listing["id"] not in ads:
-            return None
-        apartment = self.store.apartments.get(listing["apartment"])
-        estate = self._memo(seen, "estates", apartment["estate"]) if apartment else None
-        if apartment is None or estate is None or not _card_matches(body, apartment, estate):
-            return None
-        requirement = self._memo(seen, "requirements", listing["requirement"]) if listing["requirement"] else None
-        if body.get("pets") and not (requirement and requirement["pets"]):
-            return None
-        audience = _audience(requirement)
-        if body.get("tags") and audience not in body["tags"]:
-            return None
-        if not _geo_matches(body, centre, apartment["latitude"], apartment["longitude"]):
-            return None
-        # A hit, not yet a card: the card is built only if the hit lands on the requested page.
+    def _hit(self, key: int) -> Body:
+        """A listing on the requested page (the index has matched it), with the records its card
+        shows."""
+        listing = self.store.listings.get(key)
+        assert listing is not None
+        apartment = self.store.apartments.get(listing["apartment"]) or {}
+        estate = self.store.estates.get(apartment["estate"]) or {}
+        requirement = self.store.requirements.get(listing["requirement"]) if listing["requirement"] else None
         return {
-            "id": listing["id"],
+            "id": key,
             "type": "individual",
-            "_publish": listing["date_publish"] or "",
-            "_distance": _distance(centre, apartment["latitude"], apartment["longitude"]),
-            "boost_value": _boost(listing["id"]),
-            "rent": apartment["rent"],
-            "area": apartment["area"],
-            "rooms": apartment["rooms"],
-            "floor": apartment["floor"],
             "location": {"lat": apartment["latitude"], "lon": apartment["longitude"]},
-            "audience": audience,
+            "audience": audience(requirement),
+            "boost_value": boost(key),
             "_records": (listing, apartment, estate),
         }
 
@@ -409,67 +331,8 @@ class Search:
         return card
 
 
-#: What a card search may send without filtering (paging, sorting, what to show).
-_NOT_FILTERS = frozenset(
-    {"offset", "amount", "sorting", "card_type", "card_pin", "paused", "reserved"}
-    | {"first_come_first", "queue_points", "random"}
-)
-
-
-def _unfiltered(body: Body) -> bool:
-    """Whether a search filters nothing and sorts by a listing's own field (publish date, boost)."""
-    sorting = str(body.get("sorting", "publish_date.desc"))
-    return sorting.split(".")[0] in ("publish_date", "boost_value") and all(
-        key in _NOT_FILTERS or value in (None, False, [], {}) for key, value in body.items()
-    )
-
-
 def _by_id(record: Body) -> int:
     return int(record["id"])
-
-
-_CARD_AMENITIES = {
-    "balcony": "balcony",
-    "bathtub": "bathtub",
-    "dishwasher": "dishwasher",
-    "drier": "dryer",
-    "elevator": "elevator",
-    "garage": "garage",
-    "handicap_friendly": "handicap_adapted",
-    "kitchen_fan": "kitchen_fan",
-    "parking": "parking",
-    "patio": "patio",
-    "washing_machine": "washing_machine",
-}
-
-
-def _card_matches(body: Body, apartment: Body, estate: Body) -> bool:
-    for key, field in (("rent", "rent"), ("room", "rooms"), ("area", "area"), ("floor", "floor")):
-        low, high = body.get(f"min_{key}"), body.get(f"max_{key}")
-        if (low is not None and apartment[field] < low) or (high is not None and apartment[field] > high):
-            return False
-    if any(body.get(flag) and not present(apartment.get(field)) for flag, field in _CARD_AMENITIES.items()):
-        return False
-    for key, value in (("company", estate["company"]), ("estate", estate["id"]), ("project", estate.get("project"))):
-        if body.get(key) is not None and body[key] != value:
-            return False
-    bounds = body.get("geo_bounds")
-    if bounds and all(k in bounds for k in ("min_lat", "max_lat", "min_lng", "max_lng")):
-        inside = bounds["min_lat"] <= apartment["latitude"] <= bounds["max_lat"]
-        return bool(inside and bounds["min_lng"] <= apartment["longitude"] <= bounds["max_lng"])
-    return True
-
-
-def _audience(requirement: Body | None) -> str:
-    for flag in ("senior", "student", "youth"):
-        if requirement and requirement.get(flag):
-            return flag
-    return "everyone"
-
-
-def _boost(listing_id: int) -> float:
-    """A stable per-listing boost between 1 and 2 (HomeQ's promotion weight)."""
-    return 1 + hashlib.sha256(str(listing_id).encode()).digest()[0] / 255
 
 
 def _centre(body: Body) -> tuple[float, float]:
@@ -488,11 +351,6 @@ def _radius_km(text: Any) -> float | None:
     return {"km": value, "m": value / 1000, "mi": value * 1.609344}[match.group(2) or "km"]
 
 
-def _geo_matches(body: Body, centre: tuple[float, float], lat: float, lon: float) -> bool:
-    radius = _radius_km((body.get("geo_radius") or {}).get("radius"))
-    return radius is None or _distance(centre, lat, lon) <= radius
-
-
 def _distance(centre: tuple[float, float], lat: float, lon: float) -> float:
     """Great-circle distance in km."""
     lat1, lon1, lat2, lon2 = map(math.radians, (centre[0], centre[1], lat, lon))
@@ -500,9 +358,10 @@ def _distance(centre: tuple[float, float], lat: float, lon: float) -> float:
     return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _sort_value(card: Body, field: str) -> Any:
+def _sort_value(card: Body, field: str) -> float:
+    """A project card's value for ``sorting`` (individual cards are ordered by the card index)."""
     if field == "publish_date":
-        return str(card.get("_publish", ""))
+        return publish_moment(card.get("_publish"))
     if field == "distance":
         return float(card.get("_distance", 0.0))
     if field == "rooms":
