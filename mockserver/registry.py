@@ -51,6 +51,21 @@ class WebhookSource(Protocol):
         """Builds ``event`` from the stored records, sends it; returns ``{event, body, deliveries}``."""
 
 
+@runtime_checkable
+class ProjectFollowing(Protocol):
+    """An API state whose consumers follow projects (optional): the control plane simulates a
+    consumer following or unfollowing one, for APIs that do not serve the consumer side."""
+
+    def project_followers(self, project_id: int) -> list[int]:
+        """The ids of the consumers following the project (404 problem for an unknown project)."""
+
+    def follow_project(self, project_id: int, consumer_id: int, following: bool) -> dict[str, Any]:
+        """Records that the consumer starts (``following``) or stops following the project and sends
+        the API's event when that changes something; returns ``{project, consumer, following,
+        changed, followers, event, deliveries}``. Unknown project or consumer: 404 problem; stopping
+        without following: 409 problem."""
+
+
 @dataclasses.dataclass(frozen=True)
 class LoginFlow:
     """How a client trades a username and password for a token (APIs with a login operation)."""

@@ -68,3 +68,9 @@ def test_problem_catalogue_documents_every_problem_type(client: TestClient) -> N
     assert {"not-found", "validation-failed", "unauthorized", "payload-too-large"} <= slugs
     seen = client.get(f"{PORTAL}/profile").json()["type"]
     assert seen in {p["type"] for p in problems}
+
+
+def test_only_an_api_with_projects_takes_project_followers(client: TestClient) -> None:
+    assert_problem(client.put("/__admin/projects/portal/1/followers/1"), 400, "bad-request")
+    assert_problem(client.get("/__admin/projects/portal/1/followers"), 400, "bad-request")
+    assert client.put("/__admin/projects/homeq/12/followers/9120").status_code == 201

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from mockserver.problems import CATALOGUE, BadRequest, NotFound
-from mockserver.registry import WebhookSource
+from mockserver.registry import ProjectFollowing, WebhookSource
 from mockserver.runtime import Runtime
 
 #: The media types the upload target serves files back as (its spec lists them).
@@ -109,6 +109,27 @@ class AdminHandlers:
     async def trigger_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         source = self._webhook_source(body["api"])
         return source.trigger_event(body["event"], dict(body.get("fields") or {})), 202
+
+    def _project_following(self, api: str) -> ProjectFollowing:
+        self._check_api(api)
+        state = self.runtime.apis[api].state
+        if not isinstance(state, ProjectFollowing):
+            raise BadRequest(f"The {api} API has no projects for consumers to follow.")
+        return state
+
+    async def list_project_followers(self, api: str, project: int) -> tuple[dict[str, Any], int]:
+        return {
+            "api": api,
+            "project": project,
+            "followers": self._project_following(api).project_followers(project),
+        }, 200
+
+    async def follow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
+        result = self._project_following(api).follow_project(project, consumer, True)
+        return {"api": api, **result}, 201 if result["changed"] else 200
+
+    async def unfollow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
+        return {"api": api, **self._project_following(api).follow_project(project, consumer, False)}, 200
 
     async def put_upload(
         self, api: str, folder: str, name: str, body: bytes, content_md5: str | None = None

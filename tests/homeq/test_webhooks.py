@@ -15,8 +15,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis.homeq import API
+from mockserver.apis.homeq.state import HomeQState
 from mockserver.web.app import MockServer
-from tests.conftest import make_settings
+from tests.conftest import assert_problem, make_settings
 
 from .conftest import assert_error, login
 
@@ -229,3 +230,88 @@ def test_the_request_is_not_kept_waiting_by_a_slow_receiver(client: TestClient) 
     assert response.status_code == 200
     assert time.monotonic() - started < 1.0
     assert_error(client.patch("/api/v1/object_ad/17", json={"status": "rented"}, headers=admin), 412, "InvalidStatus")
+
+
+# -- consumers following projects, simulated by the control plane ----------------------------------
+FOLLOWERS = "/__admin/projects/homeq/12/followers"
+
+
+def test_a_consumer_following_a_project_is_recorded_and_posts_project_follow(
+    client: TestClient, listener: Listener, state: HomeQState
+) -> None:
+    register(client, listener.url, "project_follow")
+    followed = client.put(f"{FOLLOWERS}/9121")
+    assert followed.status_code == 201, followed.text
+    assert followed.json()["followers"] == [9121]
+    assert followed.json()["changed"] is True
+    (event,) = listener.wait_for(1)
+    check_schema("project_follow", event)
+    assert event == followed.json()["event"]
+    assert (event["project_id"], event["interaction_type"]) == (12, "SUBSCRIBED")
+    assert (event["email_id"], event["first_name"], event["ssn"]) == ("oskar.holm@example.se", "Oskar", "19870612-4471")
+    assert (event["company_id"], event["office_id"]) == (2, state.store.projects.get(12)["office"])
+    assert client.get(FOLLOWERS).json() == {"api": "homeq", "project": 12, "followers": [9121]}
+    assert state.store.projects.get(12)["followers"] == [9121]
+
+
+def test_following_a_project_twice_changes_and_sends_nothing(client: TestClient, listener: Listener) -> None:
+    register(client, listener.url, "project_follow")
+    assert client.put(f"{FOLLOWERS}/9121").status_code == 201
+    again = client.put(f"{FOLLOWERS}/9121")
+    assert again.status_code == 200, again.text
+    assert (again.json()["changed"], again.json()["event"], again.json()["deliveries"]) == (False, None, [])
+    assert again.json()["followers"] == [9121]
+    assert len(listener.wait_for(1)) == 1
+    time.sleep(0.2)
+    assert len(listener.received) == 1
+    assert len(client.get("/__admin/webhooks").json()["deliveries"]) == 1
+
+
+def test_unfollowing_posts_unsubscribed_and_only_a_follower_can_unfollow(
+    client: TestClient, listener: Listener
+) -> None:
+    register(client, listener.url, "project_follow")
+    assert_problem(client.delete(f"{FOLLOWERS}/9120"), 409, "conflict")
+    client.put(f"{FOLLOWERS}/9120")
+    client.put(f"{FOLLOWERS}/9123")
+    left = client.delete(f"{FOLLOWERS}/9120")
+    assert left.status_code == 200, left.text
+    assert (left.json()["following"], left.json()["followers"]) == (False, [9123])
+    events = listener.wait_for(3)
+    # Each delivery has its own thread: they may arrive in any order.
+    assert sorted((e["email_id"], e["interaction_type"]) for e in events) == [
+        ("ahmed.karimi@example.se", "SUBSCRIBED"),
+        ("anna.lindqvist@example.se", "SUBSCRIBED"),
+        ("anna.lindqvist@example.se", "UNSUBSCRIBED"),
+    ]
+    for event in events:
+        check_schema("project_follow", event)
+    assert_problem(client.delete(f"{FOLLOWERS}/9120"), 409, "conflict")
+
+
+def test_following_an_unknown_project_consumer_or_api_is_a_404_problem(client: TestClient) -> None:
+    assert_problem(client.put("/__admin/projects/homeq/99999/followers/9121"), 404, "not-found")
+    assert_problem(client.delete("/__admin/projects/homeq/99999/followers/9121"), 404, "not-found")
+    assert_problem(client.get("/__admin/projects/homeq/99999/followers"), 404, "not-found")
+    assert_problem(client.put(f"{FOLLOWERS}/99999"), 404, "not-found")
+    assert_problem(client.put("/__admin/projects/nope/12/followers/9121"), 404, "not-found")
+    assert client.get(FOLLOWERS).json()["followers"] == []
+
+
+def test_an_unpublished_project_cannot_be_followed(client: TestClient, listener: Listener) -> None:
+    register(client, listener.url, "project_follow")
+    admin = login(client, "erik.lindberg")
+    project = client.post("/api/v1/projects", json={"name": "Kvarteret Linden"}, headers=admin).json()["id"]
+    assert_problem(client.put(f"/__admin/projects/homeq/{project}/followers/9121"), 409, "conflict")
+    time.sleep(0.2)
+    assert listener.received == []
+
+
+def test_followers_are_not_the_landlords_to_set_and_a_reset_forgets_them(client: TestClient, state: HomeQState) -> None:
+    client.put(f"{FOLLOWERS}/9121")
+    admin = login(client, "erik.lindberg")
+    patched = client.patch("/api/v1/projects/12", json={"followers": [9123], "name": "Nyproduktion II"}, headers=admin)
+    assert patched.status_code == 200, patched.text
+    assert state.store.projects.get(12)["followers"] == [9121]
+    assert client.post("/__admin/reset", params={"api": "homeq"}).status_code == 200
+    assert client.get(FOLLOWERS).json()["followers"] == []

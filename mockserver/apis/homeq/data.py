@@ -205,6 +205,8 @@ def project_record(fields: dict[str, Any]) -> dict[str, Any]:
         "show_timeline_module": True,
         "viewing_notes": "",
         "location": None,
+        # The consumers following the project (ids, in the order they started).
+        "followers": [],
         **fields,
     }
 

@@ -1,27 +1,32 @@
 """HomeQ's projects: landlord and public views, publishing, their estates, freetext and timeline
-entries, location, and the project inventory (each apartment's stage within the project)."""
+entries, location, the project inventory (each apartment's stage within the project), and the
+consumers following a project (the ``project_follow`` webhook event)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from mockserver.clock import Clock
-from mockserver.problems import Forbidden, PreconditionFailed
+from mockserver.problems import Conflict, Forbidden, NotFound, PreconditionFailed
 from mockserver.store import Store
 
 from .access import Caller
 from .data import project_record
+from .events import Events
 from .listings import OPEN_STATUSES
 from .market import Market, as_datetime, not_found
+from .rules import spec
 
 Body = dict[str, Any]
 
 
 class Projects:
-    def __init__(self, store: Store, clock: Clock, market: Market) -> None:
+    def __init__(self, store: Store, clock: Clock, market: Market, events: Events) -> None:
         self.store = store
         self.clock = clock
         self.market = market
+        self.events = events
 
     def project(self, caller: Caller, project_id: int) -> Body:
         project = self.store.projects.get(project_id)
@@ -154,6 +159,9 @@ class Projects:
         return self.project_view(project, landlord)
 
     def update_project(self, caller: Caller, project_id: int, body: Body) -> Body:
+        # Only the documented fields: the body may carry others (the schema allows them), and the
+        # record holds fields that are not the client's to set (company, office, followers).
+        body = {k: v for k, v in body.items() if k in _updatable_fields()}
         with self.store.lock:
             project = self.project(caller, project_id)
             merged = {**project, **body}
@@ -308,6 +316,58 @@ class Projects:
                 }
             )
         return {"results": results}
+
+    # -- consumers following projects -------------------------------------------------------------
+    # HomeQ's consumers follow projects in its consumer app, which this API does not serve: the
+    # control plane simulates them, and the landlord learns of it by the ``project_follow`` event.
+    def _followed(self, project_id: int, consumer_id: int | None = None) -> tuple[Body, Body | None]:
+        project = self.store.projects.get(project_id)
+        if project is None:
+            raise NotFound(f"Project {project_id} was not found.")
+        consumer = self.store.consumers.get(consumer_id) if consumer_id is not None else None
+        if consumer_id is not None and consumer is None:
+            raise NotFound(f"Consumer {consumer_id} was not found.")
+        return project, consumer
+
+    def followers(self, project_id: int) -> list[int]:
+        project, _ = self._followed(project_id)
+        return list(project["followers"])
+
+    def follow(self, project_id: int, consumer_id: int, following: bool) -> Body:
+        """``consumer_id`` starts (``following``) or stops following the project; the
+        ``project_follow`` event is sent when that changes something. Following again changes
+        nothing; only a follower can stop, and only a published project (the one consumers see) can
+        be followed."""
+        with self.store.lock:
+            project, consumer = self._followed(project_id, consumer_id)
+            assert consumer is not None
+            followers = list(project["followers"])
+            changed = (consumer_id in followers) != following
+            if not following and not changed:
+                raise Conflict(f"Consumer {consumer_id} does not follow project {project_id}.")
+            if following and changed and not project["published"]:
+                raise Conflict(f"Project {project_id} is not published: consumers cannot see it to follow it.")
+            event: Body | None = None
+            deliveries: list[int] = []
+            if changed:
+                followers = [*followers, consumer_id] if following else [f for f in followers if f != consumer_id]
+                self.store.projects.update(project_id, {"followers": followers})
+                event = self.events.project_follow(project, consumer, following)
+                deliveries = self.events.send("project_follow", event)
+            return {
+                "project": project_id,
+                "consumer": consumer_id,
+                "following": following,
+                "changed": changed,
+                "followers": followers,
+                "event": event,
+                "deliveries": deliveries,
+            }
+
+
+@functools.cache
+def _updatable_fields() -> frozenset[str]:
+    return frozenset(spec()["components"]["schemas"]["ProjectUpdate"]["properties"])
 
 
 def _by_id(record: Body) -> int:

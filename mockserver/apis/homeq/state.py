@@ -39,7 +39,7 @@ class HomeQState:
         self.events = Events(self.store, clock, self.webhooks)
         self.listings = Listings(self.store, clock, self.market, self.events)
         self.search = Search(self.store, clock, self.market)
-        self.projects = Projects(self.store, clock, self.market)
+        self.projects = Projects(self.store, clock, self.market, self.events)
         #: The static map's documented 429 (its limit is not documented: 60 a minute per company).
         self.maps = RateLimiter(clock, 60)
         self.reset()
@@ -58,6 +58,13 @@ class HomeQState:
         registration that wants it."""
         body = self.events.sample(event, fields)
         return {"event": event, "body": body, "deliveries": self.events.send(event, body)}
+
+    def project_followers(self, project_id: int) -> list[int]:
+        return self.projects.followers(project_id)
+
+    def follow_project(self, project_id: int, consumer_id: int, following: bool) -> dict[str, Any]:
+        """The control plane's consumer following (or unfollowing) a project."""
+        return self.projects.follow(project_id, consumer_id, following)
 
     def check_token(self, header_value: str) -> dict[str, Any] | None:
         """Connexion's check of the ``Authorization`` header (``JWT <token>``)."""
