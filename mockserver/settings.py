@@ -39,6 +39,9 @@ class Settings:
     #: CORS: origins allowed to call the mock from a browser ("*" for any).
     cors_origins: tuple[str, ...] = ("*",)
     log_level: str = "warning"
+    #: Serve plain valid requests without Connexion's middleware stack (``mockserver.web.fastpath``);
+    #: everything else, and every request that would fail, still goes through Connexion.
+    fast_path: bool = True
     #: Deliberate contract breaks (see ``mockserver.web.faults.FAULTS``); empty for a correct mock.
     faults: tuple[str, ...] = ()
     #: Webhooks: seconds between delivery attempts (HomeQ itself waits 5 minutes), how many attempts

@@ -1,6 +1,7 @@
 """Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
 
-Request flow (outermost first): journal -> body size limit -> CORS -> Connexion (exceptions ->
+Request flow (outermost first): journal -> body size limit -> fast path (plain valid requests end
+here; see ``mockserver.web.fastpath``) -> CORS -> Connexion (exceptions ->
 Swagger UI -> routing -> security -> request validation -> response validation) -> handler ->
 API state. Handlers and states know nothing of this module.
 """
@@ -26,6 +27,7 @@ from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.errors import error_handlers
+from mockserver.web.fastpath import FastPath
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
@@ -45,8 +47,15 @@ class MockServer:
         use_cache_folder(settings.cache_dir)
         self.settings = settings
         self.runtime = Runtime(settings, APIS if registry is None else registry)
+        self.handlers = {
+            name: served.definition.build_handlers(served.state) for name, served in self.runtime.apis.items()
+        }
         self.connexion = self._build_connexion()
-        self.asgi: ASGIApp = JournalMiddleware(BodyLimitMiddleware(self.connexion, self.runtime), self.runtime)
+        inner: ASGIApp = self.connexion
+        if settings.fast_path and not settings.faults:
+            errors = error_handlers(self._challenge_for, self._error_format_for)
+            inner = FastPath(self.connexion, self.runtime, self.handlers, errors)
+        self.asgi: ASGIApp = JournalMiddleware(BodyLimitMiddleware(inner, self.runtime), self.runtime)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.asgi(scope, receive, send)
@@ -88,7 +97,7 @@ class MockServer:
                 spec,
                 name=definition.name,
                 base_path=definition.base_path,
-                resolver=HandlerResolver(definition.build_handlers(served.state)),
+                resolver=HandlerResolver(self.handlers[definition.name]),
                 security_map=security_map(definition.credential_checks(served.state)),
                 validate_responses=self.settings.validate_responses,
                 pythonic_params=True,

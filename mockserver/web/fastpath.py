@@ -1,0 +1,526 @@
+"""The fast path: plain, valid requests answered without Connexion's middleware stack.
+
+Connexion routes a request up to four times (Swagger UI, routing, security, validation, the app's
+own router, each a Starlette router over every operation) and rebuilds request objects at each
+layer; for a mock whose handlers take ~50 µs that is most of the cost of a request. In front of
+Connexion, this ASGI app compiles each operation once, on its first request, into a
+:class:`Plan` (its path pattern, parameters with their types and schema validators, credential
+check, JSON body validator, handler and response validator) and then serves that operation's
+requests itself, doing what Connexion does for them:
+
+route -> credentials (the API's own check, Connexion's order of security alternatives) ->
+parameters (typed and validated like Connexion, query defaults filled in, pythonic names) ->
+JSON body (the same strict parsing and compiled validator) -> handler -> the same serialisation
+(the same jsonifier) -> response validation when ``validate_responses`` is on.
+
+It only ever answers the happy path. Whenever anything is not plainly valid or plainly
+supported (no or bad credentials, a missing, mistyped or repeated parameter, a body that is not
+valid JSON for its schema, a CORS request, a percent-encoded path, an operation with multipart or
+array parameters, an admin call, a fault mode), it hands the untouched request, body included,
+to Connexion, which answers exactly as it always did: errors keep one source of truth. Errors a
+*handler* raises (business rules) are rendered by the same error handlers Connexion uses.
+Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
+``tests/test_fastpath.py`` checks both paths answer alike.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion.decorators.parameter import pythonic
+from connexion.exceptions import TypeValidationError
+from connexion.lifecycle import ConnexionRequest
+from connexion.utils import coerce_type, is_json_mimetype, split_content_type
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.jsonpointer import deref
+from mockserver.runtime import Runtime
+from mockserver.web.jsonifier import JSONIFIER
+from mockserver.web.routing import HTTP_METHODS
+from mockserver.web.validation import FORMAT_CHECKER, RequestValidator, ResponseValidator, schema_errors
+
+JSON = "application/json"
+JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
+SIMPLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
+#: Connexion reads these parameter values as JSON null on nullable parameters.
+NULLS = frozenset({"null", "None"})
+
+
+class Accepts(set[str]):
+    """The keyword arguments a handler takes: its named ones, or every one with ``**kwargs``
+    (Connexion then passes all declared parameters and the security context)."""
+
+    everything = False
+
+    def __contains__(self, name: object) -> bool:
+        return self.everything or super().__contains__(name)
+
+
+class Unsupported(Exception):
+    """The operation (or this request to it) is left to Connexion."""
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class Param:
+    name: str
+    location: str
+    python_name: str
+    required: bool
+    definition: dict[str, Any]
+    validator: Any
+    default: Any = None
+    has_default: bool = False
+
+
+@dataclass
+class Plan:
+    """One operation, compiled for the fast path."""
+
+    api: str
+    method: str
+    pattern: re.Pattern[str]
+    literal_segments: int
+    handler: Handler
+    accepts: Accepts
+    params: list[Param]
+    security: list[dict[str, Any]]
+    body_name: str | None
+    body_required: bool
+    body_validator: Any
+    responses: dict[str, Any]
+    produces: frozenset[str]
+    components: dict[str, Any] = field(default_factory=dict)
+    response_validators: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    """An operation known from the spec; compiled into a :class:`Plan` on first use."""
+
+    api: str
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    parameters: int
+    operation: dict[str, Any]
+    path_item: dict[str, Any]
+    plan: Plan | None = None
+    unsupported: bool = False
+
+
+class FastPath:
+    def __init__(
+        self,
+        fallback: ASGIApp,
+        runtime: Runtime,
+        handlers: dict[str, object],
+        error_handlers: dict[type[Exception], Callable[[Any, Exception], Any]],
+    ) -> None:
+        self.fallback = fallback
+        self.error_handlers = error_handlers
+        self.runtime = runtime
+        self.handlers = handlers
+        self.validate_responses = runtime.settings.validate_responses
+        #: (method, number of path segments) -> candidates, fewest path parameters first.
+        self.routes: dict[tuple[str, int], list[Candidate]] = {}
+        for name in handlers:
+            spec = runtime.apis[name].definition.spec
+            base = runtime.apis[name].definition.base_path
+            for template, item in (spec.get("paths") or {}).items():
+                for method, operation in item.items():
+                    if method not in HTTP_METHODS or not isinstance(operation, dict):
+                        continue
+                    full = base + template
+                    regex = re.sub(r"\\\{([^}]*)\\\}", r"(?P<\1>[^/]+)", re.escape(full))
+                    try:
+                        pattern = re.compile(f"^{regex}$")
+                    except re.error:  # a parameter name that is not a Python identifier
+                        continue
+                    candidate = Candidate(name, method.upper(), full, pattern, full.count("{"), operation, item)
+                    key = (method.upper(), full.count("/"))
+                    self.routes.setdefault(key, []).append(candidate)
+        for candidates in self.routes.values():
+            candidates.sort(key=lambda c: c.parameters)  # stable: spec order among equals
+
+    # -- ASGI ------------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.fallback(scope, receive, send)
+            return
+        candidate = self._route(scope)
+        if candidate is None:
+            await self.fallback(scope, receive, send)
+            return
+        plan = candidate.plan or self._compile(candidate)
+        if plan is None:
+            await self.fallback(scope, receive, send)
+            return
+        try:
+            headers = _headers(scope)
+            if "origin" in headers:  # CORS headers are Connexion's CORS middleware's job
+                raise Unsupported("CORS")
+            kwargs = self._arguments(plan, scope, headers)
+        except Unsupported:
+            await self.fallback(scope, receive, send)
+            return
+        raw = b""
+        if plan.body_name is not None or plan.body_validator is not None:
+            raw, complete = await _read_body(receive)
+            try:
+                if not complete:
+                    raise Unsupported("client went away")
+                body = self._body(plan, headers, raw)
+            except Unsupported:
+                await self.fallback(scope, _replay(raw, receive), send)
+                return
+            if plan.body_name is not None and plan.body_name in plan.accepts:
+                kwargs[plan.body_name] = body
+        await self._respond(plan, scope, kwargs, _vary_origin(send))
+
+    def _route(self, scope: Scope) -> Candidate | None:
+        raw_path = scope.get("raw_path") or b""
+        if b"%" in raw_path or scope.get("root_path"):
+            return None
+        path: str = scope["path"]
+        for candidate in self.routes.get((scope["method"], path.count("/")), ()):
+            if candidate.unsupported:
+                match = candidate.pattern.match(path)
+                if match:
+                    return None
+                continue
+            match = candidate.pattern.match(path)
+            if match:
+                scope["_fastpath_match"] = match
+                return candidate
+        return None
+
+    # -- compiling an operation ------------------------------------------------------------------
+    def _compile(self, candidate: Candidate) -> Plan | None:
+        try:
+            candidate.plan = self._plan(candidate)
+        except Unsupported:
+            candidate.unsupported = True
+            return None
+        return candidate.plan
+
+    def _plan(self, candidate: Candidate) -> Plan:
+        served = self.runtime.apis[candidate.api]
+        spec = served.definition.spec
+        operation = candidate.operation
+        operation_id = operation.get("operationId")
+        handlers = self.handlers[candidate.api]
+        if not operation_id:
+            raise Unsupported("no operationId")
+        from mockserver.web.binding import handler_name
+
+        handler = getattr(handlers, handler_name(operation_id), None)
+        if handler is None or not inspect.iscoroutinefunction(handler):
+            raise Unsupported("no async handler")
+        signature = inspect.signature(handler)
+        accepts = Accepts(signature.parameters)
+        accepts.everything = any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
+        components = {"components": spec.get("components") or {}}
+        params: dict[tuple[str, str], Param] = {}
+        for raw in [*(candidate.path_item.get("parameters") or []), *(operation.get("parameters") or [])]:
+            param = deref(spec, raw)
+            location, name = param.get("in"), param.get("name")
+            schema = deref(spec, param.get("schema") or {})
+            if location not in ("path", "query", "header") or "content" in param:
+                raise Unsupported("parameter kind")
+            if schema.get("type") not in SIMPLE_TYPES or param.get("style") not in (None, "simple", "form"):
+                raise Unsupported("parameter type")
+            definition = {**param, "schema": schema}
+            has_default = "default" in schema or "default" in param
+            params[(location, name)] = Param(
+                name=name,
+                location=location,
+                python_name=pythonic(name),
+                required=bool(param.get("required")) or location == "path",
+                definition=definition,
+                validator=RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER),
+                default=param.get("default", schema.get("default")),
+                has_default=has_default and location == "query",
+            )
+        body_name: str | None = None
+        body_validator = None
+        body_required = False
+        if "requestBody" in operation:
+            request_body = deref(spec, operation["requestBody"])
+            content = request_body.get("content") or {}
+            if len(content) != 1 or not JSON_MEDIA.match(next(iter(content))):
+                raise Unsupported("request body media type")
+            media = deref(spec, next(iter(content.values())))
+            schema = deref(spec, media.get("schema") or {})
+            if schema.get("nullable") or "default" in schema:
+                raise Unsupported("nullable or defaulted body")
+            body_name = pythonic(operation.get("x-body-name") or schema.get("x-body-name") or "body")
+            body_validator = RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER)
+            body_required = bool(request_body.get("required"))
+        security = operation.get("security", spec.get("security")) or [{}]
+        schemes = (spec.get("components") or {}).get("securitySchemes") or {}
+        checks = served.definition.credential_checks(served.state)
+        alternatives: list[dict[str, Any]] = []
+        for requirement in security:
+            if not requirement:
+                alternatives.append({})
+                continue
+            if len(requirement) != 1:
+                raise Unsupported("several schemes at once")
+            scheme = deref(spec, schemes.get(next(iter(requirement)), {}))
+            kind = scheme.get("scheme", "").lower() if scheme.get("type") == "http" else scheme.get("type")
+            if kind == "apiKey" and scheme.get("in") == "header" and "apiKey" in checks:
+                alternatives.append({"header": scheme["name"].lower(), "check": checks["apiKey"], "bearer": False})
+            elif kind == "bearer" and "bearer" in checks:
+                alternatives.append({"header": "authorization", "check": checks["bearer"], "bearer": True})
+            else:
+                raise Unsupported("security scheme")
+        responses = {str(k): deref(spec, v) for k, v in (operation.get("responses") or {}).items()}
+        return Plan(
+            api=candidate.api,
+            method=candidate.method,
+            pattern=candidate.pattern,
+            literal_segments=candidate.parameters,
+            handler=handler,
+            accepts=accepts,
+            params=list(params.values()),
+            security=alternatives,
+            body_name=body_name,
+            body_required=body_required,
+            body_validator=body_validator,
+            responses=responses,
+            produces=frozenset(media.lower() for r in responses.values() for media in r.get("content") or {}),
+            components=components,
+        )
+
+    # -- a request -------------------------------------------------------------------------------
+    def _arguments(self, plan: Plan, scope: Scope, headers: dict[str, str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        token_info = _credentials(plan, headers)
+        if "token_info" in plan.accepts:
+            kwargs["token_info"] = token_info
+        if "user" in plan.accepts:
+            kwargs["user"] = token_info.get("sub", token_info.get("uid"))
+        match: re.Match[str] = scope.pop("_fastpath_match")
+        query = _query(scope)
+        for param in plan.params:
+            if param.location == "path":
+                value: str | None = match.group(param.name)
+            elif param.location == "query":
+                value = query.pop(param.name, None)
+            else:
+                value = headers.get(param.name.lower())
+            if value is None:
+                if param.required:
+                    raise Unsupported("missing parameter")
+                if param.has_default and param.python_name in plan.accepts:
+                    kwargs[param.python_name] = param.default
+                continue
+            if value == "" or value in NULLS:
+                raise Unsupported("empty or null value")
+            try:
+                typed = coerce_type(param.definition, value, param.location, param.name)
+            except (TypeValidationError, ValueError, TypeError):
+                raise Unsupported("mistyped parameter") from None
+            if not param.validator.is_valid(typed):
+                raise Unsupported("invalid parameter")
+            if param.python_name in plan.accepts:
+                kwargs[param.python_name] = typed
+        return kwargs
+
+    def _body(self, plan: Plan, headers: dict[str, str], raw: bytes) -> Any:
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if not raw.strip():
+            raise Unsupported("no body")  # Connexion decides what an empty body means
+        if not JSON_MEDIA.match(media) or "charset" in headers.get("content-type", "").lower():
+            raise Unsupported("not a plain JSON request")
+        try:
+            body = json.loads(raw.decode("utf-8"), parse_constant=_reject)
+        except (ValueError, RecursionError):
+            raise Unsupported("not JSON") from None
+        if b"\\u" in raw or not _finite(body):
+            raise Unsupported("escapes or non-finite numbers")  # Connexion's strict parser decides
+        if plan.body_validator is not None and not plan.body_validator.is_valid(body):
+            raise Unsupported("invalid body")
+        return body
+
+    async def _respond(self, plan: Plan, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
+        try:
+            body, status, *rest = await plan.handler(**kwargs)
+            headers = {str(k): str(v) for k, v in (rest[0] if rest else {}).items()}
+            content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+            if body is None:
+                content = b""
+            else:
+                if content_type is None:
+                    content_type = headers["Content-Type"] = JSON
+                if is_json_mimetype(split_content_type(content_type)[0]):
+                    content = JSONIFIER.dumps(body).encode()
+                else:
+                    content = body.encode() if isinstance(body, str) else bytes(body)
+            header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
+                header_list.append((b"content-length", str(len(content)).encode()))
+            if self.validate_responses:
+                names = {k.decode("latin-1") for k, _ in header_list}
+                self._check_response(plan, status, content_type, names, body)
+        except Exception as exc:
+            await self._error(scope, exc, send)
+            return
+        await send({"type": "http.response.start", "status": status, "headers": header_list})
+        await send({"type": "http.response.body", "body": content})
+
+    def _check_response(self, plan: Plan, status: int, content_type: str | None, headers: set[str], body: Any) -> None:
+        """What Connexion's response validation checks: a documented media type, the required
+        headers and the body against its schema."""
+        from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders
+
+        media_type = split_content_type(content_type or "")[0] if content_type else ""
+        if status < 400 and plan.produces and content_type and media_type.lower() not in plan.produces:
+            raise NonConformingResponseHeaders(
+                detail=f"Invalid Response Content-type ({media_type}), expected {sorted(plan.produces)}"
+            )
+        response = plan.responses.get(str(status)) or plan.responses.get("default") or {}
+        required = {k.lower() for k, v in (response.get("headers") or {}).items() if v.get("required")}
+        missing = required - headers
+        if missing:
+            raise NonConformingResponseHeaders(
+                detail=f"Keys in response header don't match response specification. Difference: {', '.join(missing)}"
+            )
+        if body is None or not is_json_mimetype(media_type):
+            return
+        key = (str(status), media_type)
+        if key not in plan.response_validators:
+            content = response.get("content") or {}
+            media = content.get(media_type) or {}
+            schema = media.get("schema")
+            plan.response_validators[key] = (
+                ResponseValidator({**schema, **plan.components}, format_checker=FORMAT_CHECKER) if schema else None
+            )
+        validator = plan.response_validators[key]
+        if validator is not None:
+            errors = schema_errors(validator, body)
+            if errors:
+                raise NonConformingResponseBody(f"Response body does not conform to specification: {errors[0]}")
+
+    async def _error(self, scope: Scope, exc: Exception, send: Send) -> None:
+        """A handler's error, rendered by the handlers Connexion uses for it."""
+        handler = next((self.error_handlers[k] for k in type(exc).__mro__ if k in self.error_handlers), None)
+        if handler is None:
+            raise exc
+        rendered = handler(ConnexionRequest.from_starlette_request(Request(scope)), exc)
+        response = Response(
+            content=rendered.body,
+            status_code=rendered.status_code,
+            media_type=rendered.mimetype,
+            headers=rendered.headers,
+        )
+        await response(scope, _no_body, send)
+
+
+def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
+    """Connexion's order: the first alternative that yields a token info wins; ``{}`` always does."""
+    for alternative in plan.security:
+        if not alternative:
+            return {}
+        value = headers.get(alternative["header"])
+        if value is None:
+            continue
+        if alternative["bearer"]:
+            kind, _, value = value.partition(" ")
+            if kind.lower() != "bearer" or not value:
+                continue
+        try:
+            info = alternative["check"](value)
+        except Exception:
+            info = None
+        if info is not None:
+            return dict(info)
+    raise Unsupported("no valid credentials")  # Connexion answers 401/403 in the API's shape
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for key, value in scope["headers"]:
+        name = key.decode("latin-1").lower()
+        if name in headers and name in ("authorization", "content-type", "content-length"):
+            raise Unsupported("repeated header")  # which one counts is Connexion's call
+        headers.setdefault(name, value.decode("latin-1"))
+    return headers
+
+
+def _query(scope: Scope) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    text = scope.get("query_string", b"").decode("latin-1")
+    pairs = parse_qsl(text, keep_blank_values=True)
+    query: dict[str, str] = {}
+    for key, value in pairs:
+        if key in query:
+            raise Unsupported("repeated query parameter")
+        query[key] = value
+    return query
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks), True
+
+
+def _replay(raw: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _vary_origin(send: Send) -> Send:
+    """What Starlette's CORS middleware adds to an answer to a request without ``Origin``."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message["headers"] if k != b"vary"]
+            vary = [v for k, v in message["headers"] if k == b"vary"]
+            message["headers"] = [*headers, (b"vary", b", ".join([*vary, b"Origin"]))]
+        await send(message)
+
+    return sending
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _reject(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return value not in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True

@@ -1,0 +1,154 @@
+"""The fast path answers plain valid requests itself and exactly as Connexion would; anything else
+(errors above all) it leaves to Connexion.
+
+Two servers with the same seed get the same requests, one with the fast path and one without:
+every answer must be the same (timestamps and signed tokens aside, which carry the wall clock).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from bench.workloads import WORKLOADS, Call
+from mockserver.apis import APIS
+from mockserver.web.app import MockServer
+from mockserver.web.fastpath import FastPath
+from tests.conftest import make_settings
+
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+
+
+class Counting:
+    """Wraps the fast path's fallback (Connexion) and counts the requests it gets."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.calls: list[str] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.calls.append(f"{scope['method']} {scope['path']}")
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[tuple[TestClient, TestClient, Counting]]:
+    fast, slow = MockServer(make_settings()), MockServer(make_settings(fast_path=False))
+    front = fast.asgi.app.app  # journal -> body limit -> fast path
+    assert isinstance(front, FastPath)
+    assert not isinstance(slow.asgi.app.app, FastPath)
+    counting = front.fallback = Counting(front.fallback)
+    with TestClient(fast) as fast_client, TestClient(slow) as slow_client:
+        yield fast_client, slow_client, counting
+
+
+def credentials(client: TestClient, api: str) -> dict[str, str]:
+    auth = next(a["auth"] for a in client.get("/__admin/apis").json()["apis"] if a["name"] == api)
+    user = auth["users"][0]
+    token = user.get("token") or user["longLivedToken"]
+    return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
+
+
+def send(client: TestClient, api: str, call: Call, headers: dict[str, str]) -> Any:
+    base = APIS[api].base_path
+    extra = dict(call.headers)
+    if call.body is not None:
+        extra.setdefault("content-type", "application/json")
+    content = call.raw if call.raw is not None else (json.dumps(call.body) if call.body is not None else None)
+    return client.request(call.method, base + call.path, content=content, headers={**headers, **extra})
+
+
+def comparable(response: Any) -> tuple[int, str | None, str, dict[str, str]]:
+    headers = {k: v for k, v in response.headers.items() if k not in ("date", "server")}
+    text = JWT.sub("<jwt>", MOMENT.sub("<moment>", response.text))
+    return response.status_code, response.headers.get("content-type"), text, headers
+
+
+def calls(api: str) -> list[Call]:
+    return [call for workload in WORKLOADS[api] for call in workload.calls]
+
+
+@pytest.mark.parametrize("api", sorted(WORKLOADS))
+def test_every_benchmark_request_is_answered_alike_with_and_without_the_fast_path(
+    pair: tuple[TestClient, TestClient, Counting], api: str
+) -> None:
+    fast, slow, fallback = pair
+    headers = credentials(slow, api)
+    for call in calls(api):
+        fallback.calls.clear()
+        answer, expected = send(fast, api, call, headers), send(slow, api, call, headers)
+        assert answer.status_code == call.expect, (call, answer.text)
+        assert comparable(answer) == comparable(expected), call
+        if call.expect < 400 and call.raw is None:
+            # A plain valid JSON request never needs Connexion.
+            assert fallback.calls == [], call
+
+
+def test_errors_go_to_connexion_and_read_the_same(pair: tuple[TestClient, TestClient, Counting]) -> None:
+    fast, slow, fallback = pair
+    alice = credentials(slow, "portal")
+    base = APIS["portal"].base_path
+    for method, path, kwargs in [
+        ("GET", "/profile", {}),  # no credentials
+        ("GET", "/profile", {"headers": {"Authorization": "Bearer nobody"}}),
+        ("GET", "/profile", {"headers": {"Authorization": "Basic abc"}}),
+        ("PUT", "/profile", {"headers": alice, "json": {"dependants": -1}}),  # invalid body
+        ("PUT", "/profile", {"headers": {**alice, "content-type": "application/json"}, "content": b"{bad"}),
+        ("PUT", "/profile", {"headers": {**alice, "content-type": "text/plain"}, "content": b"{}"}),
+        ("POST", "/profile/favourites", {"headers": alice, "json": {"listing": "x"}}),
+        ("GET", "/profile/applications/not-a-number", {"headers": alice}),
+        ("DELETE", "/profile", {"headers": alice}),  # method not allowed
+        ("GET", "/profile", {"headers": {**alice, "Origin": "http://localhost:3000"}}),  # CORS
+    ]:
+        fallback.calls.clear()
+        answer = fast.request(method, base + path, **kwargs)
+        expected = slow.request(method, base + path, **kwargs)
+        assert comparable(answer) == comparable(expected), (method, path, kwargs)
+        assert fallback.calls == [f"{method} {base}{path}"], (method, path)
+
+
+def test_a_business_rule_error_from_a_handler_is_rendered_in_the_api_shape(
+    pair: tuple[TestClient, TestClient, Counting],
+) -> None:
+    fast, slow, fallback = pair
+    headers = credentials(slow, "homeq")
+    fallback.calls.clear()
+    answer = fast.get("/api/v4/estate/999999", headers=headers)
+    expected = slow.get("/api/v4/estate/999999", headers=headers)
+    assert fallback.calls == []  # a valid request: the handler's 404 is rendered by the fast path
+    assert answer.status_code == expected.status_code >= 400
+    assert comparable(answer) == comparable(expected)
+    assert set(answer.json()) >= {"error", "description"}
+
+
+def test_the_fast_path_validates_responses_like_connexion(pair: tuple[TestClient, TestClient, Counting]) -> None:
+    fast, _, _ = pair
+    front = fast.app.asgi.app.app
+    assert isinstance(front, FastPath)
+    assert front.validate_responses
+    handlers = front.handlers["portal"]
+    original = handlers.get_profile  # type: ignore[attr-defined]
+
+    async def broken(user: int) -> Any:
+        body, status = await original(user=user)
+        return {**body, "email": 42}, status  # a number where the spec says string
+
+    handlers.get_profile = broken  # type: ignore[attr-defined]
+    try:
+        for candidate in (c for cs in front.routes.values() for c in cs):
+            candidate.plan = None  # recompile with the broken handler
+        answer = fast.get(APIS["portal"].base_path + "/profile", headers=credentials(fast, "portal"))
+    finally:
+        handlers.get_profile = original  # type: ignore[attr-defined]
+        for candidate in (c for cs in front.routes.values() for c in cs):
+            candidate.plan = None
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "does not conform" in answer.json()["detail"]
