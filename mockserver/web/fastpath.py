@@ -13,12 +13,14 @@ parameters (typed and validated like Connexion, query defaults filled in, python
 JSON body (the same strict parsing and compiled validator) -> handler -> the same serialisation
 (the same jsonifier) -> response validation when ``validate_responses`` is on.
 
-It only ever answers the happy path. Whenever anything is not plainly valid or plainly
-supported (no or bad credentials, a missing, mistyped or repeated parameter, a body that is not
-valid JSON for its schema, a CORS request, a percent-encoded path, an operation with multipart or
-array parameters, an admin call, a fault mode), it hands the untouched request, body included,
-to Connexion, which answers exactly as it always did: errors keep one source of truth. Errors a
-*handler* raises (business rules) are rendered by the same error handlers Connexion uses.
+It answers the happy path, and a well-formed JSON body that breaks its schema (the 422 of
+:mod:`mockserver.web.validation`, from the same compiled validator and error list). Whenever
+anything else is not plainly valid or plainly supported (no or bad credentials, a missing,
+mistyped or repeated parameter, a body that is not JSON, a CORS request, a percent-encoded path,
+an operation with multipart or array parameters, an admin call, a fault mode), it hands the
+untouched request, body included, to Connexion, which answers exactly as it always did. Errors
+a *handler* raises (business rules) and the 422 are rendered by the same error handlers
+Connexion uses.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """
@@ -41,6 +43,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.jsonpointer import deref
+from mockserver.problems import ValidationFailed, validation_failed
 from mockserver.runtime import Runtime
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.routing import HTTP_METHODS
@@ -182,6 +185,9 @@ class FastPath:
                 body = self._body(plan, headers, raw)
             except Unsupported:
                 await self.fallback(scope, _replay(raw, receive), send)
+                return
+            except ValidationFailed as invalid:  # the 422 our body validator gives under Connexion
+                await self._error(scope, invalid, _vary_origin(send))
                 return
             if plan.body_name is not None and plan.body_name in plan.accepts:
                 kwargs[plan.body_name] = body
@@ -350,7 +356,7 @@ class FastPath:
         if b"\\u" in raw or not _finite(body):
             raise Unsupported("escapes or non-finite numbers")  # Connexion's strict parser decides
         if plan.body_validator is not None and not plan.body_validator.is_valid(body):
-            raise Unsupported("invalid body")
+            raise validation_failed(schema_errors(plan.body_validator, body))
         return body
 
     async def _respond(self, plan: Plan, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
