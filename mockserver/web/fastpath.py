@@ -28,14 +28,14 @@ Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs w
 from __future__ import annotations
 
 import inspect
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connexion.decorators.parameter import pythonic
-from connexion.exceptions import TypeValidationError
+from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders, TypeValidationError
 from connexion.lifecycle import ConnexionRequest
 from connexion.utils import coerce_type, is_json_mimetype, split_content_type
 from starlette.requests import Request
@@ -43,11 +43,19 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.jsonpointer import deref
-from mockserver.problems import ValidationFailed, validation_failed
+from mockserver.problems import BadRequest, ValidationFailed, validation_failed
 from mockserver.runtime import Runtime
+from mockserver.web.binding import handler_name
 from mockserver.web.jsonifier import JSONIFIER
+from mockserver.web.middleware import replaying
 from mockserver.web.routing import HTTP_METHODS
-from mockserver.web.validation import FORMAT_CHECKER, RequestValidator, ResponseValidator, schema_errors
+from mockserver.web.validation import (
+    FORMAT_CHECKER,
+    RequestValidator,
+    ResponseValidator,
+    schema_errors,
+    strict_json,
+)
 
 JSON = "application/json"
 JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
@@ -89,10 +97,6 @@ class Param:
 class Plan:
     """One operation, compiled for the fast path."""
 
-    api: str
-    method: str
-    pattern: re.Pattern[str]
-    literal_segments: int
     handler: Handler
     accepts: Accepts
     params: list[Param]
@@ -184,7 +188,7 @@ class FastPath:
                     raise Unsupported("client went away")
                 body = self._body(plan, headers, raw)
             except Unsupported:
-                await self.fallback(scope, _replay(raw, receive), send)
+                await self.fallback(scope, replaying(raw, receive), send)
                 return
             except ValidationFailed as invalid:  # the 422 our body validator gives under Connexion
                 await self._error(scope, invalid, _vary_origin(send))
@@ -199,13 +203,10 @@ class FastPath:
             return None
         path: str = scope["path"]
         for candidate in self.routes.get((scope["method"], path.count("/")), ()):
-            if candidate.unsupported:
-                match = candidate.pattern.match(path)
-                if match:
-                    return None
-                continue
             match = candidate.pattern.match(path)
             if match:
+                if candidate.unsupported:
+                    return None  # the operation this path names is Connexion's
                 scope["_fastpath_match"] = match
                 return candidate
         return None
@@ -227,8 +228,6 @@ class FastPath:
         handlers = self.handlers[candidate.api]
         if not operation_id:
             raise Unsupported("no operationId")
-        from mockserver.web.binding import handler_name
-
         handler = getattr(handlers, handler_name(operation_id), None)
         if handler is None or not inspect.iscoroutinefunction(handler):
             raise Unsupported("no async handler")
@@ -292,10 +291,6 @@ class FastPath:
                 raise Unsupported("security scheme")
         responses = {str(k): deref(spec, v) for k, v in (operation.get("responses") or {}).items()}
         return Plan(
-            api=candidate.api,
-            method=candidate.method,
-            pattern=candidate.pattern,
-            literal_segments=candidate.parameters,
             handler=handler,
             accepts=accepts,
             params=list(params.values()),
@@ -345,16 +340,14 @@ class FastPath:
 
     def _body(self, plan: Plan, headers: dict[str, str], raw: bytes) -> Any:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if not raw.strip():
-            raise Unsupported("no body")  # Connexion decides what an empty body means
         if not JSON_MEDIA.match(media) or "charset" in headers.get("content-type", "").lower():
             raise Unsupported("not a plain JSON request")
         try:
-            body = json.loads(raw.decode("utf-8"), parse_constant=_reject)
-        except (ValueError, RecursionError):
-            raise Unsupported("not JSON") from None
-        if b"\\u" in raw or not _finite(body):
-            raise Unsupported("escapes or non-finite numbers")  # Connexion's strict parser decides
+            body = strict_json(raw)
+        except BadRequest:
+            raise Unsupported("not JSON") from None  # Connexion gives the same parser's 400
+        if body is None:
+            raise Unsupported("no body")  # Connexion decides what an empty body means
         if plan.body_validator is not None and not plan.body_validator.is_valid(body):
             raise validation_failed(schema_errors(plan.body_validator, body))
         return body
@@ -388,8 +381,6 @@ class FastPath:
     def _check_response(self, plan: Plan, status: int, content_type: str | None, headers: set[str], body: Any) -> None:
         """What Connexion's response validation checks: a documented media type, the required
         headers and the body against its schema."""
-        from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders
-
         media_type = split_content_type(content_type or "")[0] if content_type else ""
         if status < 400 and plan.produces and content_type and media_type.lower() not in plan.produces:
             raise NonConformingResponseHeaders(
@@ -465,8 +456,6 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 def _query(scope: Scope) -> dict[str, str]:
-    from urllib.parse import parse_qsl
-
     text = scope.get("query_string", b"").decode("latin-1")
     pairs = parse_qsl(text, keep_blank_values=True)
     query: dict[str, str] = {}
@@ -488,19 +477,6 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), True
 
 
-def _replay(raw: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-        return await receive()
-
-    return replay
-
-
 def _vary_origin(send: Send) -> Send:
     """What Starlette's CORS middleware adds to an answer to a request without ``Origin``."""
 
@@ -516,17 +492,3 @@ def _vary_origin(send: Send) -> Send:
 
 async def _no_body() -> Message:
     return {"type": "http.request", "body": b"", "more_body": False}
-
-
-def _reject(name: str) -> Any:
-    raise ValueError(name)
-
-
-def _finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return value not in (float("inf"), float("-inf"))
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite(v) for v in value)
-    return True

@@ -116,27 +116,33 @@ def _has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def strict_json(raw: bytes, encoding: str = "utf-8") -> Any:
+    """A request body as JSON, or ``None`` when it is blank; 400 (``BadRequest``) for text that is
+    not in ``encoding``, malformed or too deeply nested JSON, non-finite numbers and unpaired
+    UTF-16 surrogate escapes."""
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise BadRequest(f"The request body is not valid {encoding} text.") from None
+    if not text.strip():
+        return None
+    try:
+        body = json.loads(text, parse_float=_finite, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply.") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise BadRequest(f"The request body has a value that cannot be read: {exc}.") from None
+    # JSON can escape half of a UTF-16 pair ("\ud800"), which no UTF-8 text can carry.
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(body):
+        raise BadRequest("The request body contains an unpaired UTF-16 surrogate escape.")
+    return body
+
+
 class StrictJSONBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Any) -> Any:
-        raw = b"".join([chunk async for chunk in stream])
-        try:
-            text = raw.decode(self._encoding or "utf-8")
-        except (UnicodeDecodeError, LookupError):
-            raise BadRequest(f"The request body is not valid {self._encoding or 'utf-8'} text.") from None
-        if not text.strip():
-            return None
-        try:
-            body = json.loads(text, parse_float=_finite, parse_constant=_reject_constant)
-        except json.JSONDecodeError as exc:
-            raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
-        except RecursionError:
-            raise BadRequest("The request body is nested too deeply.") from None
-        except ValueError as exc:  # e.g. an integer literal longer than Python converts
-            raise BadRequest(f"The request body has a value that cannot be read: {exc}.") from None
-        # JSON can escape half of a UTF-16 pair ("\ud800"), which no UTF-8 text can carry.
-        if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(body):
-            raise BadRequest("The request body contains an unpaired UTF-16 surrogate escape.")
-        return body
+        return strict_json(b"".join([chunk async for chunk in stream]), self._encoding or "utf-8")
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is None:
