@@ -102,7 +102,6 @@ class Plan:
     params: list[Param]
     security: list[dict[str, Any]]
     body_name: str | None
-    body_required: bool
     body_validator: Any
     responses: dict[str, Any]
     produces: frozenset[str]
@@ -115,8 +114,6 @@ class Candidate:
     """An operation known from the spec; compiled into a :class:`Plan` on first use."""
 
     api: str
-    method: str
-    template: str
     pattern: re.Pattern[str]
     parameters: int
     operation: dict[str, Any]
@@ -153,7 +150,7 @@ class FastPath:
                         pattern = re.compile(f"^{regex}$")
                     except re.error:  # a parameter name that is not a Python identifier
                         continue
-                    candidate = Candidate(name, method.upper(), full, pattern, full.count("{"), operation, item)
+                    candidate = Candidate(name, pattern, full.count("{"), operation, item)
                     key = (method.upper(), full.count("/"))
                     self.routes.setdefault(key, []).append(candidate)
         for candidates in self.routes.values():
@@ -164,24 +161,20 @@ class FastPath:
         if scope["type"] != "http":
             await self.fallback(scope, receive, send)
             return
-        candidate = self._route(scope)
-        if candidate is None:
-            await self.fallback(scope, receive, send)
-            return
-        plan = candidate.plan or self._compile(candidate)
-        if plan is None:
+        routed = self._route(scope)
+        plan = (routed[0].plan or self._compile(routed[0])) if routed else None
+        if routed is None or plan is None:
             await self.fallback(scope, receive, send)
             return
         try:
             headers = _headers(scope)
             if "origin" in headers:  # CORS headers are Connexion's CORS middleware's job
                 raise Unsupported("CORS")
-            kwargs = self._arguments(plan, scope, headers)
+            kwargs = self._arguments(plan, routed[1], scope, headers)
         except Unsupported:
             await self.fallback(scope, receive, send)
             return
-        raw = b""
-        if plan.body_name is not None or plan.body_validator is not None:
+        if plan.body_validator is not None:
             raw, complete = await _read_body(receive)
             try:
                 if not complete:
@@ -197,7 +190,7 @@ class FastPath:
                 kwargs[plan.body_name] = body
         await self._respond(plan, scope, kwargs, _vary_origin(send))
 
-    def _route(self, scope: Scope) -> Candidate | None:
+    def _route(self, scope: Scope) -> tuple[Candidate, re.Match[str]] | None:
         raw_path = scope.get("raw_path") or b""
         if b"%" in raw_path or scope.get("root_path"):
             return None
@@ -207,8 +200,7 @@ class FastPath:
             if match:
                 if candidate.unsupported:
                     return None  # the operation this path names is Connexion's
-                scope["_fastpath_match"] = match
-                return candidate
+                return candidate, match
         return None
 
     # -- compiling an operation ------------------------------------------------------------------
@@ -258,7 +250,6 @@ class FastPath:
             )
         body_name: str | None = None
         body_validator = None
-        body_required = False
         if "requestBody" in operation:
             request_body = deref(spec, operation["requestBody"])
             content = request_body.get("content") or {}
@@ -270,7 +261,6 @@ class FastPath:
                 raise Unsupported("nullable or defaulted body")
             body_name = pythonic(operation.get("x-body-name") or schema.get("x-body-name") or "body")
             body_validator = RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER)
-            body_required = bool(request_body.get("required"))
         security = operation.get("security", spec.get("security")) or [{}]
         schemes = (spec.get("components") or {}).get("securitySchemes") or {}
         checks = served.definition.credential_checks(served.state)
@@ -296,7 +286,6 @@ class FastPath:
             params=list(params.values()),
             security=alternatives,
             body_name=body_name,
-            body_required=body_required,
             body_validator=body_validator,
             responses=responses,
             produces=frozenset(media.lower() for r in responses.values() for media in r.get("content") or {}),
@@ -304,14 +293,13 @@ class FastPath:
         )
 
     # -- a request -------------------------------------------------------------------------------
-    def _arguments(self, plan: Plan, scope: Scope, headers: dict[str, str]) -> dict[str, Any]:
+    def _arguments(self, plan: Plan, match: re.Match[str], scope: Scope, headers: dict[str, str]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
         token_info = _credentials(plan, headers)
         if "token_info" in plan.accepts:
             kwargs["token_info"] = token_info
         if "user" in plan.accepts:
             kwargs["user"] = token_info.get("sub", token_info.get("uid"))
-        match: re.Match[str] = scope.pop("_fastpath_match")
         query = _query(scope)
         for param in plan.params:
             if param.location == "path":
