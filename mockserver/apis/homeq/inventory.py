@@ -25,6 +25,7 @@ from .rules import (
     apartment_identity,
     check_file_reference,
     folder_for,
+    not_found,
 )
 from .views import Views
 
@@ -40,10 +41,6 @@ MEDIA_ENTITY_TYPES = {
 }
 #: The largest static map side the mock draws (larger requests are drawn at this size).
 MAX_MAP_SIDE = 2048
-
-
-def not_found(what: str, key: Any) -> NotFound:
-    return NotFound(f"{what} {key} was not found.", code="NotFound")
 
 
 class Inventory:

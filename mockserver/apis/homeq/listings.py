@@ -19,7 +19,7 @@ import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock, parse
-from mockserver.problems import Forbidden, NotFound, PreconditionFailed
+from mockserver.problems import Forbidden, PreconditionFailed
 from mockserver.store import Store
 
 from .access import Caller
@@ -27,6 +27,7 @@ from .data import listing_record
 from .events import Events, signatory
 from .limits import RateLimiter
 from .lookups import REJECTION_REASONS
+from .rules import not_found
 
 if TYPE_CHECKING:
     from .market import Market
@@ -57,10 +58,6 @@ BACKGROUND = dt.timedelta(seconds=5)
 READS_PER_MINUTE = 60
 
 
-def not_found(what: str, key: Any) -> NotFound:
-    return NotFound(f"{what} {key} was not found.", code="NotFound")
-
-
 class Listings:
     def __init__(self, store: Store, clock: Clock, market: Market, events: Events) -> None:
         self.store = store
@@ -74,22 +71,21 @@ class Listings:
         """What HomeQ's background jobs would have done by now: start publishing scheduled listings
         whose date has come and finish publishing them, close rented ones and remove deleted ones."""
         now = self.clock.now()
+        listings = self.store.listings
         with self.store.lock:
-            for listing in self.store.listings.find(status="publishing"):
-                if not listing.get("publishing_at") or parse(listing["publishing_at"]) + BACKGROUND <= now:
-                    self.store.listings.update(listing["id"], {"status": "active"})
+            for key, publishing_at in listings.values(("id", "publishing_at"), status="publishing"):
+                if not publishing_at or parse(publishing_at) + BACKGROUND <= now:
+                    listings.update(key, {"status": "active"})
             # After the publishing sweep, so that a listing shows ``publishing`` for its while.
-            for listing in self.store.listings.find(status="approved"):
-                if _moment(listing["date_publish"]) <= now:
-                    self.store.listings.update(
-                        listing["id"], {"status": "publishing", "publishing_at": self.clock.stamp()}
-                    )
-            for listing in self.store.listings.find(status="rented"):
-                if listing.get("rented_at") and parse(listing["rented_at"]) + BACKGROUND <= now:
-                    self.store.listings.update(listing["id"], {"status": "closing"})
-            for listing in self.store.listings.find(status="deleted"):
-                if listing.get("deleted_at") and parse(listing["deleted_at"]) + BACKGROUND <= now:
-                    self.store.listings.delete(listing["id"])
+            for key, date_publish in listings.values(("id", "date_publish"), status="approved"):
+                if _moment(date_publish) <= now:
+                    listings.update(key, {"status": "publishing", "publishing_at": self.clock.stamp()})
+            for key, rented_at in listings.values(("id", "rented_at"), status="rented"):
+                if rented_at and parse(rented_at) + BACKGROUND <= now:
+                    listings.update(key, {"status": "closing"})
+            for key, deleted_at in listings.values(("id", "deleted_at"), status="deleted"):
+                if deleted_at and parse(deleted_at) + BACKGROUND <= now:
+                    listings.delete(key)
 
     # -- lookups ---------------------------------------------------------------------------------
     def _apartment(self, caller: Caller, apartment_id: int) -> Body:
@@ -143,7 +139,8 @@ class Listings:
                     "is_short_lease": project["is_short_lease"],
                     "prioritize_customers": project["prioritize_existing_tenants"],
                 }
-            if any(lst["status"] in OPEN_STATUSES for lst in self.store.listings.find(apartment=apartment["id"])):
+            statuses = self.store.listings.values(("status",), apartment=apartment["id"])
+            if any(status in OPEN_STATUSES for (status,) in statuses):
                 raise PreconditionFailed(
                     "Can not create an Ad on an apartment that already has one.", code="ApartmentHasAd"
                 )
@@ -240,7 +237,7 @@ class Listings:
     # -- applications and reservations -----------------------------------------------------------
     def applicants(self, listing: Body) -> list[Body]:
         """The listing's open applications, best first by its candidate sorting mode."""
-        waiting = [a for a in self.store.applications.find(listing=listing["id"]) if a["status"] == "applied"]
+        waiting = self.store.applications.find(listing=listing["id"], status="applied")
         mode = listing["candidate_sorting_mode"]
         if mode == "first_come_first":
             return sorted(waiting, key=lambda a: (a["created"], a["id"]))
@@ -275,9 +272,8 @@ class Listings:
         with self.store.lock:
             listing = self._reserved(caller, listing_id)
             winner = self.store.applications.update(listing["reserved_candidate"], {"status": "won"})
-            for other in self.store.applications.find(listing=listing_id):
-                if other["id"] != winner["id"] and other["status"] == "applied":
-                    self.store.applications.update(other["id"], {"status": "not_offered"})
+            for other in self.store.applications.keys(listing=listing_id, status="applied"):
+                self.store.applications.update(other, {"status": "not_offered"})
             apartment = self.store.apartments.get(listing["apartment"]) or {}
             consumer = self.store.consumers.get(winner["consumer"]) or {}
             employee = self.store.employees.get(caller.id) or {}
@@ -291,17 +287,17 @@ class Listings:
                     "digital_contract": str(uuidlib.uuid4()),
                 }
             )
+            tenant = f"{consumer.get('first_name', '')} {consumer.get('last_name', '')}".strip()
+            landlord = f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip()
             listing = self.store.listings.update(
                 listing_id,
                 {
                     "status": "rented",
                     "rented_at": self.clock.stamp(),
-                    "rented_by": f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip(),
+                    "rented_by": landlord,
                     "winner": self.market.application_info(winner),
                 },
             )
-            tenant = f"{consumer.get('first_name', '')} {consumer.get('last_name', '')}".strip()
-            landlord = f"{employee.get('first_name', '')} {employee.get('last_name', '')}".strip()
             self.events.send("application_signature", self.events.signature(listing, tenant, "TENANT"))
             self.events.send("application_signature", self.events.signature(listing, landlord, "LANDLORD"))
             signatories = [signatory(consumer, "TENANT"), signatory(employee, "LANDLORD")]

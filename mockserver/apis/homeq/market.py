@@ -8,24 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.clock import Clock
-from mockserver.problems import BadRequest, NotFound, PreconditionFailed
+from mockserver.problems import BadRequest, PreconditionFailed
 from mockserver.store import Store
 
 from .access import Caller
 from .data import requirement_record
 from .listings import OPEN_STATUSES
 from .lookups import place_for_city
-from .rules import adjust_requirement
+from .rules import adjust_requirement, not_found
 from .views import Views, present, thumbnail
 
 Body = dict[str, Any]
 #: Listings that still occupy their apartment (a new listing is refused while one exists).
 PUBLIC_STATUSES = {"active": "Active", "reserved": "Reserved", "paused": "Paused", "approved": "Approved"}
 PAGE_SIZE = 20
-
-
-def not_found(what: str, key: Any) -> NotFound:
-    return NotFound(f"{what} {key} was not found.", code="NotFound")
 
 
 def as_datetime(value: str | None) -> str | None:

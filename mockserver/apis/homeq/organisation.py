@@ -11,23 +11,19 @@ import hashlib
 from typing import Any
 
 from mockserver.clock import Clock
-from mockserver.problems import BadRequest, Forbidden, NotFound, PreconditionFailed
+from mockserver.problems import BadRequest, Forbidden, PreconditionFailed
 from mockserver.store import Store
 
 from .access import Caller
 from .data import INVENTORY_TABLES, employee_record
 from .lookups import RIGHT_NAMES, RIGHTS
-from .rules import OFFICE_DEFAULTS, check_office_email, subtree
+from .rules import OFFICE_DEFAULTS, check_office_email, not_found, subtree
 from .views import Views
 
 Body = dict[str, Any]
 #: Fields an employee may change on themself, and on the employees below them (with the right).
 SELF_FIELDS = frozenset({"first_name", "last_name", "phone_number", "personal_number", "selected_office"})
 OTHERS_FIELDS = frozenset({"right_profile", "root_office", "phone_number", "personal_number"})
-
-
-def not_found(what: str, key: Any) -> NotFound:
-    return NotFound(f"{what} {key} was not found.", code="NotFound")
 
 
 class Organisation:

@@ -15,8 +15,8 @@ from .access import Caller
 from .data import project_record
 from .events import Events
 from .listings import OPEN_STATUSES
-from .market import Market, as_datetime, not_found
-from .rules import spec
+from .market import Market, as_datetime
+from .rules import not_found, spec
 
 Body = dict[str, Any]
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.problems import PreconditionFailed
+from mockserver.problems import NotFound, PreconditionFailed
 
 
 def spec() -> dict[str, Any]:
@@ -15,6 +15,11 @@ def spec() -> dict[str, Any]:
     from mockserver.apis.homeq import API
 
     return API.spec
+
+
+def not_found(what: str, key: Any) -> NotFound:
+    """HomeQ's 404 for a record that does not exist or that the caller may not see."""
+    return NotFound(f"{what} {key} was not found.", code="NotFound")
 
 
 def _schemas() -> dict[str, Any]:
