@@ -43,6 +43,7 @@ ROOT = BENCH.parent
 NODE_BIN = BENCH / "node_modules" / ".bin"
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import rss_kib  # noqa: E402
 from mockserver.apis import APIS  # noqa: E402
 
 STARTUP_SECONDS = 60.0
@@ -57,7 +58,7 @@ class Server:
 
     def rss_mib(self) -> float:
         """Resident memory of the process and its children (Prism runs under node workers)."""
-        return sum(_rss_kib(pid) for pid in _tree(self.process.pid)) / 1024
+        return sum(rss_kib(pid) for pid in _tree(self.process.pid)) / 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -334,16 +335,6 @@ def _tree(pid: int) -> list[int]:
         found.append(current)
         todo += children.get(current, [])
     return found
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ reports the memory each stored record costs (RSS growth over the insert).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import datetime as dt
 import gc
@@ -24,19 +23,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import median_us
+from bench.timing import median_us, rss_kib, size_table
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 
 ALICE = {"Authorization": "Bearer demo-alice-token"}
 BASE = "http://bench/api/rest/portal"
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def fill(server: MockServer, size: int) -> tuple[float, float]:
@@ -46,7 +38,7 @@ def fill(server: MockServer, size: int) -> tuple[float, float]:
     template = next(a for a in store.applications.all() if a["customerId"] != 1)
     customers = max(size // 10, 1)
     gc.collect()
-    before = rss_mib()
+    before = rss_kib()
     started = time.perf_counter()
     with store.lock:
         for n in range(size):
@@ -60,7 +52,7 @@ def fill(server: MockServer, size: int) -> tuple[float, float]:
             store.applications.insert({**copy.copy(template), "id": None, "customerId": 1})
     seconds = time.perf_counter() - started
     gc.collect()
-    return seconds, (rss_mib() - before) * 1024 * 1024 / size
+    return seconds, (rss_kib() - before) * 1024 / size
 
 
 async def timed(client: httpx.AsyncClient, path: str, params: dict[str, str], count: int) -> float:
@@ -90,16 +82,15 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,100000,1000000", help="store sizes (comma-separated)")
     parser.add_argument("--requests", type=int, default=400, help="timed requests per kind and size")
     args = parser.parse_args()
-    print("| applications in store | insert s | bytes/record | Alice's list | GET by id µs | list µs | filtered µs |")
-    print("|---|---|---|---|---|---|---|")
-    for size in (int(s) for s in args.sizes.split(",")):
-        r = asyncio.run(measure(size, args.requests))
-        print(
-            f"| {size:,} | {r['insert_s']:.1f} | {r['bytes_per_record']:,.0f} | {r['page']:.0f} | "
-            f"{r['by_id']:,.0f} | {r['list']:,.0f} | {r['filtered']:,.0f} |",
-            flush=True,
-        )
-        gc.collect()
+    columns = [
+        ("insert s", "insert_s", ".1f"),
+        ("bytes/record", "bytes_per_record", ",.0f"),
+        ("Alice's list", "page", ".0f"),
+        ("GET by id µs", "by_id", ",.0f"),
+        ("list µs", "list", ",.0f"),
+        ("filtered µs", "filtered", ",.0f"),
+    ]
+    size_table("applications in store", columns, args.sizes, lambda size: measure(size, args.requests))
     return 0
 
 
