@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 Record = dict[str, Any]
@@ -196,7 +196,7 @@ def _hashable(value: Any) -> Any:
 
 
 class Store:
-    def __init__(self, tables: Iterable[str], indexes: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(self, tables: Iterable[str], indexes: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.lock = threading.RLock()
         indexes = indexes or {}
         self._tables = {name: Table(name, self.lock, indexes=indexes.get(name, ())) for name in tables}

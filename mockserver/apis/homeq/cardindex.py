@@ -15,7 +15,9 @@ refreshes the rows it touches, under the store's lock, before anyone can search 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mockserver.store import Store
@@ -130,30 +132,31 @@ class CardIndex:
         self._row: dict[int, int] = {}  # listing id -> row
         self._free: list[int] = []
         self._built = False
-        store.listings.watch(self._listing_changed)
-        for table, field in (("apartments", "apartment"), ("estates", "estate"), ("requirements", "requirement")):
+        for table, field in (
+            ("listings", "id"),
+            ("apartments", "apartment"),
+            ("estates", "estate"),
+            ("requirements", "requirement"),
+        ):
             getattr(store, table).watch(self._watcher(field))
 
     # -- upkeep ----------------------------------------------------------------------------------
-    def _watcher(self, field: str) -> Any:
+    def _watcher(self, field: str) -> Callable[[Any], None]:
+        """Refreshes the rows of the listings whose ``field`` is the changed row's key (a listing's
+        own ``id`` for the listings table); a cleared table drops the index until the next search."""
+
         def changed(key: Any) -> None:
             if not self._built:
                 return
             if key is None:
                 self._built = False
-                return
-            for listing in self.store.listings.keys(**{field: key}):
-                self._refresh(listing)
+            elif field == "id":
+                self._refresh(key)
+            else:
+                for listing in self.store.listings.keys(**{field: key}):
+                    self._refresh(listing)
 
         return changed
-
-    def _listing_changed(self, key: Any) -> None:
-        if not self._built:
-            return
-        if key is None:
-            self._built = False
-        else:
-            self._refresh(key)
 
     def _build(self) -> None:
         import numpy as np
@@ -315,8 +318,6 @@ def audience(requirement: Body | None) -> str:
 
 def boost(listing_id: int) -> float:
     """A stable per-listing boost between 1 and 2 (HomeQ's promotion weight)."""
-    import hashlib
-
     return 1 + hashlib.sha256(str(listing_id).encode()).digest()[0] / 255
 
 

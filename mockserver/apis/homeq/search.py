@@ -66,14 +66,26 @@ class Search:
             key=_by_id,
         )
 
-    def _count(self, estate: Body, wanted: str | None) -> int:
+    def _count(self, estate_id: int, wanted: str | None) -> int:
         """How many entries an estate has when nothing narrows below the estate (indexes only)."""
         total = 1 if wanted in (None, "estate") else 0
         if wanted in (None, "apartment"):
-            total += self.store.apartments.count(estate=estate["id"])
+            total += self.store.apartments.count(estate=estate_id)
         if wanted in (None, "object_ad"):
-            total += self.store.listings.count(estate=estate["id"])
+            total += self.store.listings.count(estate=estate_id)
         return total
+
+    def _slice(self, estate: Body, wanted: str | None, start: int, offset: int, amount: int) -> list[Body]:
+        """The estate's entries that fall on the page ``offset:offset + amount``, its first entry
+        being at position ``start`` of the whole inventory."""
+        estate_ref = self.market._estate_ref(estate)
+        page: list[Body] = []
+        for at, (kind, record, listing) in enumerate(self._entries(estate, wanted), start):
+            if at >= offset + amount:
+                break
+            if at >= offset:
+                page.append(self._entry(kind, estate, estate_ref, record, listing))
+        return page
 
     def _entries(self, estate: Body, wanted: str | None) -> Iterator[tuple[str, Body, Body | None]]:
         """The estate's entries in order: the estate, then each apartment followed by its listings."""
@@ -101,20 +113,13 @@ class Search:
                 return self._narrowed(ids, filters, wanted, amount, offset)
             estates = self._estates(caller, filters)
             if any(filters.get(k) is not None for k in _NARROWING):
-                return self._narrowed(estates, filters, wanted, amount, offset)
+                return self._narrowed({e["id"] for e in estates}, filters, wanted, amount, offset)
             page: list[Body] = []
             total = 0
             for estate in estates:
-                size = self._count(estate, wanted)  # from the indexes only
+                size = self._count(estate["id"], wanted)  # from the indexes only
                 if total + size > offset and total < offset + amount:
-                    estate_ref = self.market._estate_ref(estate)
-                    position = total
-                    for kind, record, listing in self._entries(estate, wanted):
-                        if position >= offset + amount:
-                            break
-                        if position >= offset:
-                            page.append(self._entry(kind, estate, estate_ref, record, listing))
-                        position += 1
+                    page += self._slice(estate, wanted, total, offset, amount)
                 total += size
             return {"results": page, "total": total}
 
@@ -133,30 +138,17 @@ class Search:
         for estate_id in estate_ids:
             if position >= offset + amount:
                 break
-            size = (
-                (1 if wanted in (None, "estate") else 0)
-                + (self.store.apartments.count(estate=estate_id) if wanted in (None, "apartment") else 0)
-                + (self.store.listings.count(estate=estate_id) if wanted in (None, "object_ad") else 0)
-            )
+            size = self._count(estate_id, wanted)
             if position + size > offset:
                 estate = self.store.estates.get(estate_id)
                 assert estate is not None
-                estate_ref = self.market._estate_ref(estate)
-                at = position
-                for kind, record, listing in self._entries(estate, wanted):
-                    if at >= offset + amount:
-                        break
-                    if at >= offset:
-                        page.append(self._entry(kind, estate, estate_ref, record, listing))
-                    at += 1
+                page += self._slice(estate, wanted, position, offset, amount)
             position += size
         return {"results": page, "total": total}
 
-    def _narrowed(
-        self, estates: list[Body] | set[int], filters: Body, wanted: str | None, amount: int, offset: int
-    ) -> Body:
-        """An inventory narrowed below the estates: its hits come from the indexes of the filters."""
-        scope = estates if isinstance(estates, set) else {e["id"] for e in estates}
+    def _narrowed(self, scope: set[int], filters: Body, wanted: str | None, amount: int, offset: int) -> Body:
+        """An inventory narrowed below the estates (``scope``: the estates' ids): its hits come from
+        the indexes of the filters."""
         hits: list[tuple[int, int, int, str]] = []  # (estate, apartment, listing or 0, kind)
         apartment_id, external_id = filters.get("apartment.id"), filters.get("apartment.external_id")
 
