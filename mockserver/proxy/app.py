@@ -55,11 +55,14 @@ MAX_HEADER_VALUE = 500
 
 class ProxyApp:
     def __init__(self, settings: Settings, registry: dict[str, ApiDefinition]) -> None:
+        names = settings.apis or tuple(registry)
+        unknown = sorted(set(names) - set(registry))
+        if unknown:
+            raise ValueError(f"unknown API(s) {', '.join(unknown)}; known: {', '.join(registry)}")
         if not settings.target:
             raise ValueError("the proxy needs a target URL (--target or TARGET)")
         self.settings = settings
         self.target = settings.target.rstrip("/")
-        names = settings.apis or tuple(registry)
         self.checker = SpecChecker(registry[name] for name in names)
         self.journal = Journal(settings.journal_size)
         self.clock = Clock(settings.anchor_date)
