@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -37,11 +38,17 @@ def proxy_for(origin: str) -> ProxyApp:
     return ProxyApp(Settings(target=origin, target_timeout=5.0), APIS)
 
 
-def test_clean_traffic_passes_through_unchanged_with_a_zero_count(target: str) -> None:
-    with serve(proxy_for(target)) as proxy:
-        direct = httpx.get(f"{target}{PORTAL}/profile", headers=ALICE)
+def profile_direct_and_proxied(origin: str) -> tuple[httpx.Response, httpx.Response, list[dict[str, Any]]]:
+    """Alice's profile from ``origin`` and through a proxy in front of it, and the proxy's journal."""
+    with serve(proxy_for(origin)) as proxy:
+        direct = httpx.get(f"{origin}{PORTAL}/profile", headers=ALICE)
         proxied = httpx.get(f"{proxy}{PORTAL}/profile", headers=ALICE)
-        journal = httpx.get(f"{proxy}/__admin/requests").json()["requests"]
+        journal: list[dict[str, Any]] = httpx.get(f"{proxy}/__admin/requests").json()["requests"]
+    return direct, proxied, journal
+
+
+def test_clean_traffic_passes_through_unchanged_with_a_zero_count(target: str) -> None:
+    direct, proxied, journal = profile_direct_and_proxied(target)
     assert proxied.status_code == direct.status_code == 200
     assert proxied.content == direct.content
     assert proxied.headers["content-type"] == direct.headers["content-type"]
@@ -78,10 +85,7 @@ def test_a_bad_request_is_forwarded_and_reported(target: str) -> None:
 
 
 def test_a_broken_deployment_is_caught_without_changing_its_answer(broken_target: str) -> None:
-    with serve(proxy_for(broken_target)) as proxy:
-        direct = httpx.get(f"{broken_target}{PORTAL}/profile", headers=ALICE)
-        proxied = httpx.get(f"{proxy}{PORTAL}/profile", headers=ALICE)
-        journal = httpx.get(f"{proxy}/__admin/requests").json()["requests"]
+    direct, proxied, journal = profile_direct_and_proxied(broken_target)
     assert proxied.status_code == direct.status_code == 203
     assert proxied.content == direct.content
     found = journal[0]["violations"]
