@@ -22,7 +22,7 @@ from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
 from mockserver.fixtures import read_yaml, use_cache_folder
 from mockserver.registry import ApiDefinition, ErrorFormat
-from mockserver.runtime import Runtime
+from mockserver.runtime import ADMIN_PREFIX, Runtime
 from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
 from mockserver.web.binding import HandlerResolver, security_map
@@ -80,11 +80,11 @@ class MockServer:
         # The admin API first and the others by decreasing base path: the router tries mounts in
         # order, and an API served at the root ("") would otherwise take every later API's paths.
         admin_spec = copy.deepcopy(read_yaml(ADMIN_SPEC))
-        specs.append(("/__admin", admin_spec))
+        specs.append((ADMIN_PREFIX, admin_spec))
         app.add_api(
             admin_spec,
             name="admin",
-            base_path="/__admin",
+            base_path=ADMIN_PREFIX,
             resolver=HandlerResolver(AdminHandlers(self.runtime)),
             validate_responses=self.settings.validate_responses,
         )

@@ -13,10 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.problems import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 from mockserver.registry import ErrorFormat
-from mockserver.runtime import Runtime
+from mockserver.runtime import ADMIN_PREFIX, Runtime
 
-ADMIN_PREFIX = "/__admin"
-UPLOADS_PREFIX = "/__admin/uploads/"
+UPLOADS_PREFIX = ADMIN_PREFIX + "/uploads/"
 
 
 async def send_problem(
