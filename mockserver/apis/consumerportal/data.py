@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from typing import Any
 
 from mockserver.clock import Clock
@@ -22,9 +21,17 @@ from mockserver.store import Store
 
 from . import lookups
 from .lookups import DOWNLOAD, INSURANCE, MORTGAGE, REFERENCE_LETTER, SIGN_OTD, UPLOAD
-from .rules import display_name
+from .rules import ascii_text, display_name
 
 TABLES = ("consumers", "sessions", "dossiers", "products", "productactions", "uploads")
+#: Indexed fields: every request authenticates by token and reads the caller's dossier and its
+#: products. Product actions are not indexed: an update would move a row to the end of its index
+#: bucket, and their order is the order of the session's maps.
+INDEXES: dict[str, tuple[str, ...]] = {
+    "consumers": ("token",),
+    "dossiers": ("consumer_id",),
+    "products": ("dossier_id",),
+}
 Record = dict[str, Any]
 Office = tuple[str, str, str, str, str]
 
@@ -78,10 +85,6 @@ def load_fixtures(store: Store, clock: Clock) -> None:
         insert_dossier(store, dossier)
 
 
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-
-
 class Generator(SeededGenerator):
     locale = "nl_NL"
 
@@ -128,7 +131,7 @@ class Generator(SeededGenerator):
     def employee(self, office: Office) -> Record:
         gender = self.rng.choice("MV")
         first, prefix, surname = self.name(gender)
-        local = _ascii(f"{first[0]}.{surname}").lower().replace(" ", "").replace("'", "")
+        local = ascii_text(f"{first[0]}.{surname}").lower().replace(" ", "").replace("'", "")
         return {
             "name": " ".join(p for p in (first, prefix, surname) if p),
             "phone": office[4],
@@ -144,7 +147,7 @@ class Generator(SeededGenerator):
         gender = self.rng.choice("MV")
         first, prefix, surname = self.name(gender)
         consumer_id = self.hex_id("CNSR")
-        local = _ascii(f"{first}.{prefix}{surname}").lower().replace(" ", "").replace("'", "")
+        local = ascii_text(f"{first}.{prefix}{surname}").lower().replace(" ", "").replace("'", "")
         record: Record = {
             "id": consumer_id,
             "token": token_for(self.seed, consumer_id),

@@ -67,8 +67,12 @@ def display_name(consumer: dict[str, Any]) -> str:
     return " ".join(part for part in parts if part)
 
 
+def ascii_text(text: str) -> str:
+    """``text`` without its accents (``Financiële`` -> ``Financiele``), for e-mail addresses and file names."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def pdf_filename(label: str) -> str:
     """A safe attachment name from a document label: ``Hypotheekofferte SNS`` -> ``hypotheekofferte-sns.pdf``."""
-    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_label.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text(label).lower()).strip("-")
     return f"{slug or 'document'}.pdf"

@@ -44,9 +44,12 @@ class ConsumerPortalService:
         return action
 
     def _context(self, consumer_id: str, action: Body) -> tuple[Body, Body, Body]:
+        """The product, dossier and consumer of one of the consumer's own actions (``_own_action``)."""
         product = self.store.products.get(action["product_id"])
+        dossier = self.store.dossiers.get(action["dossier_id"])
         assert product is not None
-        return product, self.views.dossier_of(consumer_id), self._consumer(consumer_id)
+        assert dossier is not None
+        return product, dossier, self._consumer(consumer_id)
 
     # -- operations ------------------------------------------------------------------------------
     def get_session(self, caller: str, consumer_id: str, ip_address: str) -> Body:

@@ -8,7 +8,7 @@ from mockserver.clock import Clock
 from mockserver.settings import Settings
 from mockserver.store import Store
 
-from .data import TABLES, populate
+from .data import INDEXES, TABLES, populate
 from .rules import display_name
 from .service import ConsumerPortalService
 
@@ -17,7 +17,7 @@ class ConsumerPortalState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES)
+        self.store = Store(TABLES, INDEXES)
         self.service = ConsumerPortalService(self.store, clock)
         self.reset()
 
@@ -28,7 +28,7 @@ class ConsumerPortalState:
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""
-        consumer = self.store.consumers.first(lambda c: c.get("token") == token)
+        consumer = self.store.consumers.find_one(token=token)
         if consumer is None:
             return None
         return {"sub": consumer["id"]}
