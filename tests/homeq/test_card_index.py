@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from mockserver.apis.homeq.cardindex import boost
 from mockserver.apis.homeq.data import apartment_record, listing_record
 from mockserver.apis.homeq.rules import ESTATE_DEFAULTS
 from mockserver.apis.homeq.state import HomeQState
@@ -93,7 +94,7 @@ def expected(store: Store, body: Body) -> tuple[list[int], int]:
         field = body.get("sorting", "publish_date.desc").split(".")[0]
         value: Any = {
             "publish_date": listing["date_publish"] or "",
-            "boost_value": _boost_of(listing["id"]),
+            "boost_value": boost(listing["id"]),  # a definition (a hash), not a rule
             "rent": apartment["rent"],
             "rooms": apartment["rooms"],
             "area": apartment["area"],
@@ -104,12 +105,6 @@ def expected(store: Store, body: Body) -> tuple[list[int], int]:
     hits.sort(reverse=body.get("sorting", "publish_date.desc").endswith(".desc"))
     offset, amount = body.get("offset", 0), body.get("amount", 10000)
     return [key for _, key in hits[offset : offset + amount]], len(hits)
-
-
-def _boost_of(listing_id: int) -> float:
-    import hashlib
-
-    return 1 + hashlib.sha256(str(listing_id).encode()).digest()[0] / 255
 
 
 # -- a varied store and random searches ------------------------------------------------------------
