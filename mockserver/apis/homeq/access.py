@@ -49,6 +49,11 @@ class Caller:
     def landlord(self) -> bool:
         return self.kind == "landlord"
 
+    def manages(self, record: dict[str, Any] | None) -> bool:
+        """Whether ``record`` (an estate, apartment or project) is the caller's company's and sits at
+        or below their root office: anything else answers as if it did not exist."""
+        return record is not None and record["company"] == self.company and record["office"] in self.offices
+
 
 @dataclasses.dataclass(frozen=True)
 class OperationRights:

@@ -53,7 +53,7 @@ class Inventory:
     # -- estates ---------------------------------------------------------------------------------
     def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
         estate = self.store.estates.get(estate_id)
-        if estate is None or estate["company"] != caller.company or estate["office"] not in caller.offices:
+        if estate is None or not caller.manages(estate):
             raise not_found("Estate", estate_id)
         return estate
 
@@ -75,9 +75,7 @@ class Inventory:
         estate = self.store.estates.get(estate_id)
         if estate is None:
             raise not_found("Estate", estate_id)
-        landlord = bool(
-            caller and caller.landlord and estate["company"] == caller.company and estate["office"] in caller.offices
-        )
+        landlord = bool(caller and caller.landlord and caller.manages(estate))
         return self.views.estate(estate, landlord=landlord)
 
     def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:
@@ -88,7 +86,7 @@ class Inventory:
                 if nullable in changes and changes[nullable] is None:
                     changes[nullable] = ""
             if "city" in changes:
-                for apartment in self.store.apartments.where(lambda a: a["estate"] == estate_id):
+                for apartment in self.store.apartments.find(estate=estate_id):
                     self._check_unique(apartment, {"city": changes["city"]})
             return self.views.estate(self.store.estates.update(estate_id, changes), landlord=True)
 
@@ -110,7 +108,7 @@ class Inventory:
     # -- apartments ------------------------------------------------------------------------------
     def apartment(self, caller: Caller, apartment_id: int) -> dict[str, Any]:
         apartment = self.store.apartments.get(apartment_id)
-        if apartment is None or apartment["company"] != caller.company or apartment["office"] not in caller.offices:
+        if apartment is None or not caller.manages(apartment):
             raise not_found("Apartment", apartment_id)
         return apartment
 
@@ -134,9 +132,7 @@ class Inventory:
 
     def create_apartment(self, caller: Caller, body: Body) -> Body:
         with self.store.lock:
-            estate = self.store.estates.get(body["estate"])
-            if estate is None or estate["company"] != caller.company or estate["office"] not in caller.offices:
-                raise NotFound(f"Estate {body['estate']} was not found.", code="NotFound")
+            estate = self.estate(caller, body["estate"])
             place = place_for_city(body.get("municipality") or estate["city"])
             record = apartment_record(
                 {
@@ -204,31 +200,24 @@ class Inventory:
         if parent_kind == "estate":
             return self.estate(caller, parent_id)
         project = self.store.projects.get(parent_id)
-        if project is None or project["company"] != caller.company or project["office"] not in caller.offices:
+        if project is None or not caller.manages(project):
             raise not_found("Project", parent_id)
         return project
 
     def list_media(self, caller: Caller | None, kind: str, parent_id: int, **match: Any) -> Body:
         if caller is not None:
             self.parent(caller, kind, parent_id)
-        media = self.store.media.where(
-            lambda m: (
-                m["kind"] == kind
-                and m["parent"] == parent_id
-                and all(m.get(key) == value for key, value in match.items())
-            )
-        )
+        media = self.store.media.find(parent=parent_id, kind=kind, **match)
         ordered = sorted(media, key=lambda m: (m["position"], m["id"]))
         return {"results": [self.views.medium(m) for m in ordered]}
 
     def add_medium(self, caller: Caller, kind: str, parent_id: int, body: Body) -> Body:
         with self.store.lock:
             self.parent(caller, kind, parent_id)
-            siblings = self.store.media.where(lambda m: m["kind"] == kind and m["parent"] == parent_id)
             record: Body = {
                 "kind": kind,
                 "parent": parent_id,
-                "position": len(siblings),
+                "position": self.store.media.count(parent=parent_id, kind=kind),
                 "caption": body.get("caption", ""),
                 "title": body.get("title", ""),
                 "private": body.get("private", False),
@@ -273,7 +262,7 @@ class Inventory:
     # -- apartment notes -------------------------------------------------------------------------
     def list_notes(self, caller: Caller, apartment_id: int) -> Body:
         self.apartment(caller, apartment_id)
-        notes = self.store.apartment_notes.where(lambda n: n["apartment"] == apartment_id)
+        notes = self.store.apartment_notes.find(apartment=apartment_id)
         return {"notes": [self.views.note(n, apartment=True) for n in sorted(notes, key=lambda n: n["id"])]}
 
     def create_note(self, caller: Caller, apartment_id: int, body: Body) -> Body:
@@ -330,12 +319,8 @@ class Inventory:
         check_file_reference(entity_type, mime_type, body["content_length"])
         company = caller.company if caller.landlord else None
         with self.store.lock:
-            known = self.store.file_references.first(
-                lambda f: (
-                    f["company"] == company
-                    and f["content_md5"] == body["content_md5"]
-                    and f["entity_type"] == entity_type
-                )
+            known = self.store.file_references.find_one(
+                company=company, content_md5=body["content_md5"], entity_type=entity_type
             )
             if known is not None:
                 # Same file (same md5) already uploaded: no upload URL, reuse the reference.

@@ -100,8 +100,7 @@ class Listings:
         listing = self.store.listings.get(listing_id)
         if listing is None or listing["status"] == "deleted":
             return None
-        apartment = self.store.apartments.get(listing["apartment"])
-        if apartment is None or apartment["company"] != caller.company or apartment["office"] not in caller.offices:
+        if not caller.manages(self.store.apartments.get(listing["apartment"])):
             return None
         return listing
 

@@ -30,7 +30,7 @@ class Projects:
 
     def project(self, caller: Caller, project_id: int) -> Body:
         project = self.store.projects.get(project_id)
-        if project is None or project["company"] != caller.company or project["office"] not in caller.offices:
+        if project is None or not caller.manages(project):
             raise not_found("Project", project_id)
         return project
 
@@ -39,9 +39,7 @@ class Projects:
         project = self.store.projects.get(project_id)
         if project is None:
             raise not_found("Project", project_id)
-        landlord = bool(
-            caller and caller.landlord and project["company"] == caller.company and project["office"] in caller.offices
-        )
+        landlord = bool(caller and caller.landlord and caller.manages(project))
         if not landlord and not project["published"]:
             raise not_found("Project", project_id)
         return project, landlord
@@ -115,11 +113,7 @@ class Projects:
 
     def list_projects(self, caller: Caller, external_id: str | None) -> Body:
         projects = self.store.projects.where(
-            lambda p: (
-                p["company"] == caller.company
-                and p["office"] in caller.offices
-                and (external_id is None or p["external_id"] == external_id)
-            )
+            lambda p: caller.manages(p) and (external_id is None or p["external_id"] == external_id)
         )
         return {
             "projects": [
@@ -241,7 +235,7 @@ class Projects:
     def _project_estate(self, caller: Caller, project_id: int, estate_id: int) -> tuple[Body, Body]:
         project = self.project(caller, project_id)
         estate = self.store.estates.get(estate_id)
-        if estate is None or estate["company"] != caller.company or estate["office"] not in caller.offices:
+        if estate is None or not caller.manages(estate):
             raise not_found("Estate", estate_id)
         return project, estate
 
