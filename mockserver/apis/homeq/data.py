@@ -19,7 +19,7 @@ from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
-from .lookups import PLACES
+from .lookups import DEFAULT_PROFILES, PLACES
 from .rules import APARTMENT_DEFAULTS, ESTATE_DEFAULTS, OFFICE_DEFAULTS, apartment_identity, schema_defaults
 from .views import Views
 
@@ -57,17 +57,6 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "projects": ("published",),
     "agreements": ("company", "consumer"),
 }
-#: Reset-environment removes these (the inventory and everything hanging off it).
-INVENTORY_TABLES = (
-    "estates",
-    "apartments",
-    "media",
-    "apartment_notes",
-    "projects",
-    "project_entries",
-    "listings",
-    "applications",
-)
 
 LISTING_STATUSES = ("active", "active", "active", "draft", "paused", "reserved", "rented", "closing")
 #: Generated listings in these statuses have been public and have applicants.
@@ -138,8 +127,6 @@ def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
 
 
 def load_fixtures(store: Store, clock: Clock) -> None:
-    from .lookups import DEFAULT_PROFILES
-
     records = load(FIXTURES_DIR / "homeq", clock)
     for profile in DEFAULT_PROFILES:
         store.right_profiles.insert(dict(profile))
@@ -242,7 +229,12 @@ class Generator(SeededGenerator):
             return
         #: The generated listings, in the order they were made.
         self.listings: list[int] = []
-        offices = [o["id"] for o in self.store.offices.all()]
+        #: What makes each stored apartment unique (``apartment_identity``): no twin is generated.
+        self.identities = {
+            apartment_identity(*fields)
+            for fields in self.store.apartments.values(("national_id", "city", "street_name", "street_number"))
+        }
+        offices = self.store.offices.keys()
         for _ in range(max(1, self.volume // 2)):
             self.employee(offices)
         for _ in range(max(1, self.volume // 4)):
@@ -319,10 +311,9 @@ class Generator(SeededGenerator):
         number = f"{self.rng.randint(1, 80)}{self.rng.choice(('', '', '', 'A', 'B'))}"
         national_id = str(self.rng.randint(1001, 1999))
         identity = apartment_identity(national_id, place[0], street, number)
-        if self.store.apartments.first(
-            lambda a: apartment_identity(a["national_id"], a["city"], a["street_name"], a["street_number"]) == identity
-        ):
+        if identity in self.identities:
             return
+        self.identities.add(identity)
         rooms = self.rng.choice((1, 1.5, 2, 2, 3, 3, 4, 5))
         area = round(18 + rooms * self.rng.uniform(20, 28), 1)
         apartment = self.store.apartments.insert(
@@ -355,7 +346,7 @@ class Generator(SeededGenerator):
             )
         )
         if self.rng.random() < 0.35:
-            requirements = [r["id"] for r in self.store.requirements.all()]
+            requirements = self.store.requirements.keys()
             listing = self.store.listings.insert(
                 listing_record(
                     {
@@ -436,7 +427,7 @@ class Generator(SeededGenerator):
                 self.store.listings.update(listing["id"], {"winner": views.application_info(winner)})
 
     def user_note(self) -> None:
-        consumers = [c["id"] for c in self.store.consumers.all()]
+        consumers = self.store.consumers.keys()
         if not consumers:
             return
         self.store.user_notes.insert(

@@ -15,7 +15,7 @@ from mockserver.problems import BadRequest, Forbidden, PreconditionFailed
 from mockserver.store import Store
 
 from .access import Caller
-from .data import INVENTORY_TABLES, employee_record
+from .data import employee_record
 from .lookups import RIGHT_NAMES, RIGHTS
 from .rules import OFFICE_DEFAULTS, check_office_email, not_found, subtree
 from .views import Views
@@ -81,33 +81,31 @@ class Organisation:
     def reset_environment(self, caller: Caller) -> None:
         """Removes the company's inventory and its traces; employees and requirement profiles stay."""
         with self.store.lock:
-            estates = {e["id"] for e in self.store.estates.where(lambda e: e["company"] == caller.company)}
-            apartments = {a["id"] for a in self.store.apartments.where(lambda a: a["estate"] in estates)}
-            projects = {p["id"] for p in self.store.projects.where(lambda p: p["company"] == caller.company)}
-            parents = {
-                "estate": estates,
-                "apartment": apartments,
-                "project": projects,
-            }
-            for listing in self.store.listings.where(lambda lst: lst["apartment"] in apartments):
-                self.store.listings.delete(listing["id"])
-                for application in self.store.applications.keys(listing=listing["id"]):
-                    self.store.applications.delete(application)
-            for medium in self.store.media.all():
-                if medium["parent"] in parents[medium["kind"].split("_", 1)[0]]:
-                    self.store.media.delete(medium["id"])
-            for note in self.store.apartment_notes.where(lambda n: n["apartment"] in apartments):
-                self.store.apartment_notes.delete(note["id"])
-            for entry in self.store.project_entries.where(lambda e: e["project"] in projects):
-                self.store.project_entries.delete(entry["id"])
-            for table, ids in (("apartments", apartments), ("estates", estates), ("projects", projects)):
+            store = self.store
+            estates = set(store.estates.keys(company=caller.company))
+            apartments = {key for estate in estates for key in store.apartments.keys(estate=estate)}
+            projects = set(store.projects.keys(company=caller.company))
+            parents = {"estate": estates, "apartment": apartments, "project": projects}
+            for apartment in apartments:
+                for listing in store.listings.keys(apartment=apartment):
+                    store.listings.delete(listing)
+                    for application in store.applications.keys(listing=listing):
+                        store.applications.delete(application)
+                for note in store.apartment_notes.keys(apartment=apartment):
+                    store.apartment_notes.delete(note)
+            for medium, kind, parent in store.media.values(("id", "kind", "parent")):
+                if parent in parents[kind.split("_", 1)[0]]:
+                    store.media.delete(medium)
+            for entry, project in store.project_entries.values(("id", "project")):
+                if project in projects:
+                    store.project_entries.delete(entry)
+            for table, ids in ((store.apartments, apartments), (store.estates, estates), (store.projects, projects)):
                 for key in ids:
-                    getattr(self.store, table).delete(key)
-            assert set(INVENTORY_TABLES) >= {"estates", "apartments", "media", "listings"}
+                    table.delete(key)
 
     # -- offices ---------------------------------------------------------------------------------
     def _offices(self, caller: Caller) -> list[dict[str, Any]]:
-        return [o for o in self.store.offices.all() if o["company"] == caller.company]
+        return self.store.offices.find(company=caller.company)
 
     def visible_office(self, caller: Caller, office_id: int) -> dict[str, Any]:
         office = self.store.offices.get(office_id)
@@ -164,10 +162,11 @@ class Organisation:
     # -- employees -------------------------------------------------------------------------------
     def _employee(self, caller: Caller, employee_id: int) -> dict[str, Any]:
         employee = self.store.employees.get(employee_id)
-        visible = employee is not None and employee["company"] == caller.company
-        if visible and employee_id != caller.id:
-            visible = employee is not None and employee["root_office"] in caller.offices
-        if not visible or employee is None:
+        if (
+            employee is None
+            or employee["company"] != caller.company
+            or (employee_id != caller.id and employee["root_office"] not in caller.offices)
+        ):
             raise not_found("Employee", employee_id)
         return employee
 
@@ -296,8 +295,8 @@ class Organisation:
         with self.store.lock:
             self._custom_profile(caller, profile_id)
             # Employees of a deleted profile are left without one (and cannot log in: 409).
-            for employee in self.store.employees.where(lambda e: e["right_profile"] == profile_id):
-                self.store.employees.update(employee["id"], {"right_profile": None})
+            for employee in self.store.employees.keys(right_profile=profile_id):
+                self.store.employees.update(employee, {"right_profile": None})
             self.store.right_profiles.delete(profile_id)
 
     @staticmethod
@@ -310,14 +309,7 @@ class Organisation:
         with self.store.lock:
             for operation in operations:
                 ssn = operation["ssn"].strip()
-                existing = next(
-                    (
-                        t
-                        for t in self.store.existing_tenants.where(lambda t: t["company"] == caller.company)
-                        if t["ssn"] == ssn
-                    ),
-                    None,
-                )
+                existing = self.store.existing_tenants.find_one(company=caller.company, ssn=ssn)
                 if operation["action"] == "create" and existing is None:
                     self.store.existing_tenants.insert({"company": caller.company, "ssn": ssn})
                     created += 1
@@ -328,9 +320,7 @@ class Organisation:
 
     # -- user notes ------------------------------------------------------------------------------
     def list_user_notes(self, caller: Caller, user_profile: int) -> Body:
-        notes = self.store.user_notes.where(
-            lambda n: n["company"] == caller.company and n["user_profile"] == user_profile
-        )
+        notes = self.store.user_notes.find(company=caller.company, user_profile=user_profile)
         return {"notes": [self.views.note(n, apartment=False) for n in sorted(notes, key=lambda n: n["id"])]}
 
     def create_user_note(self, caller: Caller, body: Body) -> Body:

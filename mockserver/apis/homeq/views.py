@@ -89,10 +89,6 @@ def thumbnail(url: str) -> str:
     return f"{MEDIA_HOST}/320/{head}/{tail.rsplit('.', 1)[0]}.jpeg"
 
 
-def employee_ref(record: dict[str, Any] | None) -> dict[str, Any]:
-    return {"id": record["id"], "name": record["name"]} if record else {}
-
-
 class Views:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -141,7 +137,6 @@ class Views:
         }
 
     def office(self, office: dict[str, Any]) -> dict[str, Any]:
-        employees = self.store.employees.where(lambda e: e["root_office"] == office["id"])
         view = {
             key: office[key]
             for key in (
@@ -161,7 +156,7 @@ class Views:
                 "time_to_next_engagement",
             )
         }
-        view["employee_count"] = len(employees)
+        view["employee_count"] = self.store.employees.count(root_office=office["id"])
         if office.get("email"):
             view["email"] = office["email"]
         if office.get("logo"):
@@ -248,13 +243,12 @@ class Views:
     # -- inventory -------------------------------------------------------------------------------
     def apartment(self, apartment: dict[str, Any]) -> dict[str, Any]:
         view = {key: apartment.get(key) for key in APARTMENT_FIELDS}
-        view["can_create_ad_listing"] = not self.store.listings.first(
-            lambda lst: lst["apartment"] == apartment["id"] and lst["status"] not in ("deleted", "rented")
-        )
+        statuses = self.store.listings.values(("status",), apartment=apartment["id"])
+        view["can_create_ad_listing"] = all(status in ("deleted", "rented") for (status,) in statuses)
         return view
 
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
-        media = sorted(self.store.media.where(lambda m: m["kind"] == kind and m["parent"] == parent), key=_order)
+        media = sorted(self.store.media.find(parent=parent, kind=kind), key=_order)
         return [{"id": m["id"], "url": self.media_url(m)} for m in media]
 
     def media_url(self, medium: dict[str, Any]) -> str:
@@ -265,7 +259,7 @@ class Views:
         return media_url(folder_for(entity), medium["reference"], reference.get("mime_type"))
 
     def estate(self, estate: dict[str, Any], landlord: bool) -> dict[str, Any]:
-        apartments = self.store.apartments.where(lambda a: a["estate"] == estate["id"])
+        apartments = self.store.apartments.find(estate=estate["id"])
         images = self._images("estate_picture", estate["id"])
         view: dict[str, Any] = {
             "id": estate["id"],
