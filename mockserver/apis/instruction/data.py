@@ -12,16 +12,23 @@ from typing import Any
 
 from mockserver.store import Store
 
-from .lookups import ACCESS_TYPES, INTRODUCER, PROPERTY_AGES, PROPERTY_TYPES, VALUE_TIERS, fee_for, value_tier
+from .lookups import (
+    ACCESS_TYPES,
+    INTRODUCER,
+    PROPERTY_AGES,
+    PROPERTY_TYPES,
+    REPORT_FILE_FORMAT,
+    REPORT_FILE_TYPE,
+    VALUE_TIERS,
+    fee_for,
+    round5,
+    value_tier,
+)
 
 TABLES = ("organisations", "instructions")
 KEY = "tmpReference"
 
 Record = dict[str, Any]
-
-
-def round5(amount: float) -> float:
-    return float(round(amount / 5) * 5)
 
 
 def default_fee(product_code: str, value: float) -> Record:
@@ -92,7 +99,7 @@ def complete(record: Record, store: Store) -> Record:
         for n in case["notes"]
     ]
     case["files"] = [
-        {"fileTypeCode": "InstructionReportFromSupplier", "fileFormatCode": "PDF", **f} for f in case["files"]
+        {"fileTypeCode": REPORT_FILE_TYPE, "fileFormatCode": REPORT_FILE_FORMAT, **f} for f in case["files"]
     ]
     return case
 

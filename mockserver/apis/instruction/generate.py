@@ -19,7 +19,7 @@ from mockserver.generation import SeededGenerator
 from mockserver.registry import FIXTURES_DIR
 from mockserver.store import Store
 
-from .data import KEY, complete, default_fee, round5
+from .data import KEY, complete, default_fee
 from .lookups import (
     BUILDING_KINDS,
     CANCEL_REASONS,
@@ -33,8 +33,10 @@ from .lookups import (
     STATUSES,
     STREET_KINDS,
     SUPPLIER,
+    TERMINAL,
     TIMESTAMP_NAMES,
     TOWNS,
+    round5,
 )
 
 Record = dict[str, Any]
@@ -113,8 +115,6 @@ def _slug(text: str) -> str:
 
 
 class Generator(SeededGenerator):
-    locale = "en_GB"
-
     def __init__(self, store: Store, *, seed: int, volume: int, clock: Clock) -> None:
         super().__init__(store, seed=seed, volume=volume, clock=clock)
         # Past events end before the anchor day starts, whatever the time of day.
@@ -150,7 +150,7 @@ class Generator(SeededGenerator):
         fee = default_fee(product, prop["propertyValueOrPurchasePrice"])
         fee["due"] = self.due(status, fee["total"])
         reference = f"TMP{number}"
-        ended = status in ("COMPLETED", "CANCELLED", "REJECTED")
+        ended = status in TERMINAL
         case: Record = {
             KEY: reference,
             "status": status,
@@ -225,7 +225,7 @@ class Generator(SeededGenerator):
             last += self.hours(1, 120)
             if status == "CANCELLED":
                 reached["CANCELLED"] = last
-        if status in ("COMPLETED", "CANCELLED", "REJECTED"):
+        if status in TERMINAL:
             age = dt.timedelta(days=rng.randint(2, 400))
         elif status == "ALLOCATED":
             age = self.hours(1, 10) if rng.random() < 0.75 else self.hours(60, 120)

@@ -1,10 +1,9 @@
 """The instruction service's code tables: the documented ones and the mock's own.
 
-Documented (``specs/instruction.yaml`` enumerates them): case status codes per role, timestamp
-names per role, fee keys, other-information keys, milestone codes and states, allowed operations,
-file types and formats. The rest (products, property value tiers, property types and ages, access
-types, cancel reasons, appointment time slots) live in the real service's Data service, which is
-not part of these docs; these are the mock's values.
+Documented (``specs/instruction.yaml`` enumerates them): case statuses, timestamp names per
+role, allowed operations, file types and formats. The rest (products, property value tiers,
+property types and ages, access types, cancel reasons) live in the real service's Data service,
+which is not part of these docs; these are the mock's values.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 
 INTRODUCER = "introducer"
 SUPPLIER = "supplier"
-ROLES = (INTRODUCER, SUPPLIER)
 #: The party names the docs use in notes (`visibleTo`, `readTimestamps`) for each role.
 PARTY = {INTRODUCER: "Introducer", SUPPLIER: "Supplier"}
 
@@ -28,20 +26,10 @@ LIFECYCLE = (
     "APPOINTMENTCOMPLETED",
     "COMPLETED",
 )
+#: The statuses a case ends at.
 TERMINAL = ("COMPLETED", "CANCELLED", "REJECTED")
 STATUSES = (*LIFECYCLE, "CANCELLED", "REJECTED")
 
-INTRODUCER_STATUSES = (
-    "NEW",
-    "REFERRED",
-    "ORDERED",
-    "ALLOCATED",
-    "APPOINTMENTBOOKED",
-    "APPOINTMENTCOMPLETED",
-    "COMPLETED",
-    "CANCELLED",
-    "REJECTED",
-)
 #: A supplier sees a case only at these statuses: once cancelled it loses access.
 SUPPLIER_STATUSES = ("ALLOCATED", "ACCEPTED", "APPOINTMENTBOOKED", "APPOINTMENTCOMPLETED", "COMPLETED")
 
@@ -60,11 +48,6 @@ TIMESTAMP_NAMES = (
 ROLE_TIMESTAMPS = {
     INTRODUCER: ("QUOTED", "CREATED", "ORDERED", "APPOINTMENT", "EXPECTEDREPORTDATE", "COMPLETED", "CANCELLED"),
     SUPPLIER: ("ASSIGNED", "OFFEREXPIRY", "ACCEPTED", "APPOINTMENT", "EXPECTEDREPORTDATE", "COMPLETED"),
-}
-
-ROLE_MILESTONES = {
-    INTRODUCER: ("ALLOCATED", "APPOINTMENT", "COMPLETED", "CANCELLED"),
-    SUPPLIER: ("ASSIGNED", "ACCEPTED", "APPOINTMENT", "COMPLETED"),
 }
 
 #: The operations each role may be offered, in the documented order.
@@ -90,7 +73,6 @@ REPLACE_REPORT_HOURS = 24
 #: How long a supplier has to accept an assigned case before the offer expires.
 OFFER_HOURS = 48
 
-TMP_BRANDS = ("The Moving Portal", "IMyHome")
 REPORT_FILE_TYPE = "InstructionReportFromSupplier"
 REPORT_FILE_FORMAT = "PDF"
 
@@ -140,7 +122,6 @@ PROPERTY_AGES = {
 }
 ACCESS_TYPES = {"VENDOR": "Vendor", "ESTATEAGENT": "Estate agent", "OCCUPIER": "Occupier"}
 CANCEL_REASONS = ("DATENOTSUITABLE", "NOLONGERREQUIRED", "PURCHASEFELLTHROUGH", "FOUNDANOTHERSURVEYOR", "OTHER")
-TIMESLOT_CODES = ("AM", "PM")
 
 
 def _money(amount: int) -> str:
@@ -175,12 +156,17 @@ def value_tier(value: float) -> str:
     return f"{_short(low)}TO{_short(low + 50_000)}"
 
 
+def round5(amount: float) -> float:
+    """To the nearest £5, as fees are quoted."""
+    return float(round(amount / 5) * 5)
+
+
 def fee_for(product_code: str, value: float) -> float | None:
     """The total fee including VAT, rounded to £5; ``None`` when the price is on application."""
     product = PRODUCTS[product_code]
     if product["base"] is None:
         return None
-    return float(round((product["base"] + product["perThousand"] * value / 1000) / 5) * 5)
+    return round5(product["base"] + product["perThousand"] * value / 1000)
 
 
 #: Towns the generated properties are in: (town, county, postcode areas, country).
