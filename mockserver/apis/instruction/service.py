@@ -48,14 +48,21 @@ class InstructionService:
     def _view(self, record: Record, organisation: Record) -> Record:
         return self.views.instruction(record, organisation, self.clock.now())
 
-    def _by_reference(self, organisation: Record, reference: str) -> Record:
-        role = organisation["role"]
-        found = self.store.instructions.first(
+    def _with_reference(
+        self, organisation: Record, role: str, value: str, other_than: str | None = None
+    ) -> Record | None:
+        """The organisation's case (but ``other_than``) that has ``value`` as one of its ``role`` references."""
+        return self.store.instructions.first(
             lambda r: (
-                rules.can_see(r, organisation)
-                and any(rules.same_reference(reference, v) for v in rules.references(r, role).values())
+                r["tmpReference"] != other_than
+                and rules.can_see(r, organisation)
+                and any(rules.same_reference(value, v) for v in rules.references(r, role).values())
             )
         )
+
+    def _by_reference(self, organisation: Record, reference: str) -> Record:
+        role = organisation["role"]
+        found = self._with_reference(organisation, role, reference)
         if found is None:
             raise NotFound(f"No instruction of yours has the {role} reference {reference!r}.")
         return found
@@ -99,13 +106,7 @@ class InstructionService:
         """The other case of this organisation that already uses ``value`` as a reference, if any."""
         if value is None:
             return None
-        clash = self.store.instructions.first(
-            lambda r: (
-                r["tmpReference"] != own
-                and rules.can_see(r, organisation)
-                and any(rules.same_reference(value, v) for v in rules.references(r, role).values())
-            )
-        )
+        clash = self._with_reference(organisation, role, value, other_than=own)
         return str(clash["tmpReference"]) if clash else None
 
     # -- files -----------------------------------------------------------------------------------

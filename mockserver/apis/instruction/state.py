@@ -31,7 +31,7 @@ class InstructionState:
 
     def authenticate(self, api_key: str) -> dict[str, Any] | None:
         """API key -> the identity Connexion hands to handlers (``user`` is the organisation id)."""
-        organisation = self.store.organisations.first(lambda o: o.get("apiKey") == api_key)
+        organisation = self.store.organisations.find_one(apiKey=api_key)
         if organisation is None:
             return None
         return {"sub": organisation["id"], "role": organisation["role"], "name": organisation["name"]}
