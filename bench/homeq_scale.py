@@ -12,9 +12,7 @@ searches (an estate's cards; the first page of every card).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
-import gc
 import sys
 import time
 from pathlib import Path
@@ -24,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import median_us
+from bench.timing import median_us, size_table
 from mockserver.apis.homeq.data import ESTATE_DEFAULTS, apartment_record, listing_record
 from mockserver.apis.homeq.state import HomeQState
 from mockserver.settings import Settings
@@ -100,20 +98,19 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,100000", help="apartments added (comma-separated)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per kind and size")
     args = parser.parse_args()
-    print(
-        "| apartments added | insert s | inventory total | inventory page 1 µs | middle page µs | one estate µs "
-        "| reserved µs | apartment by id µs | cards of an estate µs | cards, all (scan) µs | cards, max_rent µs |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for size in (int(s) for s in args.sizes.split(",")):
-        r = asyncio.run(measure(size, args.requests))
-        print(
-            f"| {size:,} | {r['insert_s']:.1f} | {r['total']:,.0f} | {r['first']:,.0f} | {r['middle']:,.0f} | "
-            f"{r['estate']:,.0f} | {r['reserved']:,.0f} | {r['apartment']:,.0f} | {r['cards_estate']:,.0f} | "
-            f"{r['cards_all']:,.0f} | {r['cards_rent']:,.0f} |",
-            flush=True,
-        )
-        gc.collect()
+    columns = [
+        ("insert s", "insert_s", ".1f"),
+        ("inventory total", "total", ",.0f"),
+        ("inventory page 1 µs", "first", ",.0f"),
+        ("middle page µs", "middle", ",.0f"),
+        ("one estate µs", "estate", ",.0f"),
+        ("reserved µs", "reserved", ",.0f"),
+        ("apartment by id µs", "apartment", ",.0f"),
+        ("cards of an estate µs", "cards_estate", ",.0f"),
+        ("cards, all (scan) µs", "cards_all", ",.0f"),
+        ("cards, max_rent µs", "cards_rent", ",.0f"),
+    ]
+    size_table("apartments added", columns, args.sizes, lambda size: measure(size, args.requests))
     return 0
 
 
