@@ -138,8 +138,7 @@ class Listings:
                     "is_short_lease": project["is_short_lease"],
                     "prioritize_customers": project["prioritize_existing_tenants"],
                 }
-            statuses = self.store.listings.values(("status",), apartment=apartment["id"])
-            if any(status in OPEN_STATUSES for (status,) in statuses):
+            if open_listings(self.store, apartment=apartment["id"]):
                 raise PreconditionFailed(
                     "Can not create an Ad on an apartment that already has one.", code="ApartmentHasAd"
                 )
@@ -311,6 +310,11 @@ class Listings:
             self.store.applications.update(listing["reserved_candidate"], {"status": "rejected", "reason": reason})
             # The listing is open again: people can apply and another candidate can be chosen.
             self.store.listings.update(listing_id, {"status": "active", "reserved_candidate": None})
+
+
+def open_listings(store: Store, **criteria: Any) -> int:
+    """How many listings matching ``criteria`` still occupy their apartment (read without copying them)."""
+    return sum(1 for (status,) in store.listings.values(("status",), **criteria) if status in OPEN_STATUSES)
 
 
 def _moment(value: str | None) -> dt.datetime:

@@ -4,7 +4,6 @@ agreements. Listings live in ``listings``, projects in ``projects``, the searche
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from mockserver.clock import Clock
@@ -19,7 +18,7 @@ from .rules import adjust_requirement, not_found
 from .views import Views, present, thumbnail
 
 Body = dict[str, Any]
-#: Listings that still occupy their apartment (a new listing is refused while one exists).
+#: The statuses of listings the public sees, with the names the extended card shows.
 PUBLIC_STATUSES = {"active": "Active", "reserved": "Reserved", "paused": "Paused", "approved": "Approved"}
 PAGE_SIZE = 20
 
@@ -71,7 +70,7 @@ class Market:
         }
 
     def _apartment_ref(self, apartment: Body) -> Body:
-        listings = self.store.listings.find(apartment=apartment["id"])
+        statuses = {status for (status,) in self.store.listings.values(("status",), apartment=apartment["id"])}
         return {
             "address": {
                 "city": apartment["city"],
@@ -86,9 +85,9 @@ class Market:
             "area": apartment["area"],
             "external_id": apartment.get("landlord_object_id") or "",
             "floor": apartment["floor"],
-            "has_ad": any(lst["status"] in OPEN_STATUSES - {"draft"} for lst in listings),
-            "has_draft": any(lst["status"] == "draft" for lst in listings),
-            "has_rentals": any(lst["status"] == "rented" for lst in listings),
+            "has_ad": bool(statuses & (OPEN_STATUSES - {"draft"})),
+            "has_draft": "draft" in statuses,
+            "has_rentals": "rented" in statuses,
             "id": apartment["id"],
             "images": self._images("apartment_picture", apartment["id"]),
             "location": {"lat": apartment["latitude"], "lon": apartment["longitude"]},
@@ -140,7 +139,6 @@ class Market:
             )
         ]
         ad = self._ad(listing)
-        ad.pop("nightly_stats", None)
         ad.update(
             {
                 "approval_rejection_text": "",
@@ -180,9 +178,8 @@ class Market:
 
     def requirement_view(self, requirement: Body) -> Body:
         view = {k: v for k, v in requirement.items() if k not in ("company", "created", "updated")}
-        view["ad_count"] = sum(
-            1 for lst in self.store.listings.find(requirement=requirement["id"]) if lst["status"] != "deleted"
-        )
+        statuses = self.store.listings.values(("status",), requirement=requirement["id"])
+        view["ad_count"] = sum(1 for (status,) in statuses if status != "deleted")
         view["create_date"] = requirement["created"]
         view["update_date"] = requirement.get("updated") or requirement["created"]
         return view
@@ -328,11 +325,6 @@ class Market:
 
     # -- agreements and digital contracts --------------------------------------------------------
     def list_agreements(self, caller: Caller, page: int, filters: Body) -> Body:
-        def visible(agreement: Body) -> bool:
-            if caller.landlord:
-                return bool(agreement["company"] == caller.company)
-            return bool(agreement["consumer"] == caller.id)
-
         mine = (
             self.store.agreements.find(company=caller.company)
             if caller.landlord
@@ -341,8 +333,7 @@ class Market:
         records = [
             a
             for a in mine
-            if visible(a)
-            and filters.get("apartment_id") in (None, a["apartment"])
+            if filters.get("apartment_id") in (None, a["apartment"])
             and filters.get("rental_id") in (None, a["rental"])
             and (filters.get("signed_after") is None or a["signed"][:10] > filters["signed_after"])
         ]
@@ -411,10 +402,6 @@ def amenities(apartment: Body) -> Body:
         "tv_included": apartment["cable_package_included"],
         "water_included": apartment["water"] != "PAY_EXTRA",
     }
-
-
-def field_is(field: str, value: Any) -> Callable[[Body], bool]:
-    return lambda record: bool(record.get(field) == value)
 
 
 def _by_id(record: Body) -> int:

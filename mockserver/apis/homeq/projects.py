@@ -14,7 +14,7 @@ from mockserver.store import Store
 from .access import Caller
 from .data import project_record
 from .events import Events
-from .listings import OPEN_STATUSES
+from .listings import open_listings
 from .market import Market, as_datetime
 from .rules import not_found, spec
 
@@ -104,7 +104,7 @@ class Projects:
         return view
 
     def _entries(self, project_id: int, kind: str) -> list[Body]:
-        entries = self.store.project_entries.where(lambda e: e["project"] == project_id and e["kind"] == kind)
+        entries = self.store.project_entries.find(project=project_id, kind=kind)
         key = (lambda e: (e["position"], e["id"])) if kind == "freetext" else (lambda e: (e["date"], e["id"]))
         fields = (
             ("id", "position", "title", "description") if kind == "freetext" else ("id", "date", "title", "description")
@@ -118,7 +118,10 @@ class Projects:
         return {
             "projects": [
                 {
-                    "apartments": len(self.market._project_apartments(p["id"])),
+                    "apartments": sum(
+                        self.store.apartments.count(estate=estate)
+                        for estate in self.store.estates.keys(project=p["id"])
+                    ),
                     "closed": p["closed"],
                     "external_id": p["external_id"],
                     "id": p["id"],
@@ -175,14 +178,13 @@ class Projects:
             project = self.project(caller, project_id)
             if project["published"]:
                 raise PreconditionFailed("A published project cannot be deleted.", code="ProjectPublished")
-            for estate in self.store.estates.find(project=project_id):
-                self.store.estates.update(estate["id"], {"project": None})
-            for entry in self.store.project_entries.where(lambda e: e["project"] == project_id):
-                self.store.project_entries.delete(entry["id"])
-            for medium in self.store.media.where(
-                lambda m: m["kind"].startswith("project") and m["parent"] == project_id
-            ):
-                self.store.media.delete(medium["id"])
+            for estate in self.store.estates.keys(project=project_id):
+                self.store.estates.update(estate, {"project": None})
+            for entry in self.store.project_entries.keys(project=project_id):
+                self.store.project_entries.delete(entry)
+            for medium, kind in self.store.media.values(("id", "kind"), parent=project_id):
+                if kind.startswith("project"):
+                    self.store.media.delete(medium)
             self.store.projects.delete(project_id)
 
     def list_entries(self, caller: Caller | None, project_id: int, kind: str) -> Body:
@@ -225,11 +227,9 @@ class Projects:
         self.project(caller, project_id)
         result = []
         for estate in sorted(self.store.estates.find(project=project_id), key=_by_id):
-            apartments = self.store.apartments.keys(estate=estate["id"])
-            ads = [lst for lst in self.store.listings.find(estate=estate["id"]) if lst["status"] in OPEN_STATUSES]
-            result.append(
-                {"id": estate["id"], "name": estate["legal_name"], "apartments": len(apartments), "ads": len(ads)}
-            )
+            apartments = self.store.apartments.count(estate=estate["id"])
+            ads = open_listings(self.store, estate=estate["id"])
+            result.append({"id": estate["id"], "name": estate["legal_name"], "apartments": apartments, "ads": ads})
         return result
 
     def _project_estate(self, caller: Caller, project_id: int, estate_id: int) -> tuple[Body, Body]:
@@ -257,7 +257,7 @@ class Projects:
             _, estate = self._project_estate(caller, project_id, estate_id)
             if estate.get("project") != project_id:
                 raise PreconditionFailed("The estate is not in the project.", code="NotInProject")
-            if any(lst["status"] in OPEN_STATUSES for lst in self.store.listings.find(estate=estate_id)):
+            if open_listings(self.store, estate=estate_id):
                 raise PreconditionFailed("The estate has listings in the project.", code="HasAds")
             self.store.estates.update(estate_id, {"project": None})
 
