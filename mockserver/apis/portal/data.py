@@ -99,9 +99,6 @@ def _complete_customer(customer: dict[str, Any]) -> dict[str, Any]:
 
 
 class Generator(SeededGenerator):
-    locale = "en_GB"
-    office_hours = (8, 19)
-
     def run(self) -> None:
         if self.volume <= 0:
             return

@@ -32,7 +32,6 @@ class PortalService:
         self.views = Views(store)
 
     # -- helpers ---------------------------------------------------------------------------------
-
     def _customer(self, customer_id: int) -> dict[str, Any]:
         customer = self.store.customers.get(customer_id)
         if customer is None:  # the token outlived its customer (e.g. after a reset)
@@ -183,7 +182,7 @@ class PortalService:
         ]
 
     def _booked(self, slot_id: int) -> int:
-        return len(self.store.appointments.find(slotId=slot_id, status="confirmed"))
+        return self.store.appointments.count(slotId=slot_id, status="confirmed")
 
     def _open_slots(self, application: dict[str, Any], now: str) -> list[dict[str, Any]]:
         """Open-day slots of the application's listing that are still ahead and not full."""

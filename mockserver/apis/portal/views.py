@@ -54,7 +54,7 @@ class Views:
         self.store = store
 
     def listing(self, listing: dict[str, Any], today: str) -> dict[str, Any]:
-        has_open_days = any(s["date"] >= today for s in self.store.slots.find(listingId=listing["id"]))
+        has_open_days = any(date >= today for (date,) in self.store.slots.values(("date",), listingId=listing["id"]))
         return {
             "id": listing["id"],
             "title": listing["title"],
