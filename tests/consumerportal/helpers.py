@@ -7,7 +7,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.conftest import bearer
+from mockserver.settings import Settings
+from tests.conftest import bearer, make_settings
 
 CONSUMERPORTAL = "/consumerportal"
 SESSION = f"{CONSUMERPORTAL}/getsession"
@@ -37,6 +38,18 @@ PNG_FILE = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01
 JPEG_FILE = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 GIF_FILE = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
 TIFF_FILE = b"II*\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
+
+def settings(**changes: Any) -> Settings:
+    """The tests' settings, serving only the consumer portal."""
+    return make_settings(apis=("consumerportal",), **changes)
+
+
+def published_auth(client: TestClient) -> dict[str, Any]:
+    """What ``/__admin/apis`` publishes about the consumer portal's credentials and demo users."""
+    apis = client.get("/__admin/apis").json()["apis"]
+    auth: dict[str, Any] = next(a for a in apis if a["name"] == "consumerportal")["auth"]
+    return auth
 
 
 def get_session(client: TestClient, headers: dict[str, str], consumer_id: str, ip: str = "192.0.2.15") -> Any:

@@ -12,13 +12,12 @@ from mockserver.apis import APIS
 from mockserver.apis.consumerportal.lookups import SURNAME_PREFIXES
 from mockserver.web.app import MockServer
 from mockserver.web.validation import ResponseValidator
-from tests.conftest import bearer, make_settings
-from tests.consumerportal.helpers import DOWNLOAD, OTD, session_of
+from tests.conftest import bearer
+from tests.consumerportal.helpers import DOWNLOAD, OTD, published_auth, session_of, settings
 
 
 def users(client: TestClient) -> list[dict[str, Any]]:
-    apis = client.get("/__admin/apis").json()["apis"]
-    found: list[dict[str, Any]] = next(a for a in apis if a["name"] == "consumerportal")["auth"]["users"]
+    found: list[dict[str, Any]] = published_auth(client)["users"]
     return found
 
 
@@ -38,16 +37,16 @@ def snapshot(server: MockServer) -> list[bytes]:
 
 
 def test_the_same_seed_gives_byte_identical_sessions_and_documents() -> None:
-    assert snapshot(MockServer(make_settings())) == snapshot(MockServer(make_settings()))
+    assert snapshot(MockServer(settings())) == snapshot(MockServer(settings()))
 
 
 def test_a_different_seed_gives_different_consumers() -> None:
-    assert snapshot(MockServer(make_settings())) != snapshot(MockServer(make_settings(seed=99)))
+    assert snapshot(MockServer(settings())) != snapshot(MockServer(settings(seed=99)))
 
 
 def test_the_number_of_generated_consumers_follows_the_volume() -> None:
     for volume in (0, 2, 30):
-        counts = MockServer(make_settings(volume=volume)).runtime.apis["consumerportal"].state.counts()
+        counts = MockServer(settings(volume=volume)).runtime.apis["consumerportal"].state.counts()
         assert counts["consumers"] == counts["dossiers"] == counts["sessions"] == 3 + volume
 
 
@@ -58,13 +57,13 @@ def test_the_demo_consumers_come_first_with_their_tokens(client: TestClient) -> 
         ("Jan Janssen", "demo-jan-token"),
         ("Lotte van den Berg", "demo-lotte-token"),
     ]
-    auth = next(a for a in client.get("/__admin/apis").json()["apis"] if a["name"] == "consumerportal")["auth"]
+    auth = published_auth(client)
     assert (auth["type"], auth["header"], auth["prefix"]) == ("bearer", "Authorization", "Bearer")
 
 
 @pytest.mark.parametrize("seed", [1234, 7])
 def test_every_generated_and_fixture_dossier_conforms_to_the_spec(seed: int) -> None:
-    state: Any = MockServer(make_settings(seed=seed, volume=30)).runtime.apis["consumerportal"].state
+    state: Any = MockServer(settings(seed=seed, volume=30)).runtime.apis["consumerportal"].state
     spec = APIS["consumerportal"].spec
     validator = ResponseValidator({"$ref": "#/components/schemas/GetSessionResponse", "components": spec["components"]})
     for consumer in state.store.consumers.all():

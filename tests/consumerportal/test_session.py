@@ -17,6 +17,7 @@ from tests.consumerportal.helpers import (
     SANNE_ID,
     SESSION,
     get_session,
+    published_auth,
     session_of,
 )
 
@@ -118,7 +119,7 @@ def counted(actions: dict[str, Any] | list[Any]) -> dict[str, int]:
 
 
 def test_counters_and_lists_agree_with_the_product_actions_for_every_consumer(client: TestClient) -> None:
-    users = next(a for a in client.get("/__admin/apis").json()["apis"] if a["name"] == "consumerportal")["auth"]
+    users = published_auth(client)
     assert len(users["users"]) == 3 + 8
     kinds_seen = set()
     for user in users["users"]:
