@@ -132,14 +132,20 @@ class AdminHandlers:
         return {"api": api, **self._project_following(api).follow_project(project, consumer, False)}, 200
 
     async def put_upload(
-        self, api: str, folder: str, name: str, body: bytes, content_md5: str | None = None
+        self,
+        api: str,
+        folder: str,
+        name: str,
+        body: bytes,
+        content_md5: str | None = None,
+        content_type: str | None = None,
     ) -> tuple[None, int, dict[str, str]]:
         self._check_api(api)
         data = body if isinstance(body, bytes) else str(body).encode()
         digest = hashlib.md5(data, usedforsecurity=False)
         if content_md5 is not None and content_md5.strip() != base64.b64encode(digest.digest()).decode():
             raise BadRequest("The Content-MD5 you specified did not match what was received (BadDigest).")
-        self.runtime.uploads.put(f"{api}/{folder}/{name}", data, self._content_type())
+        self.runtime.uploads.put(f"{api}/{folder}/{name}", data, content_type or "application/octet-stream")
         return None, 200, {"ETag": f'"{digest.hexdigest()}"'}
 
     async def get_upload(self, api: str, folder: str, name: str) -> tuple[bytes, int, dict[str, str]]:
@@ -151,9 +157,3 @@ class AdminHandlers:
         if content_type not in SERVED_TYPES:
             content_type = "application/octet-stream"
         return data, 200, {"Content-Type": content_type}
-
-    @staticmethod
-    def _content_type() -> str:
-        from connexion import request
-
-        return str(request.headers.get("content-type") or "application/octet-stream")

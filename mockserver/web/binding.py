@@ -59,7 +59,9 @@ class HandlerResolver(Resolver):
 
 
 def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-    """Passes the operation's declared header parameters the handler names as keyword arguments.
+    """Passes the operation's declared header parameters the handler names as keyword arguments,
+    and the request's ``Content-Type`` to a handler that takes ``content_type`` (OpenAPI does not
+    let a spec declare that header as a parameter).
 
     Names are made pythonic the way Connexion names query arguments, and values are typed by their
     schema (request validation has already accepted them).
@@ -75,13 +77,16 @@ def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[.
         nonlocal declared
         if declared is None:
             declared = [p for p in context.operation.parameters if p.get("in") == "header"]
-        if declared:
+        wants_type = "content_type" in accepted and "content_type" not in kwargs
+        if declared or wants_type:
             headers = Headers(scope=context.scope)
             for param in declared:
                 name = pythonic(param["name"])
                 value = headers.get(param["name"])
                 if name in accepted and name not in kwargs and value is not None:
                     kwargs[name] = coerce_type(param, value, "header", param["name"])
+            if wants_type:
+                kwargs["content_type"] = headers.get("content-type")
         return await function(*args, **kwargs)
 
     return call
