@@ -130,7 +130,7 @@ class Access:
 
     def landlord_caller(self, employee: dict[str, Any]) -> Caller:
         profile = self.store.right_profiles.get(employee["right_profile"]) if employee["right_profile"] else None
-        offices = [o for o in self.store.offices.all() if o["company"] == employee["company"]]
+        offices = self.store.offices.find(company=employee["company"])
         return Caller(
             "landlord",
             employee["id"],
@@ -158,7 +158,7 @@ class Access:
         if not password:
             raise PreconditionFailed("Please provide a password.", code="PasswordMissing")
         with self.store.lock:
-            employee = self.store.employees.first(lambda e: e["username"] == username)
+            employee = self.store.employees.find_one(username=username)
             if employee is None or employee["password"] != password:
                 raise Forbidden(WRONG_LOGIN, code="PermissionDenied")
             if employee.get("two_factor_secret"):

@@ -15,6 +15,19 @@ from .state import HomeQState
 Result = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 Info = dict[str, Any] | None
 Body = dict[str, Any]
+#: ``listInventory``'s filters: Connexion's pythonic parameter names -> the documented names.
+INVENTORY_FILTERS = {
+    "type_": "type",
+    "apartmentexternal_id": "apartment.external_id",
+    "estateexternal_id": "estate.external_id",
+    "apartmentid": "apartment.id",
+    "estateid": "estate.id",
+    "projectid": "project.id",
+    "listingemployeeid": "listing.employee.id",
+    "exclude_projects": "exclude_projects",
+    "use_root_office": "use_root_office",
+    "listingstatus": "listing.status",
+}
 
 
 class HomeQHandlers:
@@ -208,19 +221,7 @@ class HomeQHandlers:
 
     async def list_inventory(self, token_info: Info, amount: int = 10, offset: int = 0, **filters: Any) -> Result:
         caller = self._caller(token_info, "listInventory")
-        names = {
-            "type_": "type",
-            "apartmentexternal_id": "apartment.external_id",
-            "estateexternal_id": "estate.external_id",
-            "apartmentid": "apartment.id",
-            "estateid": "estate.id",
-            "projectid": "project.id",
-            "listingemployeeid": "listing.employee.id",
-            "exclude_projects": "exclude_projects",
-            "use_root_office": "use_root_office",
-            "listingstatus": "listing.status",
-        }
-        chosen = {names[k]: v for k, v in filters.items() if k in names}
+        chosen = {INVENTORY_FILTERS[k]: v for k, v in filters.items() if k in INVENTORY_FILTERS}
         return self.search.inventory(caller, chosen, amount, offset), 200
 
     # listings and reservations

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.clock import Clock
+from mockserver.problems import Unauthorized
 from mockserver.settings import Settings
 from mockserver.store import Store
 from mockserver.webhooks import Webhooks
 
-from .access import Access
+from .access import NOT_LANDLORD, Access
 from .data import INDEXES, TABLES, intercom_hash, populate
 from .events import EVENT_NAMES, Events
 from .inventory import Inventory
@@ -78,10 +79,6 @@ class HomeQState:
         )
 
     def verify(self, token: str | None) -> dict[str, Any]:
-        from mockserver.problems import Unauthorized
-
-        from .access import NOT_LANDLORD
-
         caller = self.access.caller_from_token((token or "").strip())
         if not caller.landlord:
             raise Unauthorized(NOT_LANDLORD, code="Unauthorized")
