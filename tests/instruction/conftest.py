@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 from tests.conftest import make_settings
 
@@ -23,10 +24,14 @@ VERITAS = api_key("demo-veritas-key")  # supplier
 NORTHGATE = api_key("demo-northgate-key")  # supplier of TMP110005 and TMP110010
 
 
+def settings(**changes: Any) -> Settings:
+    """Only the instruction service: the other APIs' seeding would only slow these tests down."""
+    return make_settings(apis=("instruction",), **changes)
+
+
 @pytest.fixture
 def server() -> MockServer:
-    """Only the instruction service: the other APIs' seeding would only slow these tests down."""
-    return MockServer(make_settings(apis=("instruction",)))
+    return MockServer(settings())
 
 
 def instruction(client: TestClient, reference: str, headers: dict[str, str]) -> dict[str, Any]:

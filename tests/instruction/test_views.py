@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from starlette.testclient import TestClient
 
-from tests.instruction.conftest import HOMEWARD, KEYSTONE, NORTHGATE, VERITAS, instruction, milestone
+from tests.instruction.conftest import HOMEWARD, INSTRUCTION, KEYSTONE, NORTHGATE, VERITAS, instruction, milestone
 
 INTRODUCER_TIMESTAMPS = {"QUOTED", "CREATED", "ORDERED", "APPOINTMENT", "EXPECTEDREPORTDATE", "COMPLETED", "CANCELLED"}
 SUPPLIER_TIMESTAMPS = {"ASSIGNED", "OFFEREXPIRY", "ACCEPTED", "APPOINTMENT", "EXPECTEDREPORTDATE", "COMPLETED"}
@@ -22,6 +25,14 @@ SUPPLIER_ONLY_OPERATIONS = {
 ALL_FIXTURES = [f"TMP1100{n:02d}" for n in range(1, 17)]
 
 
+def visible_fixtures(client: TestClient, headers: dict[str, str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(reference, view) of every fixture case the key may see."""
+    for reference in ALL_FIXTURES:
+        response = client.get(f"{INSTRUCTION}/{reference}", headers=headers)
+        if response.status_code == 200:
+            yield reference, response.json()
+
+
 def test_an_accepted_case_is_accepted_for_the_supplier_and_still_allocated_for_the_introducer(
     client: TestClient,
 ) -> None:
@@ -30,11 +41,9 @@ def test_an_accepted_case_is_accepted_for_the_supplier_and_still_allocated_for_t
 
 
 def test_each_role_gets_only_its_timestamps(client: TestClient) -> None:
-    for reference in ALL_FIXTURES:
-        for headers, names in ((HOMEWARD, INTRODUCER_TIMESTAMPS), (VERITAS, SUPPLIER_TIMESTAMPS)):
-            response = client.get(f"/instruction/{reference}", headers=headers)
-            if response.status_code == 200:
-                assert set(response.json()["timestamps"]) <= names, (reference, headers)
+    for headers, names in ((HOMEWARD, INTRODUCER_TIMESTAMPS), (VERITAS, SUPPLIER_TIMESTAMPS)):
+        for reference, view in visible_fixtures(client, headers):
+            assert set(view["timestamps"]) <= names, (reference, headers)
     booked = instruction(client, "TMP110007", HOMEWARD)["timestamps"]
     assert list(booked) == ["QUOTED", "CREATED", "ORDERED", "APPOINTMENT"]
     assert list(instruction(client, "TMP110007", VERITAS)["timestamps"]) == ["ASSIGNED", "ACCEPTED", "APPOINTMENT"]
@@ -179,11 +188,9 @@ def test_allowed_operations_follow_status_and_role(client: TestClient) -> None:
 
 
 def test_an_introducer_is_never_offered_a_supplier_operation(client: TestClient) -> None:
-    for reference in ALL_FIXTURES:
-        for headers in (HOMEWARD, KEYSTONE):
-            response = client.get(f"/instruction/{reference}", headers=headers)
-            if response.status_code == 200:
-                assert not set(response.json()["allowedOperations"]) & SUPPLIER_ONLY_OPERATIONS, reference
+    for headers in (HOMEWARD, KEYSTONE):
+        for reference, view in visible_fixtures(client, headers):
+            assert not set(view["allowedOperations"]) & SUPPLIER_ONLY_OPERATIONS, reference
 
 
 def test_downloading_the_report_is_offered_only_when_the_introducer_may_view_it(client: TestClient) -> None:
