@@ -96,14 +96,8 @@ class Inventory:
             self.estate(caller, estate_id)
             for apartment in self.store.apartments.keys(estate=estate_id):
                 self._delete_apartment(apartment)
-            self._delete_media("estate", estate_id)
+            delete_media(self.store, "estate", estate_id)
             self.store.estates.delete(estate_id)
-
-    def _delete_media(self, parent_kind: str, parent: int) -> None:
-        for medium in self.store.media.find(parent=parent):
-            if not medium["kind"].startswith(parent_kind):
-                continue
-            self.store.media.delete(medium["id"])
 
     # -- apartments ------------------------------------------------------------------------------
     def apartment(self, caller: Caller, apartment_id: int) -> dict[str, Any]:
@@ -183,7 +177,7 @@ class Inventory:
 
     def _delete_apartment(self, apartment_id: int) -> None:
         """The apartment goes with its media, notes and listings."""
-        self._delete_media("apartment", apartment_id)
+        delete_media(self.store, "apartment", apartment_id)
         for note in self.store.apartment_notes.keys(apartment=apartment_id):
             self.store.apartment_notes.delete(note)
         for listing in self.store.listings.keys(apartment=apartment_id):
@@ -207,9 +201,7 @@ class Inventory:
     def list_media(self, caller: Caller | None, kind: str, parent_id: int, **match: Any) -> Body:
         if caller is not None:
             self.parent(caller, kind, parent_id)
-        media = self.store.media.find(parent=parent_id, kind=kind, **match)
-        ordered = sorted(media, key=lambda m: (m["position"], m["id"]))
-        return {"results": [self.views.medium(m) for m in ordered]}
+        return {"results": [self.views.medium(m) for m in self.views.media(kind, parent_id, **match)]}
 
     def add_medium(self, caller: Caller, kind: str, parent_id: int, body: Body) -> Body:
         with self.store.lock:
@@ -388,6 +380,14 @@ class Inventory:
                 line = row
             rows.append(b"\x00" + line)
         return png(width, height, b"".join(rows))
+
+
+def delete_media(store: Store, parent_kind: str, parent: int) -> None:
+    """Deletes the media of an ``apartment``, ``estate`` or ``project`` (each table numbers its own
+    ids, so the same parent id may belong to another kind's media)."""
+    for medium, kind in store.media.values(("id", "kind"), parent=parent):
+        if kind.startswith(parent_kind):
+            store.media.delete(medium)
 
 
 def png(width: int, height: int, raw: bytes) -> bytes:

@@ -37,9 +37,8 @@ class Market:
 
     # -- shared views ----------------------------------------------------------------------------
     def _images(self, kind: str, parent: int) -> list[Body]:
-        media = sorted(self.store.media.find(parent=parent, kind=kind), key=_order)
         images = []
-        for m in media:
+        for m in self.views.media(kind, parent):
             url = self.views.media_url(m)
             images.append(
                 {
@@ -133,10 +132,7 @@ class Market:
         apartment_view["description"] = apartment.get("description") or ""
         apartment_view["videos"] = [
             {"position": m["position"], "private": m["private"], "url": self.views.media_url(m)}
-            for m in sorted(
-                self.store.media.find(parent=apartment["id"], kind="apartment_video"),
-                key=_order,
-            )
+            for m in self.views.media("apartment_video", apartment["id"])
         ]
         ad = self._ad(listing)
         ad.update(
@@ -406,7 +402,3 @@ def amenities(apartment: Body) -> Body:
 
 def _by_id(record: Body) -> int:
     return int(record["id"])
-
-
-def _order(medium: Body) -> tuple[int, int]:
-    return (medium["position"], medium["id"])

@@ -14,6 +14,7 @@ from mockserver.store import Store
 from .access import Caller
 from .data import project_record
 from .events import Events
+from .inventory import delete_media
 from .listings import open_listings
 from .market import Market, as_datetime
 from .rules import not_found, spec
@@ -182,9 +183,7 @@ class Projects:
                 self.store.estates.update(estate, {"project": None})
             for entry in self.store.project_entries.keys(project=project_id):
                 self.store.project_entries.delete(entry)
-            for medium, kind in self.store.media.values(("id", "kind"), parent=project_id):
-                if kind.startswith("project"):
-                    self.store.media.delete(medium)
+            delete_media(self.store, "project", project_id)
             self.store.projects.delete(project_id)
 
     def list_entries(self, caller: Caller | None, project_id: int, kind: str) -> Body:

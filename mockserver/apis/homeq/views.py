@@ -247,9 +247,12 @@ class Views:
         view["can_create_ad_listing"] = all(status in ("deleted", "rented") for (status,) in statuses)
         return view
 
+    def media(self, kind: str, parent: int, **match: Any) -> list[dict[str, Any]]:
+        """The ``kind`` media of ``parent`` (and matching ``match``), in their order."""
+        return sorted(self.store.media.find(parent=parent, kind=kind, **match), key=_order)
+
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
-        media = sorted(self.store.media.find(parent=parent, kind=kind), key=_order)
-        return [{"id": m["id"], "url": self.media_url(m)} for m in media]
+        return [{"id": m["id"], "url": self.media_url(m)} for m in self.media(kind, parent)]
 
     def media_url(self, medium: dict[str, Any]) -> str:
         if medium.get("url"):
