@@ -45,13 +45,17 @@ class Table:
             index.setdefault(_hashable(row.get(field)), {})[key] = None
 
     def _unindex(self, key: Any, row: Record) -> None:
-        for field, index in self._indexes.items():
-            value = _hashable(row.get(field))
-            keys = index.get(value)
-            if keys is not None:
-                keys.pop(key, None)
-                if not keys:
-                    del index[value]
+        for field in self._indexes:
+            self._unindex_field(field, key, row)
+
+    def _unindex_field(self, field: str, key: Any, row: Record) -> None:
+        index = self._indexes[field]
+        value = _hashable(row.get(field))
+        keys = index.get(value)
+        if keys is not None:
+            keys.pop(key, None)
+            if not keys:
+                del index[value]
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -92,9 +96,14 @@ class Table:
     def update(self, key: Any, changes: Record) -> Record:
         with self._lock:
             row = self._rows[key]
-            self._unindex(key, row)
+            # Only fields whose value changes move buckets: the others keep the row where it was,
+            # so that indexed look-ups stay in insertion order.
+            moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
+            for field in moved:
+                self._unindex_field(field, key, row)
             row.update(_clone(changes))
-            self._index(key, row)
+            for field in moved:
+                self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
             self._changed(key)
             return _clone(row)
 

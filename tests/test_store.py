@@ -29,3 +29,13 @@ def test_the_index_follows_updates_and_deletes() -> None:
     assert store.rows.keys(group=0) == [7, 10]
     assert 1 in store.rows.keys(group=2)
     assert [r["id"] for r in store.rows.find(group=2)] == store.rows.keys(group=2)
+
+
+def test_an_update_keeps_a_row_in_insertion_order_of_the_indexes_it_stays_in() -> None:
+    store = Store(["rows"], indexes={"rows": ("group", "state")})
+    for n in range(3):
+        store.rows.insert({"group": 1, "state": "a", "n": n})
+    store.rows.update(1, {"state": "b", "n": 10})
+    assert [r["id"] for r in store.rows.find(group=1)] == [1, 2, 3]
+    assert [r["id"] for r in store.rows.find(state="b")] == [1]
+    assert [r["id"] for r in store.rows.find(state="a")] == [2, 3]
