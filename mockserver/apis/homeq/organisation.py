@@ -8,6 +8,7 @@ catalogue problem (with HomeQ's error name as ``code``).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from typing import Any
 
 from mockserver.clock import Clock
@@ -254,13 +255,10 @@ class Organisation:
     # -- right profiles and rights ---------------------------------------------------------------
     def list_right_profiles(self, caller: Caller) -> Body:
         profiles = self.store.right_profiles.where(lambda p: p["company"] in (None, caller.company))
-        employees = self.store.employees.where(lambda e: e["company"] == caller.company)
+        holders = Counter(key for (key,) in self.store.employees.values(("right_profile",), company=caller.company))
         return {
             "right_profiles": [
-                {
-                    **self.views.right_profile(p),
-                    "employees": sum(1 for e in employees if e["right_profile"] == p["id"]),
-                }
+                {**self.views.right_profile(p), "employees": holders[p["id"]]}
                 for p in sorted(profiles, key=lambda p: p["id"])
             ]
         }
