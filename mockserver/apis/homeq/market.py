@@ -14,7 +14,7 @@ from .access import Caller
 from .data import requirement_record
 from .listings import OPEN_STATUSES
 from .lookups import place_for_city
-from .rules import adjust_requirement, not_found
+from .rules import adjust_requirement, by_id, not_found
 from .views import Views, present, thumbnail
 
 Body = dict[str, Any]
@@ -333,7 +333,7 @@ class Market:
             and filters.get("rental_id") in (None, a["rental"])
             and (filters.get("signed_after") is None or a["signed"][:10] > filters["signed_after"])
         ]
-        records.sort(key=_by_id)
+        records.sort(key=by_id)
         start = (page - 1) * PAGE_SIZE
         return {"results": [self._agreement(a) for a in records[start : start + PAGE_SIZE]], "total": len(records)}
 
@@ -398,7 +398,3 @@ def amenities(apartment: Body) -> Body:
         "tv_included": apartment["cable_package_included"],
         "water_included": apartment["water"] != "PAY_EXTRA",
     }
-
-
-def _by_id(record: Body) -> int:
-    return int(record["id"])

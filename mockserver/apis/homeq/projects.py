@@ -17,7 +17,7 @@ from .events import Events
 from .inventory import delete_media
 from .listings import open_listings
 from .market import Market, as_datetime
-from .rules import not_found, spec
+from .rules import by_id, not_found, spec
 
 Body = dict[str, Any]
 
@@ -225,7 +225,7 @@ class Projects:
     def list_project_estates(self, caller: Caller, project_id: int) -> list[Body]:
         self.project(caller, project_id)
         result = []
-        for estate in sorted(self.store.estates.find(project=project_id), key=_by_id):
+        for estate in sorted(self.store.estates.find(project=project_id), key=by_id):
             apartments = self.store.apartments.count(estate=estate["id"])
             ads = open_listings(self.store, estate=estate["id"])
             result.append({"id": estate["id"], "name": estate["legal_name"], "apartments": apartments, "ads": ads})
@@ -263,7 +263,7 @@ class Projects:
     def project_inventory(self, caller: Caller, project_id: int) -> Body:
         self.project(caller, project_id)
         results: list[Body] = []
-        for apartment in sorted(self.market._project_apartments(project_id), key=_by_id):
+        for apartment in sorted(self.market._project_apartments(project_id), key=by_id):
             estate = self.store.estates.get(apartment["estate"]) or {}
             # Only the apartment's listings within the project count; a rented one that has been
             # closed is a snapshot of an earlier rental, an open one is the current stage.
@@ -277,7 +277,7 @@ class Projects:
                     "employee": lst.get("rented_by") or "",
                     "outcome": "Rented",
                 }
-                for lst in sorted(project_ads, key=_by_id)
+                for lst in sorted(project_ads, key=by_id)
                 if lst["status"] == "closing"
             ]
             results.append(
@@ -361,7 +361,3 @@ class Projects:
 @functools.cache
 def _updatable_fields() -> frozenset[str]:
     return frozenset(spec()["components"]["schemas"]["ProjectUpdate"]["properties"])
-
-
-def _by_id(record: Body) -> int:
-    return int(record["id"])

@@ -17,6 +17,11 @@ def spec() -> dict[str, Any]:
     return API.spec
 
 
+def by_id(record: dict[str, Any]) -> int:
+    """Sort key: records in id order (the order HomeQ lists them in)."""
+    return int(record["id"])
+
+
 def not_found(what: str, key: Any) -> NotFound:
     """HomeQ's 404 for a record that does not exist or that the caller may not see."""
     return NotFound(f"{what} {key} was not found.", code="NotFound")

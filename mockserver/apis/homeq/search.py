@@ -20,13 +20,12 @@ from mockserver.store import Store
 
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
-from .rules import subtree
+from .rules import by_id, subtree
 
 if TYPE_CHECKING:
     from .market import Market
 
 Body = dict[str, Any]
-PUBLIC_STATUSES = {"active": "Active", "reserved": "Reserved", "paused": "Paused", "approved": "Approved"}
 #: Where a radius search without coordinates is centred (HomeQ estimates it from the IP address).
 DEFAULT_CENTRE = (59.3293, 18.0686)
 _NARROWING = ("apartment.id", "apartment.external_id", "listing.status", "listing.employee.id")
@@ -63,7 +62,7 @@ class Search:
                 and filters.get("estate.external_id") in (None, e["landlord_object_id"])
                 and not (filters.get("exclude_projects") and e.get("project"))
             ),
-            key=_by_id,
+            key=by_id,
         )
 
     def _count(self, estate_id: int, wanted: str | None) -> int:
@@ -91,11 +90,11 @@ class Search:
         """The estate's entries in order: the estate, then each apartment followed by its listings."""
         if wanted in (None, "estate"):
             yield "estate", estate, None
-        for apartment in sorted(self.store.apartments.find(estate=estate["id"]), key=_by_id):
+        for apartment in sorted(self.store.apartments.find(estate=estate["id"]), key=by_id):
             if wanted in (None, "apartment"):
                 yield "apartment", apartment, None
             if wanted in (None, "object_ad"):
-                for listing in sorted(self.store.listings.find(apartment=apartment["id"]), key=_by_id):
+                for listing in sorted(self.store.listings.find(apartment=apartment["id"]), key=by_id):
                     yield "object_ad", apartment, listing
 
     def inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
@@ -321,10 +320,6 @@ class Search:
             )
         card["active_ads"] = active
         return card
-
-
-def _by_id(record: Body) -> int:
-    return int(record["id"])
 
 
 def _centre(body: Body) -> tuple[float, float]:
