@@ -8,8 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver.settings import Settings
-from mockserver.web.faults import FAULTS, check_faults
+# httpx imports its own command-line client when click, rich and pygments are installed (Schemathesis
+# brings them): ~90 ms of every start, for a command this process never runs. Its fallback, an
+# explanation to install them, takes its place.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+from mockserver.settings import Settings  # noqa: E402
+from mockserver.web.faults import FAULTS, check_faults  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

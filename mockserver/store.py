@@ -93,6 +93,12 @@ class Table:
         store's lock while they do)."""
         return self._rows.get(key)
 
+    def peek_find(self, **criteria: Any) -> list[Record]:
+        """The stored rows matching ``criteria`` themselves, not copies, in insertion order: for
+        views that only read them (see :meth:`peek`)."""
+        with self._lock:
+            return [self._rows[k] for k in self.keys(**criteria)]
+
     def update(self, key: Any, changes: Record) -> Record:
         with self._lock:
             row = self._rows[key]
@@ -209,6 +215,9 @@ class Store:
         self.lock = threading.RLock()
         indexes = indexes or {}
         self._tables = {name: Table(name, self.lock, indexes=indexes.get(name, ())) for name in tables}
+        # ``store.<table>`` is then a plain attribute look-up (hot paths make dozens a request); a
+        # table named like one of the class's methods stays shadowed by it, as it always was.
+        self.__dict__.update({name: table for name, table in self._tables.items() if not hasattr(Store, name)})
 
     def __getattr__(self, name: str) -> Table:
         try:

@@ -6,7 +6,6 @@ An API that documents its own error shape (``ApiDefinition.error_format``, e.g. 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from mockserver.problems import (
     problem_body,
 )
 from mockserver.registry import ErrorFormat
+from mockserver.web.jsonifier import JSONIFIER, loads
 
 log = logging.getLogger("mockserver")
 
@@ -32,7 +32,7 @@ def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] 
         status_code=status,
         mimetype=PROBLEM_MEDIA_TYPE,
         content_type=PROBLEM_MEDIA_TYPE,
-        body=json.dumps(body).encode(),
+        body=JSONIFIER.dumps_bytes(body),
         headers=headers or {},
     )
 
@@ -77,7 +77,7 @@ CONNEXION_NO_CREDENTIALS = "No authorization token provided"
 
 def in_api_format(response: ConnexionResponse, error_format: ErrorFormat) -> ConnexionResponse:
     """The problem ``response`` re-rendered in an API's own documented error shape and status."""
-    problem = json.loads(response.body or b"{}")
+    problem = loads(response.body or b"{}")
     description = str(problem.get("detail") or problem.get("title") or "")
     if response.status_code == 401 and description == CONNEXION_NO_CREDENTIALS and error_format.missing_credentials:
         description = error_format.missing_credentials
@@ -87,7 +87,7 @@ def in_api_format(response: ConnexionResponse, error_format: ErrorFormat) -> Con
         status_code=status,
         mimetype=error_format.media_type,
         content_type=error_format.media_type,
-        body=json.dumps(body).encode(),
+        body=JSONIFIER.dumps_bytes(body),
         headers=response.headers or {},
     )
 

@@ -112,8 +112,8 @@ class PortalService:
 
     def list_favourites(self, customer_id: int) -> Body:
         today = self.clock.stamp()[:10]
-        favourites = sorted(self.store.favourites.find(customerId=customer_id), key=lambda f: f["id"])
-        listings = [self.store.listings.get(f["listingId"]) for f in favourites]
+        favourites = sorted(self.store.favourites.values(("id", "listingId"), customerId=customer_id))
+        listings = [self.store.listings.peek(listing_id) for _, listing_id in favourites]
         return {"data": [self.views.listing(lst, today) for lst in listings if lst is not None]}
 
     def remove_favourite(self, customer_id: int, listing_id: int) -> None:
@@ -129,7 +129,7 @@ class PortalService:
         now = self.clock.stamp()
         records = [
             a
-            for a in self.store.applications.find(customerId=customer_id)
+            for a in self.store.applications.peek_find(customerId=customer_id)
             if wanted is None or a["isArchived"] == wanted
         ]
         return {"data": [self.views.application(a, now) for a in sorted(records, key=lambda a: a["id"])]}

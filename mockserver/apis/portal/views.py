@@ -48,7 +48,8 @@ def profile(customer: dict[str, Any]) -> dict[str, Any]:
 
 
 class Views:
-    """Views that follow references need the store; ``now`` decides what is upcoming."""
+    """Views that follow references need the store; ``now`` decides what is upcoming. They read
+    stored rows without copying them (``peek``) and never change them: every view is a new dict."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -72,7 +73,7 @@ class Views:
         }
 
     def _development(self, listing: dict[str, Any]) -> dict[str, Any]:
-        development = self.store.developments.get(listing["developmentId"])
+        development = self.store.developments.peek(listing["developmentId"])
         assert development is not None
         return development
 
@@ -98,11 +99,11 @@ class Views:
         }
 
     def application(self, record: dict[str, Any], now: str, *, customer: bool = False) -> dict[str, Any]:
-        listing = self.store.listings.get(record["listingId"])
+        listing = self.store.listings.peek(record["listingId"])
         assert listing is not None
-        plot = self.store.properties.get(record["propertyId"]) if record.get("propertyId") else None
+        plot = self.store.properties.peek(record["propertyId"]) if record.get("propertyId") else None
         appointments = sorted(
-            self.store.appointments.find(applicationId=record["id"]),
+            self.store.appointments.peek_find(applicationId=record["id"]),
             key=lambda a: (a["dateTime"], a["id"]),
         )
         upcoming = [a["dateTime"] for a in appointments if a["status"] == "confirmed" and a["dateTime"] > now]
@@ -122,7 +123,7 @@ class Views:
             "createdAt": record["createdAt"],
         }
         if customer:
-            owner = self.store.customers.get(record["customerId"])
+            owner = self.store.customers.peek(record["customerId"])
             assert owner is not None
             view["customer"] = profile(owner)
         return view
