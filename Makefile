@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint check coverage bench bench-scale bench-homeq-scale contract proxy clean
+.PHONY: install run test lint check coverage bench bench-scale bench-homeq-scale bench-cold contract proxy clean
 
 install: $(STAMP)
 
@@ -50,6 +50,10 @@ bench-scale: $(STAMP)
 ## HomeQ's inventory and card search with 1k and 100k apartments (BENCH_ARGS="--sizes 1000,100000").
 bench-homeq-scale: $(STAMP)
 	$(BIN)/python bench/homeq_scale.py $(BENCH_ARGS)
+
+## Cold start of the whole server until its first answer, timed several times (median).
+bench-cold: $(STAMP)
+	$(BIN)/python bench/cold_start.py $(BENCH_ARGS)
 
 ## Documented operations covered by the specs.
 coverage:
