@@ -86,8 +86,8 @@ def test_every_benchmark_request_is_answered_alike_with_and_without_the_fast_pat
         answer, expected = send(fast, api, call, headers), send(slow, api, call, headers)
         assert answer.status_code == call.expect, (call, answer.text)
         assert comparable(answer) == comparable(expected), call
-        if call.expect < 400 and call.raw is None:
-            # A plain valid JSON request never needs Connexion.
+        if call.expect < 400:
+            # A plain valid request, with a JSON body or raw bytes (the upload), never needs Connexion.
             assert fallback.calls == [], call
 
 
@@ -110,6 +110,71 @@ def test_errors_go_to_connexion_and_read_the_same(pair: tuple[TestClient, TestCl
         expected = slow.request(method, base + path, **kwargs)
         assert comparable(answer) == comparable(expected), (method, path, kwargs)
         assert fallback.calls == [f"{method} {base}{path}"], (method, path)
+
+
+#: The consumer portal's upload (``bench/workloads.py``), its headers and bytes changed one at a time:
+#: what the request changes, the status, and whether the fast path leaves it to Connexion.
+UPLOAD = next(call for call in calls("consumerportal") if call.raw is not None and call.expect == 200)
+UPLOADS: list[tuple[dict[str, str | None], bytes | None, int, bool]] = [
+    ({}, None, 200, False),
+    ({"content-type": "application/pdf"}, None, 200, False),  # the file's own declared type
+    ({"comment": "Beide zijden."}, None, 200, False),
+    ({"mimetype": "image/png"}, None, 422, False),  # a valid header, but not what the bytes are
+    ({"is_reupload": "0"}, None, 409, False),  # the action is done: a business rule
+    ({"filename": None}, None, 400, True),
+    ({"filename": ""}, None, 400, True),
+    ({"filename": "a/b.pdf"}, None, 400, True),
+    ({"mimetype": "text/plain"}, None, 400, True),
+    ({"is_reupload": "yes"}, None, 400, True),
+    ({"productaction_id": "PRA1"}, None, 400, True),
+    ({"content-type": "text/plain"}, None, 415, True),
+    ({"content-type": "application/json"}, None, 415, True),
+    ({"content-type": "application/octet-stream; charset=utf-8"}, None, 200, True),
+    ({"content-type": "Application/Octet-Stream"}, None, 200, True),
+    ({"content-type": None}, None, 200, True),  # Connexion takes the first declared type
+    ({}, b"", 400, True),  # Connexion hands the handler {} for an empty body
+    ({"authorization": None}, None, 401, True),
+]
+
+
+def upload_headers(client: TestClient) -> dict[str, str]:
+    """The upload's headers and the consumer's credentials, every name in lower case."""
+    headers = {**credentials(client, "consumerportal"), **dict(UPLOAD.headers)}
+    return {name.lower(): value for name, value in headers.items()}
+
+
+@pytest.mark.parametrize(("changes", "content", "status", "falls_back"), UPLOADS)
+def test_an_upload_is_answered_alike_and_only_a_plainly_valid_one_skips_connexion(
+    pair: tuple[TestClient, TestClient, Counting],
+    changes: dict[str, str | None],
+    content: bytes | None,
+    status: int,
+    falls_back: bool,
+) -> None:
+    fast, slow, fallback = pair
+    headers = {k: v for k, v in {**upload_headers(slow), **changes}.items() if v is not None}
+    path = APIS["consumerportal"].base_path + UPLOAD.path
+    body = UPLOAD.raw if content is None else content
+    fallback.calls.clear()
+    answer = fast.post(path, content=body, headers=headers)
+    expected = slow.post(path, content=body, headers=headers)
+    assert answer.status_code == status, answer.text
+    assert comparable(answer) == comparable(expected), changes
+    assert fallback.calls == ([f"POST {path}"] if falls_back else []), changes
+
+
+def test_an_upload_over_the_body_limit_gets_the_same_413_before_either_path(
+    pair: tuple[TestClient, TestClient, Counting],
+) -> None:
+    fast, slow, fallback = pair
+    headers = upload_headers(slow)
+    path = APIS["consumerportal"].base_path + UPLOAD.path
+    body = b"%PDF-" + b"0" * make_settings().max_body_bytes
+    fallback.calls.clear()
+    answer, expected = fast.post(path, content=body, headers=headers), slow.post(path, content=body, headers=headers)
+    assert answer.status_code == 413
+    assert comparable(answer) == comparable(expected)
+    assert fallback.calls == []
 
 
 @pytest.mark.parametrize(

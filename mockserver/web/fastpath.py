@@ -5,22 +5,29 @@ own router, each a Starlette router over every operation) and rebuilds request o
 layer; for a mock whose handlers take ~50 µs that is most of the cost of a request. In front of
 Connexion, this ASGI app compiles each operation once, on its first request, into a
 :class:`Plan` (its path pattern, parameters with their types and schema validators, credential
-check, JSON body validator, handler and response validator) and then serves that operation's
+check, request body, handler and response validator) and then serves that operation's
 requests itself, doing what Connexion does for them:
 
 route -> credentials (the API's own check, Connexion's order of security alternatives) ->
-parameters (typed and validated like Connexion, query defaults filled in, pythonic names) ->
-JSON body (the same strict parsing and compiled validator) -> handler -> the same serialisation
-(the same jsonifier) -> response validation when ``validate_responses`` is on.
+parameters (typed and validated like Connexion, query defaults filled in, pythonic names; header
+parameters and ``content_type`` passed as :mod:`mockserver.web.binding` passes them) -> body ->
+handler -> the same serialisation (the same jsonifier) -> response validation when
+``validate_responses`` is on.
+
+A body is either JSON (one JSON media type: the same strict parsing and compiled validator) or
+raw: media types Connexion neither parses nor validates (``application/octet-stream``, a file's
+own type; several are fine, Connexion takes the one the request names), whose bytes the handler
+gets under the body's name, as Connexion hands them over.
 
 It answers the happy path, and a well-formed JSON body that breaks its schema (the 422 of
 :mod:`mockserver.web.validation`, from the same compiled validator and error list). Whenever
 anything else is not plainly valid or plainly supported (no or bad credentials, a missing,
-mistyped or repeated parameter, a body that is not JSON, a CORS request, a percent-encoded path,
-an operation with multipart or array parameters, an admin call, a fault mode), it hands the
-untouched request, body included, to Connexion, which answers exactly as it always did. Errors
-a *handler* raises (business rules) and the 422 are rendered by the same error handlers
-Connexion uses.
+mistyped or repeated parameter, malformed JSON, a raw body that is empty or whose
+Content-Type is missing, carries parameters or is not one of the declared types as written, a
+CORS request, a percent-encoded path, an operation with multipart or array parameters, an admin
+call, a fault mode), it hands the untouched request, body included, to Connexion, which answers
+exactly as it always did. Errors a *handler* raises (business rules) and the 422 are rendered by
+the same error handlers Connexion uses. The body size limit sits outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """
@@ -36,6 +43,7 @@ from urllib.parse import parse_qsl
 
 from connexion.decorators.parameter import pythonic
 from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders, TypeValidationError
+from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
 from connexion.utils import coerce_type, is_json_mimetype, split_content_type
 from starlette.requests import Request
@@ -55,6 +63,7 @@ from mockserver.web.validation import (
     ResponseValidator,
     schema_errors,
     strict_json,
+    validator_map,
 )
 
 JSON = "application/json"
@@ -62,6 +71,21 @@ JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
 SIMPLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
 #: Connexion reads these parameter values as JSON null on nullable parameters.
 NULLS = frozenset({"null", "None"})
+#: The request body validators the server gives Connexion, by media type (ranges included).
+BODY_VALIDATORS = validator_map()["body"]
+
+
+def raw_media_type(media: str) -> bool:
+    """Whether Connexion hands a body of this declared media type to the handler as its bytes,
+    unvalidated: not a range, not JSON, not a form, and no body validator for it in our map."""
+    return (
+        media.count("/") == 1
+        and "*" not in media
+        and ";" not in media
+        and not is_json_mimetype(media)
+        and media not in FORM_CONTENT_TYPES
+        and media not in BODY_VALIDATORS
+    )
 
 
 class Accepts(set[str]):
@@ -72,6 +96,11 @@ class Accepts(set[str]):
 
     def __contains__(self, name: object) -> bool:
         return self.everything or super().__contains__(name)
+
+    def named(self, name: str) -> bool:
+        """Whether the handler names ``name`` itself: ``web.binding`` passes header parameters
+        and ``content_type`` only then, ``**kwargs`` or not."""
+        return super().__contains__(name)
 
 
 class Unsupported(Exception):
@@ -89,6 +118,8 @@ class Param:
     required: bool
     definition: dict[str, Any]
     validator: Any
+    #: Whether the handler gets the value (Connexion's rule, or web.binding's for headers).
+    passed: bool
     default: Any = None
     has_default: bool = False
 
@@ -105,6 +136,10 @@ class Plan:
     body_validator: Any
     responses: dict[str, Any]
     produces: frozenset[str]
+    #: The declared media types of a body handed over as bytes (empty: a JSON body, or none).
+    raw_media: frozenset[str] = frozenset()
+    #: The handler takes ``content_type`` (the request's header, passed by web.binding).
+    content_type: bool = False
     components: dict[str, Any] = field(default_factory=dict)
     response_validators: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -174,12 +209,12 @@ class FastPath:
         except Unsupported:
             await self.fallback(scope, receive, send)
             return
-        if plan.body_validator is not None:
+        if plan.body_validator is not None or plan.raw_media:
             raw, complete = await _read_body(receive)
             try:
                 if not complete:
                     raise Unsupported("client went away")
-                body = self._body(plan, headers, raw)
+                body = _raw_body(plan, headers, raw) if plan.raw_media else self._body(plan, headers, raw)
             except Unsupported:
                 await self.fallback(scope, replaying(raw, receive), send)
                 return
@@ -238,29 +273,38 @@ class FastPath:
                 raise Unsupported("parameter type")
             definition = {**param, "schema": schema}
             has_default = "default" in schema or "default" in param
+            python_name = pythonic(name)
             params[(location, name)] = Param(
                 name=name,
                 location=location,
-                python_name=pythonic(name),
+                python_name=python_name,
                 required=bool(param.get("required")) or location == "path",
                 definition=definition,
                 validator=RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER),
+                passed=accepts.named(python_name) if location == "header" else python_name in accepts,
                 default=param.get("default", schema.get("default")),
                 has_default=has_default and location == "query",
             )
         body_name: str | None = None
         body_validator = None
+        raw_media: frozenset[str] = frozenset()
         if "requestBody" in operation:
             request_body = deref(spec, operation["requestBody"])
             content = request_body.get("content") or {}
-            if len(content) != 1 or not JSON_MEDIA.match(next(iter(content))):
+            schemas = [deref(spec, deref(spec, media).get("schema") or {}) for media in content.values()]
+            if any(schema.get("nullable") or "default" in schema for schema in schemas):
+                raise Unsupported("nullable or defaulted body")  # Connexion's null and empty bodies
+            body_name = pythonic(request_body.get("x-body-name", "body"))  # Connexion 3's body name
+            if len(content) == 1 and JSON_MEDIA.match(next(iter(content))):
+                body_validator = RequestValidator({**schemas[0], **components}, format_checker=FORMAT_CHECKER)
+            elif content and all(raw_media_type(media) for media in content):
+                raw_media = frozenset(content)  # several: Connexion takes the one the request names
+            else:
                 raise Unsupported("request body media type")
-            media = deref(spec, next(iter(content.values())))
-            schema = deref(spec, media.get("schema") or {})
-            if schema.get("nullable") or "default" in schema:
-                raise Unsupported("nullable or defaulted body")
-            body_name = pythonic(operation.get("x-body-name") or schema.get("x-body-name") or "body")
-            body_validator = RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER)
+        content_type = accepts.named("content_type")
+        names = [p.python_name for p in params.values()] + ([body_name] if body_name else [])
+        if len(set(names)) != len(names) or (content_type and "content_type" in names):
+            raise Unsupported("two arguments with one name")  # which one the handler gets is Connexion's
         security = operation.get("security", spec.get("security")) or [{}]
         schemes = (spec.get("components") or {}).get("securitySchemes") or {}
         checks = served.definition.credential_checks(served.state)
@@ -290,6 +334,8 @@ class FastPath:
             responses=responses,
             produces=frozenset(media.lower() for r in responses.values() for media in r.get("content") or {}),
             components=components,
+            raw_media=raw_media,
+            content_type=content_type,
         )
 
     # -- a request -------------------------------------------------------------------------------
@@ -300,6 +346,8 @@ class FastPath:
             kwargs["token_info"] = token_info
         if "user" in plan.accepts:
             kwargs["user"] = token_info.get("sub", token_info.get("uid"))
+        if plan.content_type:
+            kwargs["content_type"] = headers.get("content-type")
         query = _query(scope)
         for param in plan.params:
             if param.location == "path":
@@ -311,7 +359,7 @@ class FastPath:
             if value is None:
                 if param.required:
                     raise Unsupported("missing parameter")
-                if param.has_default and param.python_name in plan.accepts:
+                if param.has_default and param.passed:
                     kwargs[param.python_name] = param.default
                 continue
             if value == "" or value in NULLS:
@@ -322,7 +370,7 @@ class FastPath:
                 raise Unsupported("mistyped parameter") from None
             if not param.validator.is_valid(typed):
                 raise Unsupported("invalid parameter")
-            if param.python_name in plan.accepts:
+            if param.passed:
                 kwargs[param.python_name] = typed
         return kwargs
 
@@ -431,6 +479,18 @@ def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
         if info is not None:
             return dict(info)
     raise Unsupported("no valid credentials")  # Connexion answers 401/403 in the API's shape
+
+
+def _raw_body(plan: Plan, headers: dict[str, str], raw: bytes) -> bytes:
+    """A body Connexion does not parse, as it hands it over: the bytes. Only a Content-Type that
+    is one of the declared media types as written is served: Connexion answers 415 to the others,
+    reads a missing one as the first declared type, and hands a handler the schema's default
+    (``{}``) for an empty body."""
+    if headers.get("content-type") not in plan.raw_media:
+        raise Unsupported("not a declared media type as written")
+    if not raw:
+        raise Unsupported("no body")
+    return raw
 
 
 def _headers(scope: Scope) -> dict[str, str]:
