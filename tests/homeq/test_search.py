@@ -3,6 +3,7 @@ paging with true totals, and answers consistent with the writes just made."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -96,6 +97,47 @@ def test_the_inventory_shows_writes_made_a_moment_before(client: TestClient) -> 
     } == {"paused"}
     client.delete(f"/api/v4/estate/{estate['id']}", headers=admin)
     assert inventory(client, admin)["total"] == before
+
+
+def test_an_inventory_page_shares_no_container_with_the_store(client: TestClient, state: HomeQState) -> None:
+    # Pages are built from the stored rows without copying them: scrambling every container of a
+    # page (references, images, winners, statistics) must leave the store and the next page as they were.
+    admin = state.store.employees.find_one(username=ADMIN)
+    assert admin is not None
+    caller = state.access.landlord_caller(admin)
+    stored = copy.deepcopy(state.store.snapshot())
+    for filters in ({}, {"listing.status": "reserved"}, {"listing.status": "rented"}, {"project.id": 12}):
+        page = state.search.inventory(caller, filters, 1000, 0)
+        assert page["results"], filters
+        expected = copy.deepcopy(page)
+        scramble(page)
+        assert state.search.inventory(caller, filters, 1000, 0) == expected
+    assert state.store.snapshot() == stored
+
+
+def scramble(value: Any) -> None:
+    """Changes every dict and list inside ``value`` in place."""
+    children = list(value.values()) if isinstance(value, dict) else value
+    for child in children:
+        if isinstance(child, dict | list):
+            scramble(child)
+    if isinstance(value, dict):
+        value.update(dict.fromkeys(value, "scrambled"), extra=[])
+    else:
+        value.clear()
+
+
+def test_the_references_an_inventory_page_shares_are_read_afresh_for_each_page(client: TestClient) -> None:
+    admin = login(client, ADMIN)
+
+    def entry(identifier: str) -> dict[str, Any]:
+        return next(r for r in inventory(client, admin)["results"] if r["identifier"] == identifier)
+
+    assert entry("apartment.13")["project"]["id"] == 12
+    assert client.patch("/api/v1/projects/12", json={"name": "Nya Hagen"}, headers=admin).status_code == 200
+    assert client.patch("/api/v1/office/3", json={"name": "Mitt"}, headers=admin).status_code == 200
+    assert entry("apartment.13")["project"]["name"] == "Nya Hagen"
+    assert entry("object_ad.17")["estate"]["office"] == {"id": 3, "name": "Mitt"}
 
 
 # -- cards -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from .data import requirement_record
 from .listings import OPEN_STATUSES
 from .lookups import place_for_city
 from .rules import adjust_requirement, by_id, not_found
-from .views import Views, present, thumbnail
+from .views import Views, peek_find, present, thumbnail
 
 Body = dict[str, Any]
 #: The statuses of listings the public sees, with the names the extended card shows.
@@ -36,27 +36,30 @@ class Market:
         self.views = Views(store)
 
     # -- shared views ----------------------------------------------------------------------------
+    # These read the rows they need without copying them (under the store's lock) and answer new
+    # containers of their scalar values: the inventory builds a score of them per page.
     def _images(self, kind: str, parent: int) -> list[Body]:
         images = []
-        for m in self.views.media(kind, parent):
-            url = self.views.media_url(m)
-            images.append(
-                {
-                    "caption": m.get("caption") or "",
-                    "id": m["id"],
-                    "position": m["position"],
-                    "url": url,
-                    "thumbnail_url": thumbnail(url),
-                }
-            )
+        with self.store.lock:
+            for m in self.views.stored_media(kind, parent):
+                url = self.views.media_url(m)
+                images.append(
+                    {
+                        "caption": m.get("caption") or "",
+                        "id": m["id"],
+                        "position": m["position"],
+                        "url": url,
+                        "thumbnail_url": thumbnail(url),
+                    }
+                )
         return images
 
     def _company_ref(self, company_id: int) -> Body:
-        company = self.store.companies.get(company_id)
+        company = self.store.companies.peek(company_id)
         return {"id": company_id, "name": company["name"] if company else ""}
 
     def _estate_ref(self, estate: Body) -> Body:
-        office = self.store.offices.get(estate["office"])
+        office = self.store.offices.peek(estate["office"])
         return {
             "city": estate["city"],
             "company": self._company_ref(estate["company"]),
@@ -69,7 +72,8 @@ class Market:
         }
 
     def _apartment_ref(self, apartment: Body) -> Body:
-        statuses = {status for (status,) in self.store.listings.values(("status",), apartment=apartment["id"])}
+        with self.store.lock:
+            statuses = {listing["status"] for listing in peek_find(self.store.listings, apartment=apartment["id"])}
         return {
             "address": {
                 "city": apartment["city"],
@@ -95,19 +99,20 @@ class Market:
             "rooms": apartment["rooms"],
         }
 
-    def _stats(self) -> Body:
+    def _stats(self, stamp: str | None = None) -> Body:
         return {
             "approval_status": {"accepted": 0, "processing": 0, "rejected": 0},
             "approval_status_for_contract_not_offered": {"accepted": 0, "processing": 0, "rejected": 0},
             "offer_status": {"no": 0, "pending": 0, "yes": 0},
-            "timestamp": self.clock.stamp(),
+            "timestamp": stamp or self.clock.stamp(),
         }
 
-    def _ad(self, listing: Body) -> Body:
+    def _ad(self, listing: Body, stamp: str | None = None) -> Body:
+        """A listing's ``object_ad``; its statistics are of ``stamp`` (default: now)."""
         return {
             "access_on_agreement": listing["access_date"] is None,
             "assignments": [],
-            "current_stats": self._stats(),
+            "current_stats": self._stats(stamp),
             "date_access": as_datetime(listing["access_date"]),
             "date_created": as_datetime(listing["created"]),
             "date_publish": as_datetime(listing["date_publish"]),
@@ -120,7 +125,7 @@ class Market:
         }
 
     def _project_ref(self, estate: Body) -> Body | None:
-        project = self.store.projects.get(estate["project"]) if estate.get("project") else None
+        project = self.store.projects.peek(estate["project"]) if estate.get("project") else None
         return {"id": project["id"], "name": project["name"]} if project else None
 
     def listing_detail(self, listing: Body) -> Body:

@@ -20,7 +20,9 @@ from mockserver.store import Store
 
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
+from .entries import Page
 from .rules import by_id, subtree
+from .views import peek_find
 
 if TYPE_CHECKING:
     from .market import Market
@@ -41,18 +43,19 @@ class Search:
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
         root = caller.root_office if filters.get("use_root_office") else caller.selected_office
-        offices = self.store.offices.find(company=caller.company)
-        return subtree(offices, root or 0) & caller.offices
+        return subtree(peek_find(self.store.offices, company=caller.company), root or 0) & caller.offices
 
     def _estates(self, caller: Caller, filters: Body) -> list[Body]:
+        """The estates in scope that the filters choose: the stored rows, read only."""
         scope = self._scope(caller, filters)
+        table = self.store.estates
         if filters.get("estate.id") is not None:
-            found = self.store.estates.get(filters["estate.id"])
-            estates = [found] if found else []
+            keys = [filters["estate.id"]]
         elif filters.get("project.id") is not None:
-            estates = self.store.estates.find(project=filters["project.id"])
+            keys = table.keys(project=filters["project.id"])
         else:
-            estates = self.store.estates.find(company=caller.company)
+            keys = table.keys(company=caller.company)
+        estates = [row for row in map(table.peek, keys) if row is not None]  # read only
         return sorted(
             (
                 e
@@ -74,27 +77,30 @@ class Search:
             total += self.store.listings.count(estate=estate_id)
         return total
 
-    def _slice(self, estate: Body, wanted: str | None, start: int, offset: int, amount: int) -> list[Body]:
-        """The estate's entries that fall on the page ``offset:offset + amount``, its first entry
-        being at position ``start`` of the whole inventory."""
-        estate_ref = self.market._estate_ref(estate)
-        page: list[Body] = []
+    def _slice(self, page: Page, estate: Body, wanted: str | None, start: int, offset: int, amount: int) -> None:
+        """Adds to ``page`` the estate's entries that fall on ``offset:offset + amount``, its first
+        entry being at position ``start`` of the whole inventory."""
         for at, (kind, record, listing) in enumerate(self._entries(estate, wanted), start):
             if at >= offset + amount:
                 break
             if at >= offset:
-                page.append(self._entry(kind, estate, estate_ref, record, listing))
-        return page
+                page.add(kind, estate, record, listing)
 
     def _entries(self, estate: Body, wanted: str | None) -> Iterator[tuple[str, Body, Body | None]]:
-        """The estate's entries in order: the estate, then each apartment followed by its listings."""
+        """The estate's entries in order: the estate, then each apartment followed by its listings
+        (the stored rows, read only; keys are ids, so key order is id order)."""
         if wanted in (None, "estate"):
             yield "estate", estate, None
-        for apartment in sorted(self.store.apartments.find(estate=estate["id"]), key=by_id):
+        apartments, listings = self.store.apartments, self.store.listings
+        for key in sorted(apartments.keys(estate=estate["id"])):
+            apartment = apartments.peek(key)
+            assert apartment is not None
             if wanted in (None, "apartment"):
                 yield "apartment", apartment, None
             if wanted in (None, "object_ad"):
-                for listing in sorted(self.store.listings.find(apartment=apartment["id"]), key=by_id):
+                for listing_key in sorted(listings.keys(apartment=key)):
+                    listing = listings.peek(listing_key)
+                    assert listing is not None
                     yield "object_ad", apartment, listing
 
     def inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
@@ -113,14 +119,14 @@ class Search:
             estates = self._estates(caller, filters)
             if any(filters.get(k) is not None for k in _NARROWING):
                 return self._narrowed({e["id"] for e in estates}, filters, wanted, amount, offset)
-            page: list[Body] = []
+            page = Page(self.store, self.market, self.clock.stamp())
             total = 0
             for estate in estates:
                 size = self._count(estate["id"], wanted)  # from the indexes only
                 if total + size > offset and total < offset + amount:
-                    page += self._slice(estate, wanted, total, offset, amount)
+                    self._slice(page, estate, wanted, total, offset, amount)
                 total += size
-            return {"results": page, "total": total}
+            return {"results": page.results, "total": total}
 
     def _whole(self, caller: Caller, filters: Body, wanted: str | None, amount: int, offset: int) -> Body:
         """Everything in the caller's offices: the total from per-office index counts, the page from
@@ -132,18 +138,18 @@ class Search:
             total += sum(self.store.apartments.count(office=office) for office in scope)
         if wanted in (None, "object_ad"):
             total += sum(self.store.listings.count(office=office) for office in scope)
-        page: list[Body] = []
+        page = Page(self.store, self.market, self.clock.stamp())
         position = 0
         for estate_id in estate_ids:
             if position >= offset + amount:
                 break
             size = self._count(estate_id, wanted)
             if position + size > offset:
-                estate = self.store.estates.get(estate_id)
+                estate = self.store.estates.peek(estate_id)
                 assert estate is not None
-                page += self._slice(estate, wanted, position, offset, amount)
+                self._slice(page, estate, wanted, position, offset, amount)
             position += size
-        return {"results": page, "total": total}
+        return {"results": page.results, "total": total}
 
     def _narrowed(self, scope: set[int], filters: Body, wanted: str | None, amount: int, offset: int) -> Body:
         """An inventory narrowed below the estates (``scope``: the estates' ids): its hits come from
@@ -171,74 +177,23 @@ class Search:
                     if not by_apartment or apartment_matches(self.store.apartments.peek(home)):
                         hits.append((estate_id, home, key, "object_ad"))
         else:
-            if apartment_id is not None:
-                found = self.store.apartments.get(apartment_id)
-                apartments = [found] if found else []
-            else:
-                apartments = self.store.apartments.find(landlord_object_id=external_id)
-            for apartment in filter(apartment_matches, apartments):
+            table = self.store.apartments
+            keys = [apartment_id] if apartment_id is not None else table.keys(landlord_object_id=external_id)
+            for apartment in filter(apartment_matches, map(table.peek, keys)):
+                assert apartment is not None
                 if wanted in (None, "apartment"):
                     hits.append((apartment["estate"], apartment["id"], 0, "apartment"))
                 if wanted in (None, "object_ad"):
                     for key in self.store.listings.keys(apartment=apartment["id"]):
                         hits.append((apartment["estate"], apartment["id"], key, "object_ad"))
         hits.sort()
-        page = []
-        refs: dict[int, Body] = {}
+        page = Page(self.store, self.market, self.clock.stamp())
+        estates, apartments, listings = self.store.estates, self.store.apartments, self.store.listings
         for estate_id, apartment_key, listing_key, kind in hits[offset : offset + amount]:
-            estate = self.store.estates.get(estate_id) or {}
-            if estate_id not in refs:
-                refs[estate_id] = self.market._estate_ref(estate)
-            home = self.store.apartments.get(apartment_key) or {}
-            ad = self.store.listings.get(listing_key) if listing_key else None
-            page.append(self._entry(kind, estate, refs[estate_id], home, ad))
-        return {"results": page, "total": len(hits)}
-
-    def _entry(self, kind: str, estate: Body, estate_ref: Body, record: Body, listing: Body | None) -> Body:
-        key = listing["id"] if listing else record["id"]
-        view: Body = {
-            "type": kind,
-            "identifier": f"{kind}.{key}",
-            "indexed_at": self.clock.stamp(),
-            "estate": estate_ref,
-        }
-        if kind == "estate":
-            return view
-        view.update(
-            {
-                "apartment": self.market._apartment_ref(record),
-                "project": self.market._project_ref(estate),
-                "requirements": None,
-                "reserved_application": None,
-            }
-        )
-        if listing is not None:
-            view["object_ad"] = self.market._ad(listing)
-            view["requirements"] = self._req_ref(listing)
-            view["reserved_application"] = self._winner(listing)
-        return view
-
-    def _winner(self, listing: Body) -> Body | None:
-        """The winning application of a rented or deleted listing, the reserved one of a reserved one."""
-        if listing.get("winner"):
-            return dict(listing["winner"])
-        if listing["status"] == "reserved" and listing.get("reserved_candidate"):
-            application = self.store.applications.get(listing["reserved_candidate"])
-            return self.market.application_info(application) if application else None
-        return None
-
-    def _req_ref(self, listing: Body) -> Body | None:
-        requirement = self.store.requirements.get(listing["requirement"]) if listing["requirement"] else None
-        if requirement is None:
-            return None
-        return {
-            "allows_pets": requirement["pets"],
-            "allows_smoking": requirement["smoking"],
-            "is_senior": requirement["senior"],
-            "is_student": requirement["student"],
-            "is_youth": requirement["youth"],
-            "pk": requirement["id"],
-        }
+            estate = estates.peek(estate_id) or {}
+            home = apartments.peek(apartment_key) or {}
+            page.add(kind, estate, home, listings.peek(listing_key) if listing_key else None)
+        return {"results": page.results, "total": len(hits)}
 
     # -- public card search ----------------------------------------------------------------------
     def search_cards(self, body: Body) -> Body:

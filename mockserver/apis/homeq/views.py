@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.store import Store
+from mockserver.store import Record, Store, Table
 
 from .rules import EXTENSIONS, folder_for
 
@@ -71,6 +71,12 @@ APARTMENT_FIELDS = (
 )
 
 
+def peek_find(table: Table, **criteria: Any) -> list[Record]:
+    """The stored rows matching ``criteria`` themselves, not copies, in insertion order: for code that
+    only reads them, under the store's lock (``Table.find`` without its copies)."""
+    return [row for row in map(table.peek, table.keys(**criteria)) if row is not None]
+
+
 def present(value: Any) -> bool:
     """An amenity stored as a flag or an enum (``NONE``/``PREPARED``/``PRESENT``/a direction)."""
     if isinstance(value, bool):
@@ -97,22 +103,23 @@ class Views:
     def application_info(self, application: dict[str, Any]) -> dict[str, Any]:
         """An application as the inventory's ``ApplicationInfo``."""
         profiles = []
-        for role, key in (("A", "consumer"), ("B", "fellow"), ("W", "warrantor")):
-            person = self.store.consumers.get(application[key]) if application.get(key) else None
-            if person is None:
-                continue
-            profiles.append(
-                {
-                    "connection_type": role,
-                    "email": person["email"],
-                    "first_name": person["first_name"],
-                    "full_name": f"{person['first_name']} {person['last_name']}",
-                    "id": person["id"],
-                    "last_name": person["last_name"],
-                    "main_applicant": key == "consumer",
-                    "personal_number": person.get("ssn") or "",
-                }
-            )
+        with self.store.lock:  # the consumers are read, not copied
+            for role, key in (("A", "consumer"), ("B", "fellow"), ("W", "warrantor")):
+                person = self.store.consumers.peek(application[key]) if application.get(key) else None
+                if person is None:
+                    continue
+                profiles.append(
+                    {
+                        "connection_type": role,
+                        "email": person["email"],
+                        "first_name": person["first_name"],
+                        "full_name": f"{person['first_name']} {person['last_name']}",
+                        "id": person["id"],
+                        "last_name": person["last_name"],
+                        "main_applicant": key == "consumer",
+                        "personal_number": person.get("ssn") or "",
+                    }
+                )
         return {
             "conversations_count": application.get("conversations", 0),
             "id": application["id"],
@@ -251,15 +258,21 @@ class Views:
         """The ``kind`` media of ``parent`` (and matching ``match``), in their order."""
         return sorted(self.store.media.find(parent=parent, kind=kind, **match), key=_order)
 
+    def stored_media(self, kind: str, parent: int) -> list[dict[str, Any]]:
+        """Like :meth:`media`, but the stored rows themselves, not copies: only for views that copy
+        their values into new containers, under the store's lock."""
+        return sorted((row for row in peek_find(self.store.media, parent=parent) if row["kind"] == kind), key=_order)
+
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
         return [{"id": m["id"], "url": self.media_url(m)} for m in self.media(kind, parent)]
 
     def media_url(self, medium: dict[str, Any]) -> str:
         if medium.get("url"):
             return str(medium["url"])
-        reference = self.store.file_references.get(medium["reference"]) or {}
-        entity = reference.get("entity_type") or MEDIA_FOLDERS.get(medium["kind"], "images")
-        return media_url(folder_for(entity), medium["reference"], reference.get("mime_type"))
+        with self.store.lock:
+            reference = self.store.file_references.peek(medium["reference"]) or {}
+            entity = reference.get("entity_type") or MEDIA_FOLDERS.get(medium["kind"], "images")
+            return media_url(folder_for(entity), medium["reference"], reference.get("mime_type"))
 
     def estate(self, estate: dict[str, Any], landlord: bool) -> dict[str, Any]:
         apartments = self.store.apartments.find(estate=estate["id"])
