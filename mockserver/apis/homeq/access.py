@@ -20,6 +20,7 @@ from mockserver.store import Store
 
 from . import tokens
 from .rules import right_problem_fields, spec, subtree
+from .views import peek_find
 
 #: How long a token from the login lasts.
 TOKEN_LIFETIME = dt.timedelta(hours=24)
@@ -116,30 +117,33 @@ class Access:
             raise Unauthorized(NO_TOKEN, code="Unauthorized")
         payload = self._payload(token)
         user_id = payload.get("user_id")
-        if payload.get("type") == "consumer":
-            consumer = self.store.consumers.get(user_id)
-            if consumer is None:
+        # Every request asks this: the rows are read, not copied (the caller holds none of them).
+        with self.store.lock:
+            if payload.get("type") == "consumer":
+                consumer = self.store.consumers.peek(user_id)
+                if consumer is None:
+                    raise Unauthorized(UNKNOWN_USER, code="Unauthorized")
+                return Caller("consumer", consumer["id"])
+            employee = self.store.employees.peek(user_id)
+            if employee is None:
                 raise Unauthorized(UNKNOWN_USER, code="Unauthorized")
-            return Caller("consumer", consumer["id"])
-        employee = self.store.employees.get(user_id)
-        if employee is None:
-            raise Unauthorized(UNKNOWN_USER, code="Unauthorized")
-        if employee["company"] != payload.get("company_id"):
-            raise Unauthorized(COMPANY_CHANGED, code="Unauthorized")
-        return self.landlord_caller(employee)
+            if employee["company"] != payload.get("company_id"):
+                raise Unauthorized(COMPANY_CHANGED, code="Unauthorized")
+            return self.landlord_caller(employee)
 
     def landlord_caller(self, employee: dict[str, Any]) -> Caller:
-        profile = self.store.right_profiles.get(employee["right_profile"]) if employee["right_profile"] else None
-        offices = self.store.offices.find(company=employee["company"])
-        return Caller(
-            "landlord",
-            employee["id"],
-            employee["company"],
-            frozenset(profile["rights"]) if profile else frozenset(),
-            employee["root_office"],
-            employee["selected_office"],
-            frozenset(subtree(offices, employee["root_office"])),
-        )
+        with self.store.lock:
+            profile = self.store.right_profiles.peek(employee["right_profile"]) if employee["right_profile"] else None
+            offices = peek_find(self.store.offices, company=employee["company"])
+            return Caller(
+                "landlord",
+                employee["id"],
+                employee["company"],
+                frozenset(profile["rights"]) if profile else frozenset(),
+                employee["root_office"],
+                employee["selected_office"],
+                frozenset(subtree(offices, employee["root_office"])),
+            )
 
     def check_header(self, value: str) -> dict[str, Any]:
         """Connexion's API-key check: ``JWT <token>`` -> the token info handed to handlers."""
