@@ -4,6 +4,8 @@ paging with true totals, and answers consistent with the writes just made."""
 from __future__ import annotations
 
 import copy
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -99,19 +101,24 @@ def test_the_inventory_shows_writes_made_a_moment_before(client: TestClient) -> 
     assert inventory(client, admin)["total"] == before
 
 
-def test_an_inventory_page_shares_no_container_with_the_store(client: TestClient, state: HomeQState) -> None:
-    # Pages are built from the stored rows without copying them: scrambling every container of a
-    # page (references, images, winners, statistics) must leave the store and the next page as they were.
+def test_inventory_pages_and_estates_share_no_container_with_the_store(client: TestClient, state: HomeQState) -> None:
+    # They are built from the stored rows without copying them: scrambling every container of an
+    # answer (references, images, winners, statistics) must leave the store and the next answer as they were.
     admin = state.store.employees.find_one(username=ADMIN)
     assert admin is not None
     caller = state.access.landlord_caller(admin)
     stored = copy.deepcopy(state.store.snapshot())
-    for filters in ({}, {"listing.status": "reserved"}, {"listing.status": "rented"}, {"project.id": 12}):
-        page = state.search.inventory(caller, filters, 1000, 0)
-        assert page["results"], filters
-        expected = copy.deepcopy(page)
-        scramble(page)
-        assert state.search.inventory(caller, filters, 1000, 0) == expected
+    reads: list[Callable[[], dict[str, Any]]] = [
+        functools.partial(state.search.inventory, caller, filters, 1000, 0)
+        for filters in ({}, {"listing.status": "reserved"}, {"listing.status": "rented"}, {"project.id": 12})
+    ]
+    reads += [functools.partial(state.inventory.get_estate, who, 15) for who in (caller, None)]
+    for read in reads:
+        answer = read()
+        assert answer.get("results") != []
+        expected = copy.deepcopy(answer)
+        scramble(answer)
+        assert read() == expected
     assert state.store.snapshot() == stored
 
 

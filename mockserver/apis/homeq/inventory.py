@@ -72,11 +72,12 @@ class Inventory:
             return {"id": self.store.estates.insert(record)["id"]}
 
     def get_estate(self, caller: Caller | None, estate_id: int) -> Body:
-        estate = self.store.estates.get(estate_id)
-        if estate is None:
-            raise not_found("Estate", estate_id)
-        landlord = bool(caller and caller.landlord and caller.manages(estate))
-        return self.views.estate(estate, landlord=landlord)
+        with self.store.lock:  # the estate is read, not copied (its view is made of its strings)
+            estate = self.store.estates.peek(estate_id)
+            if estate is None:
+                raise not_found("Estate", estate_id)
+            landlord = bool(caller and caller.landlord and caller.manages(estate))
+            return self.views.estate(estate, landlord=landlord)
 
     def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:
         with self.store.lock:

@@ -264,7 +264,8 @@ class Views:
         return sorted((row for row in peek_find(self.store.media, parent=parent) if row["kind"] == kind), key=_order)
 
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
-        return [{"id": m["id"], "url": self.media_url(m)} for m in self.media(kind, parent)]
+        with self.store.lock:
+            return [{"id": m["id"], "url": self.media_url(m)} for m in self.stored_media(kind, parent)]
 
     def media_url(self, medium: dict[str, Any]) -> str:
         if medium.get("url"):
@@ -275,7 +276,10 @@ class Views:
             return media_url(folder_for(entity), medium["reference"], reference.get("mime_type"))
 
     def estate(self, estate: dict[str, Any], landlord: bool) -> dict[str, Any]:
-        apartments = self.store.apartments.find(estate=estate["id"])
+        with self.store.lock:  # the apartments are read, not copied: the view holds flags of them
+            return self._estate(estate, landlord, peek_find(self.store.apartments, estate=estate["id"]))
+
+    def _estate(self, estate: dict[str, Any], landlord: bool, apartments: list[dict[str, Any]]) -> dict[str, Any]:
         images = self._images("estate_picture", estate["id"])
         view: dict[str, Any] = {
             "id": estate["id"],
