@@ -293,6 +293,19 @@ def test_on_its_date_a_scheduled_listing_is_publishing_and_active_a_few_seconds_
             assert published["date_publish"] == f"{date}T00:00:00Z"
 
 
+def test_the_background_jobs_see_a_listing_changed_in_the_store_without_the_services(
+    client: TestClient, state: HomeQState
+) -> None:
+    # The jobs skip calls until their next due moment; any write to the listings brings it forward,
+    # one the services make or one straight into the store (as the control plane's fault modes do).
+    admin = login(client, ADMIN)
+    assert inventory_statuses(client, admin, **{"apartment.id": 12})[17] == "active"
+    state.store.listings.update(17, {"status": "approved", "date_publish": "2020-01-01"})
+    assert inventory_statuses(client, admin, **{"apartment.id": 12})[17] == "publishing"
+    with later(state, BACKGROUND * 2):
+        assert inventory_statuses(client, admin, **{"apartment.id": 12})[17] == "active"
+
+
 def test_a_scheduled_listing_can_be_deleted_but_not_one_being_published(client: TestClient, state: HomeQState) -> None:
     admin = login(client, ADMIN)
     first, second = scheduled(client, admin, state, "5"), scheduled(client, admin, state, "6")

@@ -54,6 +54,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: How long HomeQ's background processes take to publish a listing whose date has come, close a
 #: rented listing or remove a deleted one.
 BACKGROUND = dt.timedelta(seconds=5)
+#: Later than any background job is ever due.
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 #: Listing reads allowed per user and minute.
 READS_PER_MINUTE = 60
 
@@ -65,6 +67,13 @@ class Listings:
         self.market = market
         self.events = events
         self.reads = RateLimiter(clock, READS_PER_MINUTE)
+        #: The first moment at which :meth:`settle` has something to do (``None``: unknown, after
+        #: any write to the listings), so that the calls in between (nearly all) cost a comparison.
+        self._next_due: dt.datetime | None = None
+        store.listings.watch(self._listings_changed)
+
+    def _listings_changed(self, key: Any) -> None:
+        self._next_due = None
 
     # -- background processes --------------------------------------------------------------------
     def settle(self) -> None:
@@ -73,19 +82,33 @@ class Listings:
         now = self.clock.now()
         listings = self.store.listings
         with self.store.lock:
+            if self._next_due is not None and now < self._next_due:
+                return
+            due: list[dt.datetime] = []  # when each listing still waiting for a job is next due
             for key, publishing_at in listings.values(("id", "publishing_at"), status="publishing"):
                 if not publishing_at or parse(publishing_at) + BACKGROUND <= now:
                     listings.update(key, {"status": "active"})
+                else:
+                    due.append(parse(publishing_at) + BACKGROUND)
             # After the publishing sweep, so that a listing shows ``publishing`` for its while.
             for key, date_publish in listings.values(("id", "date_publish"), status="approved"):
                 if _moment(date_publish) <= now:
-                    listings.update(key, {"status": "publishing", "publishing_at": self.clock.stamp()})
+                    stamp = self.clock.stamp()
+                    listings.update(key, {"status": "publishing", "publishing_at": stamp})
+                    due.append(parse(stamp) + BACKGROUND)
+                else:
+                    due.append(_moment(date_publish))
             for key, rented_at in listings.values(("id", "rented_at"), status="rented"):
                 if rented_at and parse(rented_at) + BACKGROUND <= now:
                     listings.update(key, {"status": "closing"})
+                elif rented_at:
+                    due.append(parse(rented_at) + BACKGROUND)
             for key, deleted_at in listings.values(("id", "deleted_at"), status="deleted"):
                 if deleted_at and parse(deleted_at) + BACKGROUND <= now:
                     listings.delete(key)
+                elif deleted_at:
+                    due.append(parse(deleted_at) + BACKGROUND)
+            self._next_due = min(due, default=NEVER)
 
     # -- lookups ---------------------------------------------------------------------------------
     def _apartment(self, caller: Caller, apartment_id: int) -> Body:
