@@ -58,9 +58,8 @@ from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import replaying
 from mockserver.web.routing import HTTP_METHODS
 from mockserver.web.validation import (
-    FORMAT_CHECKER,
-    RequestValidator,
     ResponseValidator,
+    compiled_validator,
     schema_errors,
     strict_json,
     validator_map,
@@ -261,7 +260,7 @@ class FastPath:
         signature = inspect.signature(handler)
         accepts = Accepts(signature.parameters)
         accepts.everything = any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values())
-        components = {"components": spec.get("components") or {}}
+        components = spec.get("components") or {}
         params: dict[tuple[str, str], Param] = {}
         for raw in [*(candidate.path_item.get("parameters") or []), *(operation.get("parameters") or [])]:
             param = deref(spec, raw)
@@ -280,7 +279,7 @@ class FastPath:
                 python_name=python_name,
                 required=bool(param.get("required")) or location == "path",
                 definition=definition,
-                validator=RequestValidator({**schema, **components}, format_checker=FORMAT_CHECKER),
+                validator=compiled_validator(schema, components=components),
                 passed=accepts.named(python_name) if location == "header" else python_name in accepts,
                 default=param.get("default", schema.get("default")),
                 has_default=has_default and location == "query",
@@ -296,7 +295,7 @@ class FastPath:
                 raise Unsupported("nullable or defaulted body")  # Connexion's null and empty bodies
             body_name = pythonic(request_body.get("x-body-name", "body"))  # Connexion 3's body name
             if len(content) == 1 and JSON_MEDIA.match(next(iter(content))):
-                body_validator = RequestValidator({**schemas[0], **components}, format_checker=FORMAT_CHECKER)
+                body_validator = compiled_validator(schemas[0], components=components)
             elif content and all(raw_media_type(media) for media in content):
                 raw_media = frozenset(content)  # several: Connexion takes the one the request names
             else:
@@ -384,8 +383,10 @@ class FastPath:
             raise Unsupported("not JSON") from None  # Connexion gives the same parser's 400
         if body is None:
             raise Unsupported("no body")  # Connexion decides what an empty body means
-        if plan.body_validator is not None and not plan.body_validator.is_valid(body):
-            raise validation_failed(schema_errors(plan.body_validator, body))
+        if plan.body_validator is not None:
+            errors = schema_errors(plan.body_validator, body)  # one pass: none when it is valid
+            if errors:
+                raise validation_failed(errors)
         return body
 
     async def _respond(self, plan: Plan, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
@@ -399,7 +400,7 @@ class FastPath:
                 if content_type is None:
                     content_type = headers["Content-Type"] = JSON
                 if is_json_mimetype(split_content_type(content_type)[0]):
-                    content = JSONIFIER.dumps(body).encode()
+                    content = JSONIFIER.dumps_bytes(body)
                 else:
                     content = body.encode() if isinstance(body, str) else bytes(body)
             header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
@@ -437,7 +438,7 @@ class FastPath:
             media = content.get(media_type) or {}
             schema = media.get("schema")
             plan.response_validators[key] = (
-                ResponseValidator({**schema, **plan.components}, format_checker=FORMAT_CHECKER) if schema else None
+                compiled_validator(schema, ResponseValidator, plan.components) if schema else None
             )
         validator = plan.response_validators[key]
         if validator is not None:

@@ -11,11 +11,14 @@ an ``integer`` header could never be valid).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import jsonschema_rs
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import TypeValidationError
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, allow_nullable
@@ -52,21 +55,89 @@ FORMAT_CHECKER.checks("uri")(_is_uri)
 RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
 ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
 
+#: Keywords where jsonschema-rs and jsonschema may disagree (float division, equality of 1 and
+#: true) or that ours reject and Draft 4 ignores (write-only fields in answers): a schema with
+#: any of them, anywhere (even as a property's name), is checked by jsonschema alone.
+_NOT_SHARED = frozenset({"multipleOf", "uniqueItems", "writeOnly", "x-writeOnly"})
+_REF = frozenset({"$ref"})
 
-_compiled: dict[tuple[int, type], tuple[dict[str, Any], Any]] = {}
+
+def _format_check(name: str) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        return bool(FORMAT_CHECKER.conforms(value, name))
+
+    return check
+
+
+#: Our format checks, given to jsonschema-rs so that both judge a format alike.
+_RS_FORMATS: dict[str, Callable[..., bool]] = {name: _format_check(name) for name in FORMAT_CHECKER.checkers}
+
+
+def _mentions(value: Any, keywords: frozenset[str]) -> bool:
+    if isinstance(value, dict):
+        return any(k in keywords or _mentions(v, keywords) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions(v, keywords) for v in value)
+    return False
+
+
+class Validator:
+    """A schema's jsonschema validator (Draft 4 plus OpenAPI's ``nullable``: the judge, and the
+    source of every error message) with a compiled jsonschema-rs check in front of it.
+
+    jsonschema-rs is plain Draft 4, which is stricter than ours (it knows no ``nullable``) and
+    otherwise the same given our format checks: what it accepts is valid, and only what it
+    rejects (or cannot read, such as an integer beyond 64 bits) is judged again by jsonschema,
+    which then lists the errors. A valid body costs ~1 µs instead of ~20.
+    """
+
+    def __init__(self, schema: dict[str, Any], kind: type = RequestValidator) -> None:
+        self.full = kind(schema, format_checker=FORMAT_CHECKER)
+        self._quick: Any = None
+        if not _mentions(schema, _NOT_SHARED):
+            with contextlib.suppress(Exception):  # a schema jsonschema-rs cannot compile
+                self._quick = jsonschema_rs.Draft4Validator(schema, formats=_RS_FORMATS, validate_formats=True)
+
+    def _surely_valid(self, instance: Any) -> bool:
+        if self._quick is None:
+            return False
+        try:
+            return bool(self._quick.is_valid(instance))
+        except Exception:  # e.g. an integer beyond 64 bits: jsonschema judges it
+            return False
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._surely_valid(instance) or bool(self.full.is_valid(instance))
+
+    def validate(self, instance: Any) -> None:
+        """Raises jsonschema's first ``ValidationError`` (Connexion's response validation)."""
+        if not self._surely_valid(instance):
+            self.full.validate(instance)
+
+    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
+        if self._surely_valid(instance):
+            return iter(())
+        return iter(self.full.iter_errors(instance))
+
+
+_compiled: dict[tuple[int, int, type], tuple[Any, Any, Validator]] = {}
 _compiled_lock = threading.Lock()
 
 
-def compiled_validator(schema: dict[str, Any], kind: type = RequestValidator) -> Any:
-    """One validator per schema object (and kind) for the life of the process."""
-    key = (id(schema), kind)
+def compiled_validator(
+    schema: dict[str, Any], kind: type = RequestValidator, components: dict[str, Any] | None = None
+) -> Validator:
+    """One validator per schema object (and kind, and the ``components`` its ``$ref`` s point
+    into) for the life of the process: servers built from the same specs share them."""
+    key = (id(schema), id(components), kind)
     hit = _compiled.get(key)
-    if hit is not None and hit[0] is schema:
-        return hit[1]
-    validator = kind(schema, format_checker=FORMAT_CHECKER)
+    if hit is not None and hit[0] is schema and hit[1] is components:
+        return hit[2]
+    whole = schema if components is None or not _mentions(schema, _REF) else {**schema, "components": components}
+    validator = Validator(whole, kind)
     with _compiled_lock:
         # Keep the schema alive with its validator so that its id is never reused.
-        _compiled[key] = (schema, validator)
+        _compiled[key] = (schema, components, validator)
     return validator
 
 
@@ -83,7 +154,8 @@ def error_field(error: ValidationError) -> str:
     return ".".join(path) or "(body)"
 
 
-def schema_errors(validator: Draft4Validator, body: Any) -> list[dict[str, str]]:
+def schema_errors(validator: Validator | Draft4Validator, body: Any) -> list[dict[str, str]]:
+    """Every error in ``body`` (none when it is valid), sorted by field."""
     errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     return [field_error(error_field(e), e.message) for e in errors]
 
