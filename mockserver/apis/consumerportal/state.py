@@ -28,10 +28,8 @@ class ConsumerPortalState:
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""
-        consumer = self.store.consumers.find_one(token=token)
-        if consumer is None:
-            return None
-        return {"sub": consumer["id"]}
+        found = self.store.consumers.values(("id",), token=token)
+        return {"sub": found[0][0]} if found else None
 
     def auth_description(self) -> dict[str, Any]:
         """The demo consumers, fixtures first: the first one is the default of contract runs."""

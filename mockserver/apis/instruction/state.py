@@ -31,10 +31,11 @@ class InstructionState:
 
     def authenticate(self, api_key: str) -> dict[str, Any] | None:
         """API key -> the identity Connexion hands to handlers (``user`` is the organisation id)."""
-        organisation = self.store.organisations.find_one(apiKey=api_key)
-        if organisation is None:
+        found = self.store.organisations.values(("id", "role", "name"), apiKey=api_key)
+        if not found:
             return None
-        return {"sub": organisation["id"], "role": organisation["role"], "name": organisation["name"]}
+        organisation_id, role, name = found[0]
+        return {"sub": organisation_id, "role": role, "name": name}
 
     def auth_description(self) -> dict[str, Any]:
         """Demo organisations, introducers first: the first one is the default of a contract run."""

@@ -32,8 +32,9 @@ class PortalService:
         self.views = Views(store)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _customer(self, customer_id: int) -> dict[str, Any]:
-        customer = self.store.customers.get(customer_id)
+    def _customer(self, customer_id: int, *, read_only: bool = False) -> dict[str, Any]:
+        """The customer's record: a copy, or with ``read_only`` the stored row (for views)."""
+        customer = self.store.customers.peek(customer_id) if read_only else self.store.customers.get(customer_id)
         if customer is None:  # the token outlived its customer (e.g. after a reset)
             raise NotFound("The customer of this token no longer exists.")
         return customer
@@ -66,7 +67,7 @@ class PortalService:
 
     # -- profile ---------------------------------------------------------------------------------
     def get_profile(self, customer_id: int) -> Body:
-        return profile(self._customer(customer_id))
+        return profile(self._customer(customer_id, read_only=True))
 
     def update_profile(self, customer_id: int, body: Body) -> Body:
         with self.store.lock:

@@ -30,10 +30,11 @@ class PortalState:
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Bearer token -> the identity Connexion hands to handlers (``user`` is the customer id)."""
-        customer = self.store.customers.find_one(token=token) if token else None
-        if customer is None:
+        found = self.store.customers.values(("id", "email"), token=token) if token else []
+        if not found:
             return None
-        return {"sub": customer["id"], "email": customer["email"]}
+        customer_id, email = found[0]
+        return {"sub": customer_id, "email": email}
 
     def auth_description(self) -> dict[str, Any]:
         customers = sorted(self.store.customers.where(lambda c: bool(c.get("token"))), key=lambda c: c["id"])
