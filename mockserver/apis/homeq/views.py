@@ -261,6 +261,8 @@ class Views:
     def stored_media(self, kind: str, parent: int) -> list[dict[str, Any]]:
         """Like :meth:`media`, but the stored rows themselves, not copies: only for views that copy
         their values into new containers, under the store's lock."""
+        if not self.store.media.count(parent=parent):  # most parents have none: the index says so alone
+            return []
         return sorted((row for row in peek_find(self.store.media, parent=parent) if row["kind"] == kind), key=_order)
 
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
