@@ -20,7 +20,6 @@ from mockserver.store import Store
 
 from . import tokens
 from .rules import right_problem_fields, spec, subtree
-from .views import peek_find
 
 #: How long a token from the login lasts.
 TOKEN_LIFETIME = dt.timedelta(hours=24)
@@ -134,7 +133,7 @@ class Access:
     def landlord_caller(self, employee: dict[str, Any]) -> Caller:
         with self.store.lock:
             profile = self.store.right_profiles.peek(employee["right_profile"]) if employee["right_profile"] else None
-            offices = peek_find(self.store.offices, company=employee["company"])
+            offices = self.store.offices.peek_find(company=employee["company"])
             return Caller(
                 "landlord",
                 employee["id"],

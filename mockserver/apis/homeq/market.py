@@ -15,7 +15,7 @@ from .data import requirement_record
 from .listings import OPEN_STATUSES
 from .lookups import place_for_city
 from .rules import adjust_requirement, by_id, not_found
-from .views import Views, peek_find, present, thumbnail
+from .views import Views, present, thumbnail
 
 Body = dict[str, Any]
 #: The statuses of listings the public sees, with the names the extended card shows.
@@ -73,7 +73,7 @@ class Market:
 
     def _apartment_ref(self, apartment: Body) -> Body:
         with self.store.lock:
-            statuses = {listing["status"] for listing in peek_find(self.store.listings, apartment=apartment["id"])}
+            statuses = {listing["status"] for listing in self.store.listings.peek_find(apartment=apartment["id"])}
         return {
             "address": {
                 "city": apartment["city"],

@@ -22,7 +22,6 @@ from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
 from .entries import Page
 from .rules import by_id, subtree
-from .views import peek_find
 
 if TYPE_CHECKING:
     from .market import Market
@@ -43,7 +42,7 @@ class Search:
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
         root = caller.root_office if filters.get("use_root_office") else caller.selected_office
-        return subtree(peek_find(self.store.offices, company=caller.company), root or 0) & caller.offices
+        return subtree(self.store.offices.peek_find(company=caller.company), root or 0) & caller.offices
 
     def _estates(self, caller: Caller, filters: Body) -> list[Body]:
         """The estates in scope that the filters choose: the stored rows, read only."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.store import Record, Store, Table
+from mockserver.store import Store
 
 from .rules import EXTENSIONS, folder_for
 
@@ -69,12 +69,6 @@ APARTMENT_FIELDS = (
     "water",
     "zip_code",
 )
-
-
-def peek_find(table: Table, **criteria: Any) -> list[Record]:
-    """The stored rows matching ``criteria`` themselves, not copies, in insertion order: for code that
-    only reads them, under the store's lock (``Table.find`` without its copies)."""
-    return [row for row in map(table.peek, table.keys(**criteria)) if row is not None]
 
 
 def present(value: Any) -> bool:
@@ -263,7 +257,7 @@ class Views:
         their values into new containers, under the store's lock."""
         if not self.store.media.count(parent=parent):  # most parents have none: the index says so alone
             return []
-        return sorted((row for row in peek_find(self.store.media, parent=parent) if row["kind"] == kind), key=_order)
+        return sorted((row for row in self.store.media.peek_find(parent=parent) if row["kind"] == kind), key=_order)
 
     def _images(self, kind: str, parent: int) -> list[dict[str, Any]]:
         with self.store.lock:
@@ -279,7 +273,7 @@ class Views:
 
     def estate(self, estate: dict[str, Any], landlord: bool) -> dict[str, Any]:
         with self.store.lock:  # the apartments are read, not copied: the view holds flags of them
-            return self._estate(estate, landlord, peek_find(self.store.apartments, estate=estate["id"]))
+            return self._estate(estate, landlord, self.store.apartments.peek_find(estate=estate["id"]))
 
     def _estate(self, estate: dict[str, Any], landlord: bool, apartments: list[dict[str, Any]]) -> dict[str, Any]:
         images = self._images("estate_picture", estate["id"])
