@@ -130,6 +130,11 @@ class Table:
         """The keys of the rows whose fields equal ``criteria`` (no copies), in insertion order; an
         indexed field narrows the search to its matches (the others are then checked row by row)."""
         with self._lock:
+            if len(criteria) == 1:  # the common case: one field, usually indexed
+                ((field, value),) = criteria.items()
+                index = self._indexes.get(field)
+                if index is not None:
+                    return list(index.get(_hashable(value), ()))
             indexed = [field for field in criteria if field in self._indexes]
             if indexed:
                 candidates: Iterable[Any] = list(self._indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {}))
