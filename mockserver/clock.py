@@ -24,13 +24,19 @@ class Clock:
             start = dt.datetime.combine(anchor, dt.time(12, 0), UTC)
             self._offset = start - real_now
         self._monotonic_origin = time.monotonic()
+        self._last_stamp: tuple[dt.datetime | None, str] = (None, "")
 
     def now(self) -> dt.datetime:
         return (dt.datetime.now(UTC) + self._offset).replace(microsecond=0)
 
     def stamp(self) -> str:
-        """Now, as the ISO 8601 UTC text every API stores and answers."""
-        return isoformat(self.now())
+        """Now, as the ISO 8601 UTC text every API stores and answers (written once a second:
+        every request stamps its journal entry)."""
+        now = self.now()
+        last = self._last_stamp
+        if last[0] != now:
+            last = self._last_stamp = (now, isoformat(now))
+        return last[1]
 
     def advance(self, delta: dt.timedelta) -> None:
         """Moves the clock on (tests and the control plane use it to reach scheduled moments)."""

@@ -218,11 +218,11 @@ class FastPath:
                 await self.fallback(scope, replaying(raw, receive), send)
                 return
             except ValidationFailed as invalid:  # the 422 our body validator gives under Connexion
-                await self._error(scope, invalid, _vary_origin(send))
+                await self._error(scope, invalid, send)
                 return
             if plan.body_name is not None and plan.body_name in plan.accepts:
                 kwargs[plan.body_name] = body
-        await self._respond(plan, scope, kwargs, _vary_origin(send))
+        await self._respond(plan, scope, kwargs, send)
 
     def _route(self, scope: Scope) -> tuple[Candidate, re.Match[str]] | None:
         raw_path = scope.get("raw_path") or b""
@@ -406,6 +406,10 @@ class FastPath:
             header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
             if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
                 header_list.append((b"content-length", str(len(content)).encode()))
+            vary = [v for k, v in header_list if k == b"vary"]  # what Starlette's CORS middleware adds
+            if vary:
+                header_list = [(k, v) for k, v in header_list if k != b"vary"]
+            header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
             if self.validate_responses:
                 names = {k.decode("latin-1") for k, _ in header_list}
                 self._check_response(plan, status, content_type, names, body)
@@ -458,7 +462,7 @@ class FastPath:
             media_type=rendered.mimetype,
             headers=rendered.headers,
         )
-        await response(scope, _no_body, send)
+        await response(scope, _no_body, _vary_origin(send))
 
 
 def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ times, local authorities) without documenting them; these are the mock's own val
 
 from __future__ import annotations
 
+import functools
 import zlib
 from typing import Any
 
@@ -95,7 +96,9 @@ ELIGIBILITY_FIELDS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def local_authority_for_postcode(postcode: str | None) -> dict[str, Any] | None:
+    """The local authority of a postcode's area (the same record each time: views only read it)."""
     if not postcode:
         return None
     area = "".join(ch for ch in postcode.strip().upper().split(" ")[0] if ch.isalpha())[:2]
