@@ -31,6 +31,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
     "consumers": ("token",),
     "dossiers": ("consumer_id",),
     "products": ("dossier_id",),
+    "productactions": ("dossier_id",),
 }
 Record = dict[str, Any]
 Office = tuple[str, str, str, str, str]

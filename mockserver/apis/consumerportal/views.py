@@ -83,13 +83,14 @@ class Views:
         return dossier
 
     def consumerportal_session(self, consumer_id: str) -> Record:
-        owner = self.store.consumers.get(consumer_id)
-        portal_session = self.store.sessions.get(consumer_id)
+        """The session's view, built from the stored rows without copying them (never changed here)."""
+        owner = self.store.consumers.peek(consumer_id)
+        portal_session = self.store.sessions.peek(consumer_id)
         assert owner is not None
         assert portal_session is not None
         dossier = self.dossier_of(consumer_id)
-        products = self.store.products.find(dossier_id=dossier["id"])
-        actions = self.store.productactions.where(lambda a: a["dossier_id"] == dossier["id"])
+        products = self.store.products.peek_find(dossier_id=dossier["id"])
+        actions = self.store.productactions.peek_find(dossier_id=dossier["id"])
         per_product = {p["id"]: [a for a in actions if a["product_id"] == p["id"]] for p in products}
 
         def product(record: Record) -> Record:
