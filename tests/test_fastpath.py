@@ -121,7 +121,12 @@ UPLOADS: list[tuple[dict[str, str | None], bytes | None, int, bool]] = [
     ({"comment": "Beide zijden."}, None, 200, False),
     ({"mimetype": "image/png"}, None, 422, False),  # a valid header, but not what the bytes are
     ({"is_reupload": "0"}, None, 409, False),  # the action is done: a business rule
-    ({"filename": None}, None, 400, True),
+    ({"filename": None}, None, 400, False),  # the request's only fault: Connexion's words, on the fast path
+    ({"filename": None, "mimetype": None}, None, 400, True),  # which one Connexion names is its call
+    ({"filename": None, "is_reupload": "yes"}, None, 400, True),
+    ({"filename": None, "content-type": "text/plain"}, None, 400, True),
+    ({"filename": None}, b"", 400, True),
+    ({"filename": None, "authorization": None}, None, 401, True),
     ({"filename": ""}, None, 400, True),
     ({"filename": "a/b.pdf"}, None, 400, True),
     ({"mimetype": "text/plain"}, None, 400, True),
@@ -175,6 +180,29 @@ def test_an_upload_over_the_body_limit_gets_the_same_413_before_either_path(
     assert answer.status_code == 413
     assert comparable(answer) == comparable(expected)
     assert fallback.calls == []
+
+
+@pytest.mark.parametrize(
+    ("query", "falls_back"),
+    [
+        ({"consumer_id": "CNSRCEC47CDCA8A89085FB562D681733A6"}, False),  # only ip_address is missing
+        ({"ip_address": "192.0.2.15"}, False),  # only consumer_id is missing
+        ({}, True),  # both: which one Connexion names is its call
+        ({"consumer_id": "x" * 40}, True),  # one missing, one invalid
+    ],
+)
+def test_a_missing_query_parameter_gets_connexions_400_when_it_is_the_only_fault(
+    pair: tuple[TestClient, TestClient, Counting], query: dict[str, str], falls_back: bool
+) -> None:
+    fast, slow, fallback = pair
+    headers = credentials(slow, "consumerportal")
+    path = APIS["consumerportal"].base_path + "/getsession"
+    fallback.calls.clear()
+    answer, expected = fast.get(path, params=query, headers=headers), slow.get(path, params=query, headers=headers)
+    assert answer.status_code == 400
+    assert comparable(answer) == comparable(expected)
+    assert "Missing query parameter" in answer.json()["detail"] or falls_back
+    assert bool(fallback.calls) == falls_back
 
 
 @pytest.mark.parametrize(

@@ -19,15 +19,17 @@ raw: media types Connexion neither parses nor validates (``application/octet-str
 own type; several are fine, Connexion takes the one the request names), whose bytes the handler
 gets under the body's name, as Connexion hands them over.
 
-It answers the happy path, and a well-formed JSON body that breaks its schema (the 422 of
-:mod:`mockserver.web.validation`, from the same compiled validator and error list). Whenever
-anything else is not plainly valid or plainly supported (no or bad credentials, a missing,
-mistyped or repeated parameter, malformed JSON, a raw body that is empty or whose
-Content-Type is missing, carries parameters or is not one of the declared types as written, a
-CORS request, a percent-encoded path, an operation with multipart or array parameters, an admin
-call, a fault mode), it hands the untouched request, body included, to Connexion, which answers
-exactly as it always did. Errors a *handler* raises (business rules) and the 422 are rendered by
-the same error handlers Connexion uses. The body size limit sits outside both paths.
+It answers the happy path and two errors when they are the request's only fault: a well-formed
+JSON body that breaks its schema (the 422 of :mod:`mockserver.web.validation`, from the same
+compiled validator and error list) and one missing required parameter (the 400 of Connexion's
+parameter check, in its words). Whenever anything else is not plainly valid or plainly
+supported (no or bad credentials, several missing parameters, a mistyped or repeated
+parameter, malformed JSON, a raw body that is empty or whose Content-Type is missing, carries
+parameters or is not one of the declared types as written, a CORS request, a percent-encoded
+path, an operation with multipart or array parameters, an admin call, a fault mode), it hands
+the untouched request, body included, to Connexion, which answers exactly as it always did.
+Errors a *handler* raises (business rules) and these two are rendered by the same error
+handlers Connexion uses. The body size limit sits outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """
@@ -42,10 +44,15 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connexion.decorators.parameter import pythonic
-from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders, TypeValidationError
+from connexion.exceptions import (
+    BadRequestProblem,
+    NonConformingResponseBody,
+    NonConformingResponseHeaders,
+    TypeValidationError,
+)
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
-from connexion.utils import coerce_type, is_json_mimetype, split_content_type
+from connexion.utils import coerce_type, is_json_mimetype, is_nullable, split_content_type
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -119,6 +126,8 @@ class Param:
     validator: Any
     #: Whether the handler gets the value (Connexion's rule, or web.binding's for headers).
     passed: bool
+    #: Connexion lets a nullable parameter be missing even when it is required.
+    nullable: bool = False
     default: Any = None
     has_default: bool = False
 
@@ -204,7 +213,7 @@ class FastPath:
             headers = _headers(scope)
             if "origin" in headers:  # CORS headers are Connexion's CORS middleware's job
                 raise Unsupported("CORS")
-            kwargs = self._arguments(plan, routed[1], scope, headers)
+            kwargs, missing = self._arguments(plan, routed[1], scope, headers)
         except Unsupported:
             await self.fallback(scope, receive, send)
             return
@@ -214,14 +223,18 @@ class FastPath:
                 if not complete:
                     raise Unsupported("client went away")
                 body = _raw_body(plan, headers, raw) if plan.raw_media else self._body(plan, headers, raw)
-            except Unsupported:
-                await self.fallback(scope, replaying(raw, receive), send)
-                return
-            except ValidationFailed as invalid:  # the 422 our body validator gives under Connexion
-                await self._error(scope, invalid, send)
+            except (Unsupported, ValidationFailed) as failed:
+                if isinstance(failed, Unsupported) or missing is not None:  # two errors: Connexion's order
+                    await self.fallback(scope, replaying(raw, receive), send)
+                else:  # the 422 our body validator gives under Connexion
+                    await self._error(scope, failed, send)
                 return
             if plan.body_name is not None and plan.body_name in plan.accepts:
                 kwargs[plan.body_name] = body
+        if missing is not None:  # the request's only fault: Connexion's parameter check's 400
+            problem = BadRequestProblem(detail=f"Missing {missing.location} parameter '{missing.name}'")
+            await self._error(scope, problem, send)
+            return
         await self._respond(plan, scope, kwargs, send)
 
     def _route(self, scope: Scope) -> tuple[Candidate, re.Match[str]] | None:
@@ -281,6 +294,7 @@ class FastPath:
                 definition=definition,
                 validator=compiled_validator(schema, components=components),
                 passed=accepts.named(python_name) if location == "header" else python_name in accepts,
+                nullable=bool(is_nullable(definition)),
                 default=param.get("default", schema.get("default")),
                 has_default=has_default and location == "query",
             )
@@ -338,8 +352,13 @@ class FastPath:
         )
 
     # -- a request -------------------------------------------------------------------------------
-    def _arguments(self, plan: Plan, match: re.Match[str], scope: Scope, headers: dict[str, str]) -> dict[str, Any]:
+    def _arguments(
+        self, plan: Plan, match: re.Match[str], scope: Scope, headers: dict[str, str]
+    ) -> tuple[dict[str, Any], Param | None]:
+        """The handler's arguments, and the one required parameter the request lacks, if any
+        (with two or more, which one Connexion names depends on its order of checks)."""
         kwargs: dict[str, Any] = {}
+        missing: Param | None = None
         token_info = _credentials(plan, headers)
         if "token_info" in plan.accepts:
             kwargs["token_info"] = token_info
@@ -357,7 +376,10 @@ class FastPath:
                 value = headers.get(param.name.lower())
             if value is None:
                 if param.required:
-                    raise Unsupported("missing parameter")
+                    if missing is not None or param.nullable:
+                        raise Unsupported("several missing parameters, or a nullable one")
+                    missing = param
+                    continue
                 if param.has_default and param.passed:
                     kwargs[param.python_name] = param.default
                 continue
@@ -371,7 +393,7 @@ class FastPath:
                 raise Unsupported("invalid parameter")
             if param.passed:
                 kwargs[param.python_name] = typed
-        return kwargs
+        return kwargs, missing
 
     def _body(self, plan: Plan, headers: dict[str, str], raw: bytes) -> Any:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
