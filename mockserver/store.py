@@ -79,14 +79,14 @@ class Table:
                 raise KeyError(f"{self.name}: duplicate key {key!r}")
             if isinstance(key, int) and key >= self._next:
                 self._next = key + 1
-            self._rows[key] = _clone(record)
+            self._rows[key] = json_copy(record)
             self._index(key, record)
             self._changed(key)
-            return _clone(record)
+            return json_copy(record)
 
     def get(self, key: Any) -> Record | None:
         row = self._rows.get(key)
-        return _clone(row) if row is not None else None
+        return json_copy(row) if row is not None else None
 
     def peek(self, key: Any) -> Record | None:
         """The stored row itself, not a copy: for hot read paths that only read it (and hold the
@@ -107,11 +107,11 @@ class Table:
             moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
             for field in moved:
                 self._unindex_field(field, key, row)
-            row.update(_clone(changes))
+            row.update(json_copy(changes))
             for field in moved:
                 self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
             self._changed(key)
-            return _clone(row)
+            return json_copy(row)
 
     def delete(self, key: Any) -> Record | None:
         with self._lock:
@@ -124,7 +124,7 @@ class Table:
     def find(self, **criteria: Any) -> list[Record]:
         """Copies of the rows whose fields equal ``criteria``, in insertion order (see :meth:`keys`)."""
         with self._lock:
-            return [_clone(self._rows[k]) for k in self.keys(**criteria)]
+            return [json_copy(self._rows[k]) for k in self.keys(**criteria)]
 
     def keys(self, **criteria: Any) -> list[Any]:
         """The keys of the rows whose fields equal ``criteria`` (no copies), in insertion order; an
@@ -162,7 +162,7 @@ class Table:
     def find_one(self, **criteria: Any) -> Record | None:
         with self._lock:
             keys = self.keys(**criteria)
-            return _clone(self._rows[keys[0]]) if keys else None
+            return json_copy(self._rows[keys[0]]) if keys else None
 
     def restore(self, key: Any, row: Record) -> None:
         """Put a row back under its old key (used by fault modes that undo deletes)."""
@@ -174,17 +174,17 @@ class Table:
 
     def all(self) -> list[Record]:
         with self._lock:
-            return [_clone(r) for r in self._rows.values()]
+            return [json_copy(r) for r in self._rows.values()]
 
     def where(self, predicate: Callable[[Record], bool]) -> list[Record]:
         with self._lock:
-            return [_clone(r) for r in self._rows.values() if predicate(r)]
+            return [json_copy(r) for r in self._rows.values() if predicate(r)]
 
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         with self._lock:
             for row in self._rows.values():
                 if predicate(row):
-                    return _clone(row)
+                    return json_copy(row)
         return None
 
     def clear(self) -> None:
@@ -199,13 +199,13 @@ class Table:
 _ATOMS = (str, int, float, bool, type(None))
 
 
-def _clone(value: _T) -> _T:
+def json_copy(value: _T) -> _T:
     """A deep copy of JSON-shaped data (dicts, lists, scalars), faster than ``copy.deepcopy``;
     anything else falls back to it."""
     if isinstance(value, dict):
-        return cast(_T, {k: v if type(v) in _ATOMS else _clone(v) for k, v in value.items()})
+        return cast(_T, {k: v if type(v) in _ATOMS else json_copy(v) for k, v in value.items()})
     if isinstance(value, list):
-        return cast(_T, [v if type(v) in _ATOMS else _clone(v) for v in value])
+        return cast(_T, [v if type(v) in _ATOMS else json_copy(v) for v in value])
     if type(value) in _ATOMS or isinstance(value, tuple):
         return value
     return copy.deepcopy(value)

@@ -43,3 +43,25 @@ def test_every_operation_is_described_and_traced_to_the_docs(path: Path) -> None
         if documented is not None and op.get("x-doc-ref"):
             refs = op["x-doc-ref"] if isinstance(op["x-doc-ref"], list) else [op["x-doc-ref"]]
             assert set(refs) <= documented, where
+
+
+def test_serving_the_specs_leaves_the_loaded_documents_unchanged() -> None:
+    """The server hands each API's parsed spec (shared by every server in the process, and read by
+    the fast path and the tools) to Connexion without copying it: Connexion must only read it."""
+    from starlette.testclient import TestClient
+
+    from mockserver.apis import APIS
+    from mockserver.fixtures import read_yaml
+    from mockserver.web.app import ADMIN_SPEC, MockServer
+    from tests.conftest import make_settings
+
+    def dump() -> str:
+        documents = {name: definition.spec for name, definition in APIS.items()}
+        return json.dumps({**documents, "admin": read_yaml(ADMIN_SPEC)}, sort_keys=True, default=str)
+
+    before = dump()
+    with TestClient(MockServer(make_settings(fast_path=False))) as client:
+        assert client.get("/api/rest/portal/profile").status_code == 401
+        assert client.get("/__admin/apis").status_code == 200
+        assert client.get("/api/rest/portal/openapi.json").status_code == 200
+    assert dump() == before

@@ -9,6 +9,9 @@ request (measured with ``bench/run.py`` and cProfile; numbers in ARCHITECTURE.md
   request (``inspect.signature`` each time); they depend only on the function, so once.
 - ``AbstractSecurityHandler._accepts_kwarg`` inspects the credential function's signature twice
   per request; a function's signature does not change, so it is remembered.
+
+And one at start-up: ``resolve_refs`` deep-copies each spec with ``copy.deepcopy``; a spec is JSON
+data, which :func:`mockserver.store.json_copy` copies twice as fast (HomeQ's: ~15 ms less).
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from connexion import json_schema
 from connexion.apps.asynchronous import AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators.main import ASGIDecorator
 from connexion.security import AbstractSecurityHandler
+
+from mockserver.store import json_copy
 
 _decorated = functools.cached_property(AsyncOperation.fn.fget)
 _decorated.__set_name__(AsyncOperation, "fn")
@@ -42,3 +48,4 @@ ASGIDecorator.__call__ = _decorate_once
 AbstractSecurityHandler._accepts_kwarg = staticmethod(
     functools.lru_cache(maxsize=4096)(AbstractSecurityHandler._accepts_kwarg)
 )
+json_schema.deepcopy = json_copy
