@@ -9,6 +9,7 @@ of the seeded data.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
@@ -40,8 +41,14 @@ def render(title: str, lines: Sequence[str], *, subject: str = "", created: str 
     """A one-page A4 PDF showing ``title`` (bold) and up to :data:`MAX_LINES` ``lines``.
 
     ``created`` (``YYYY-MM-DD``) becomes the CreationDate; without it the bytes depend on the
-    arguments only.
+    arguments only. The same arguments give the same bytes, so the last few hundred documents are
+    remembered (downloads are read far more often than their records change).
     """
+    return _render(title, tuple(lines), subject, created)
+
+
+@functools.lru_cache(maxsize=256)
+def _render(title: str, lines: tuple[str, ...], subject: str, created: str | None) -> bytes:
     stream = _content(title, lines)
     info = b"<< /Title " + _text(title) + b" /Subject " + _text(subject) + b" /Producer (mockserver)"
     if created:
