@@ -64,6 +64,30 @@ def test_setting_the_same_references_again_is_not_a_duplicate(client: TestClient
     body = {"uniqueCustomerReference": "HM-C-110007", "uniqueIntegrationReference": "HM-INT-110007"}
     assert put_introducer(client, "TMP110007", body).status_code == 200
     assert put_introducer(client, "TMP110007", body).status_code == 200
+    lower = {"uniqueCustomerReference": "hm-c-110007", "uniqueIntegrationReference": "hm-int-110007"}
+    assert put_introducer(client, "TMP110007", lower).status_code == 200
+    assert instruction(client, "introducer/HM-C-110007", HOMEWARD)["otherInformation"] == {
+        "INTRODUCERCUSTOMERREFERENCE": "hm-c-110007",
+        "INTRODUCERINTEGRATIONREFERENCE": "hm-int-110007",
+    }
+
+
+def test_a_reference_given_up_by_one_case_can_be_given_to_another(client: TestClient) -> None:
+    assert put_introducer(client, "TMP110001", {"uniqueCustomerReference": "HM-C-110002"}).status_code == 409
+    assert put_introducer(client, "TMP110002", {"uniqueIntegrationReference": "HM-INT-110002"}).status_code == 200
+    assert put_introducer(client, "TMP110001", {"uniqueCustomerReference": "Hm-C-110002"}).status_code == 200
+    assert instruction(client, "introducer/HM-C-110002", HOMEWARD)["tmpReference"] == "TMP110001"
+    # And back: the look-up follows the reference, not the case it was first set on.
+    assert put_introducer(client, "TMP110001", {}).status_code == 200
+    assert_problem(client.get(f"{INSTRUCTION}/introducer/HM-C-110002", headers=HOMEWARD), 404, "not-found")
+    assert put_introducer(client, "TMP110002", {"uniqueCustomerReference": "HM-C-110002"}).status_code == 200
+    assert instruction(client, "introducer/hm-c-110002", HOMEWARD)["tmpReference"] == "TMP110002"
+
+
+def test_a_reference_of_a_case_the_supplier_no_longer_sees_is_free_for_another(client: TestClient) -> None:
+    # TMP110014 was cancelled after Veritas accepted it: its VS-C-110014 neither answers nor blocks.
+    assert put_supplier(client, "TMP110004", {"uniqueCustomerReference": "vs-c-110014"}).status_code == 200
+    assert instruction(client, "supplier/VS-C-110014", VERITAS)["tmpReference"] == "TMP110004"
 
 
 def test_references_are_unique_per_organisation(client: TestClient) -> None:
@@ -125,6 +149,7 @@ def test_the_body_must_be_a_json_object(client: TestClient) -> None:
 
 
 def test_a_reset_brings_the_fixture_references_back(client: TestClient) -> None:
-    put_introducer(client, "TMP110002", {})
+    assert put_introducer(client, "TMP110002", {"uniqueCustomerReference": "HM-NEW-2"}).status_code == 200
     assert client.post("/__admin/reset?api=instruction").json() == {"reset": ["instruction"]}
     assert instruction(client, "introducer/HM-C-110002", HOMEWARD)["tmpReference"] == "TMP110002"
+    assert_problem(client.get(f"{INSTRUCTION}/introducer/HM-NEW-2", headers=HOMEWARD), 404, "not-found")

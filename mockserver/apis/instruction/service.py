@@ -16,6 +16,7 @@ from mockserver.store import Store
 
 from . import rules
 from .lookups import PRODUCTS
+from .referenceindex import ReferenceIndex
 from .views import Views, customer_names
 
 Record = dict[str, Any]
@@ -26,10 +27,13 @@ class InstructionService:
         self.store = store
         self.clock = clock
         self.views = Views(store)
+        self.references = ReferenceIndex(store)
 
     # -- helpers ---------------------------------------------------------------------------------
+    # The records these return are the stored rows, not copies: callers only read them, holding
+    # the store lock, and views copy what they hand out.
     def _organisation(self, organisation_id: str) -> Record:
-        organisation = self.store.organisations.get(organisation_id)
+        organisation = self.store.organisations.peek(organisation_id)
         if organisation is None:  # the key outlived its organisation (e.g. after a reset)
             raise NotFound("The organisation of this API key no longer exists.")
         return organisation
@@ -39,7 +43,7 @@ class InstructionService:
             raise Forbidden(f"Only {role}s can {what}; this API key belongs to a {organisation['role']}.")
 
     def _visible(self, organisation: Record, tmp_reference: str) -> Record:
-        record = self.store.instructions.get(tmp_reference.upper())
+        record = self.store.instructions.peek(tmp_reference.upper())
         if record is None or not rules.can_see(record, organisation):
             # The docs: "404 Not Found if the instruction does not exist or you do not have access to it."
             raise NotFound(f"Instruction {tmp_reference} does not exist or you do not have access to it.")
@@ -52,13 +56,7 @@ class InstructionService:
         self, organisation: Record, role: str, value: str, other_than: str | None = None
     ) -> Record | None:
         """The organisation's case (but ``other_than``) that has ``value`` as one of its ``role`` references."""
-        return self.store.instructions.first(
-            lambda r: (
-                r["tmpReference"] != other_than
-                and rules.can_see(r, organisation)
-                and any(rules.same_reference(value, v) for v in rules.references(r, role).values())
-            )
-        )
+        return self.references.find(role, value, lambda r: rules.can_see(r, organisation), other_than)
 
     def _by_reference(self, organisation: Record, reference: str) -> Record:
         role = organisation["role"]
@@ -69,14 +67,16 @@ class InstructionService:
 
     # -- look-ups --------------------------------------------------------------------------------
     def get(self, organisation_id: str, tmp_reference: str) -> Record:
-        organisation = self._organisation(organisation_id)
-        return self._view(self._visible(organisation, tmp_reference), organisation)
+        with self.store.lock:
+            organisation = self._organisation(organisation_id)
+            return self._view(self._visible(organisation, tmp_reference), organisation)
 
     def get_by_reference(self, organisation_id: str, role: str, reference: str) -> Record:
         """By the caller's own customer or integration reference; only its own role's references."""
-        organisation = self._organisation(organisation_id)
-        self._require_role(organisation, role, f"look instructions up by {role} reference")
-        return self._view(self._by_reference(organisation, reference), organisation)
+        with self.store.lock:
+            organisation = self._organisation(organisation_id)
+            self._require_role(organisation, role, f"look instructions up by {role} reference")
+            return self._view(self._by_reference(organisation, reference), organisation)
 
     # -- references ------------------------------------------------------------------------------
     def update_references(self, organisation_id: str, role: str, tmp_reference: str, body: Record) -> Record:
@@ -112,23 +112,28 @@ class InstructionService:
     # -- files -----------------------------------------------------------------------------------
     def file(self, organisation_id: str, tmp_reference: str, file_name: str) -> tuple[bytes, str]:
         """The file's bytes and name. Names are looked up among the case's files, never on a disk."""
-        organisation = self._organisation(organisation_id)
-        record = self._visible(organisation, tmp_reference)
-        listed = None
-        if rules.is_plain_file_name(file_name):
-            listed = next((f for f in record["files"] if f["fileReference"] == file_name), None)
-        if listed is None:
-            raise NotFound(f"Instruction {record['tmpReference']} has no file named {file_name!r}.")
-        if not rules.can_view_reports(record, organisation["role"]):
-            raise NotFound(
-                f"The files of instruction {record['tmpReference']} are not available to you "
-                "(configuration.CanViewReport is false)."
-            )
-        return self._report(record, listed), str(listed["fileReference"])
+        with self.store.lock:
+            organisation = self._organisation(organisation_id)
+            record = self._visible(organisation, tmp_reference)
+            listed = None
+            if rules.is_plain_file_name(file_name):
+                listed = next((f for f in record["files"] if f["fileReference"] == file_name), None)
+            if listed is None:
+                raise NotFound(f"Instruction {record['tmpReference']} has no file named {file_name!r}.")
+            if not rules.can_view_reports(record, organisation["role"]):
+                raise NotFound(
+                    f"The files of instruction {record['tmpReference']} are not available to you "
+                    "(configuration.CanViewReport is false)."
+                )
+            title, lines = self._report(record, listed)
+            name = str(listed["fileReference"])
+        # Rendered outside the lock: the lines are plain strings read from the rows.
+        return pdf.render(title, lines, subject=name), name
 
-    def _report(self, record: Record, listed: Record) -> bytes:
+    def _report(self, record: Record, listed: Record) -> tuple[str, list[str]]:
+        """The title and lines of the report PDF of ``listed``."""
         prop = record["property"]
-        supplier = self.store.organisations.get(record.get("supplierId") or "")
+        supplier = self.store.organisations.peek(record.get("supplierId") or "")
         lines = [
             f"TMP reference: {record['tmpReference']}",
             f"Product: {PRODUCTS[record['productCode']]['description']} ({record['productCode']})",
@@ -142,4 +147,4 @@ class InstructionService:
             "",
             "This report was generated by the mock instruction service for testing.",
         ]
-        return pdf.render(f"Survey report {record['tmpReference']}", lines, subject=listed["fileReference"])
+        return f"Survey report {record['tmpReference']}", lines

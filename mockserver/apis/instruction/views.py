@@ -48,6 +48,11 @@ def customer_names(customers: list[Record]) -> str:
     return " & ".join(" ".join(p for p in (c.get("firstName"), c.get("lastName")) if p) for c in customers)
 
 
+def _property(stored: Record) -> Record:
+    """A copy of a case's property: its addresses and access details are flat objects."""
+    return {key: dict(value) if isinstance(value, dict) else value for key, value in stored.items()}
+
+
 def note(record: Record, organisation: Record) -> Record:
     party = PARTY[organisation["role"]]
     own = record.get("createdByOrganisationId") == organisation["id"]
@@ -67,13 +72,17 @@ def note(record: Record, organisation: Record) -> Record:
 
 
 class Views:
-    """Names of organisations (supplier, TMP brand) come from the store."""
+    """Names of organisations (supplier, TMP brand) come from the store.
+
+    Views read the stored rows themselves (under the store lock, as the service calls them) and
+    copy every mutable part they hand out, so that an answer never shares objects with the store.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def _organisation(self, organisation_id: str | None) -> Record | None:
-        return self.store.organisations.get(organisation_id) if organisation_id else None
+        return self.store.organisations.peek(organisation_id) if organisation_id else None
 
     def _brand(self, record: Record) -> str:
         introducer = self._organisation(record["introducerId"])
@@ -104,7 +113,7 @@ class Views:
             "hasUnreadNotes": rules.has_unread_notes(record, role),
             "notes": [note(n, organisation) for n in notes],
             "files": [dict(f) for f in record["files"]],
-            "property": record["property"],
+            "property": _property(record["property"]),
             "otherInformation": rules.other_information(record, role),
             "allowedOperations": rules.allowed_operations(record, role, now),
             "configuration": configuration,
