@@ -2,7 +2,7 @@
 uniqueness check of a ``PUT .../{role}references``) costs what it finds, not what the store holds.
 
 Scanning every case for a reference cost ~2 µs a case (two scans a PUT, one a look-up). Here each
-role's references, casefolded as :func:`rules.same_reference` compares them, map to the keys of the
+role's references, by :func:`rules.reference_key` (letter case left out), map to the keys of the
 cases that carry them; only those cases are read, and who may see them is decided on the stored
 row at the time of the look-up, as before. A :meth:`mockserver.store.Table.watch` callback on the
 instructions table re-reads the changed case under the store's lock on every write, so the index
@@ -26,11 +26,11 @@ ROLES = (INTRODUCER, SUPPLIER)
 class ReferenceIndex:
     def __init__(self, store: Store) -> None:
         self.table = store.instructions
-        #: role -> casefolded reference -> the key of the one case that carries it or, when several
+        #: role -> reference key -> the key of the one case that carries it or, when several
         #: do, a dict of their keys (nearly every reference has one case; a dict for each would
         #: take ~840 B of memory a case instead of ~470).
         self._keys: dict[str, dict[str, str | dict[str, None]]] = {role: {} for role in ROLES}
-        #: key -> the (role, casefolded reference) entries of that case, to take them out again.
+        #: key -> the (role, reference key) entries of that case, to take them out again.
         self._entries: dict[str, tuple[tuple[str, str], ...]] = {}
         #: key -> the case's place in the table's insertion order (a row that comes back after a
         #: delete goes to the end, there as here): when several cases the caller can see share a
@@ -61,7 +61,7 @@ class ReferenceIndex:
             self._next_place += 1
         entries = tuple(
             dict.fromkeys(
-                (role, value.casefold())
+                (role, rules.reference_key(value))
                 for role in ROLES
                 for value in rules.references(row, role).values()
                 if isinstance(value, str)
@@ -97,7 +97,7 @@ class ReferenceIndex:
     ) -> Record | None:
         """The stored row (not a copy: read it under the store's lock) of the first case but
         ``other_than`` that has ``value`` as one of its ``role`` references and is ``visible``."""
-        held = self._keys[role].get(value.casefold())
+        held = self._keys[role].get(rules.reference_key(value))
         if held is None:
             return None
         found = [

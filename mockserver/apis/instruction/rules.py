@@ -157,9 +157,9 @@ def is_plain_file_name(name: str) -> bool:
     return bool(_PLAIN_FILE_NAME.match(name))
 
 
-def same_reference(a: str | None, b: str | None) -> bool:
-    """References compare without regard to case (the look-ups do the same)."""
-    return a is not None and b is not None and a.casefold() == b.casefold()
+def reference_key(value: str) -> str:
+    """What references compare by: they are unique, and looked up, without regard to case."""
+    return value.casefold()
 
 
 def requested_references(body: Record) -> dict[str, str | None]:
