@@ -47,8 +47,16 @@ class HandlerResolver(Resolver):
     def __init__(self, handlers: object) -> None:
         super().__init__(function_resolver=self._find)
         self._handlers = handlers
+        #: Connexion resolves each operation once per middleware (six times); one adapter serves all.
+        self._found: dict[str, Callable[..., Any]] = {}
 
     def _find(self, operation_id: str) -> Callable[..., Any]:
+        found = self._found.get(operation_id)
+        if found is None:
+            found = self._found[operation_id] = self._adapt(operation_id)
+        return found
+
+    def _adapt(self, operation_id: str) -> Callable[..., Any]:
         name = handler_name(operation_id)
         function = getattr(self._handlers, name, None)
         if not callable(function):
