@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint check coverage bench bench-scale bench-homeq-scale bench-cold contract proxy clean
+.PHONY: install bytecode run test lint check coverage bench bench-scale bench-homeq-scale bench-cold contract proxy clean
 
 install: $(STAMP)
 
@@ -14,8 +14,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Our modules' bytecode, as pip writes it for installed packages (only what changed; PYTHONDONTWRITEBYTECODE,
+# which containers often set, would otherwise leave every start compiling them from source: ~0.15 s).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q mockserver
+
 ## Serve every API in specs/ on http://$(HOST):$(PORT) (PORT, HOST, SEED, ANCHOR_DATE, VOLUME overridable).
-run: $(STAMP)
+run: bytecode
 	$(BIN)/python -m mockserver run
 
 ## Every test: unit, behaviour and Schemathesis contract tests (in-process).
