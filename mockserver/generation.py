@@ -7,12 +7,13 @@ releases). Dates come from the runtime's clock, relative to its anchor day.
 from __future__ import annotations
 
 import random
-from typing import ClassVar
-
-from faker import Faker
+from typing import TYPE_CHECKING, ClassVar
 
 from mockserver.clock import Clock, isoformat
 from mockserver.store import Store
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 
 class SeededGenerator:
@@ -33,7 +34,9 @@ class SeededGenerator:
         self.volume = volume
         self.clock = clock
         self.rng = random.Random(seed)
-        self.fake = Faker(self.locale, providers=list(self.providers))
+        from faker import Faker  # only when data is made: a start that loads it skips Faker's import
+
+        self.fake: Faker = Faker(self.locale, providers=list(self.providers))
         self.fake.seed_instance(seed)
 
     def moment(self, low_days: int, high_days: int) -> str:

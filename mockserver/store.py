@@ -195,6 +195,22 @@ class Table:
             self._next = self._first_id
             self._changed(None)
 
+    def dump(self) -> tuple[dict[Any, Record], int]:
+        """The rows (shared, not copied) and the next id, for :meth:`load`."""
+        with self._lock:
+            return dict(self._rows), self._next
+
+    def load(self, rows: dict[Any, Record], next_id: int) -> None:
+        """Replaces every row with ``rows`` (taken over, not copied), as if cleared and inserted in
+        order: indexes and watchers follow."""
+        with self._lock:
+            self.clear()
+            for key, row in rows.items():
+                self._rows[key] = row
+                self._index(key, row)
+                self._changed(key)
+            self._next = next_id
+
 
 _ATOMS = (str, int, float, bool, type(None))
 
@@ -238,6 +254,18 @@ class Store:
         with self.lock:
             for table in self._tables.values():
                 table.clear()
+
+    def dump(self) -> dict[str, tuple[dict[Any, Record], int]]:
+        """Every table's rows and next id (shared, not copied: pickle or copy them at once)."""
+        with self.lock:
+            return {name: table.dump() for name, table in self._tables.items()}
+
+    def load(self, tables: dict[str, tuple[dict[Any, Record], int]]) -> None:
+        """Every table as :meth:`dump` gave it; tables not named are cleared."""
+        with self.lock:
+            for name, table in self._tables.items():
+                rows, next_id = tables.get(name, ({}, table._first_id))
+                table.load(rows, next_id)
 
     def counts(self) -> dict[str, int]:
         return {name: len(table) for name, table in self._tables.items()}

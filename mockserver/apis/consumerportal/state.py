@@ -6,6 +6,7 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.settings import Settings
+from mockserver.snapshots import seed_store
 from mockserver.store import Store
 
 from .data import INDEXES, TABLES, populate
@@ -24,7 +25,15 @@ class ConsumerPortalState:
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()
-            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+            seed_store(
+                self.store,
+                populate,
+                api="consumerportal",
+                seed=self.settings.seed,
+                volume=self.settings.volume,
+                clock=self.clock,
+                cache_dir=self.settings.cache_dir,
+            )
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""

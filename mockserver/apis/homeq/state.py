@@ -7,6 +7,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import Unauthorized
 from mockserver.settings import Settings
+from mockserver.snapshots import seed_store
 from mockserver.store import Store
 from mockserver.webhooks import Webhooks
 
@@ -49,7 +50,15 @@ class HomeQState:
         """Back to the seeded state; webhook registrations and deliveries and rate limits start over."""
         with self.store.lock:
             self.store.clear()
-            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+            seed_store(
+                self.store,
+                populate,
+                api="homeq",
+                seed=self.settings.seed,
+                volume=self.settings.volume,
+                clock=self.clock,
+                cache_dir=self.settings.cache_dir,
+            )
             self.webhooks.clear()
             self.listings.reads.clear()
             self.maps.clear()

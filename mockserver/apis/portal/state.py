@@ -6,6 +6,7 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.settings import Settings
+from mockserver.snapshots import seed_store
 from mockserver.store import Store
 
 from .data import INDEXES, TABLES, populate, token_for
@@ -23,7 +24,15 @@ class PortalState:
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()
-            populate(self.store, seed=self.settings.seed, volume=self.settings.volume, clock=self.clock)
+            seed_store(
+                self.store,
+                populate,
+                api="portal",
+                seed=self.settings.seed,
+                volume=self.settings.volume,
+                clock=self.clock,
+                cache_dir=self.settings.cache_dir,
+            )
 
     def new_token(self, customer_id: int) -> str:
         return token_for(self.settings.seed, customer_id)
