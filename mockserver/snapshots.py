@@ -23,17 +23,17 @@ from pathlib import Path
 
 from mockserver.clock import Clock
 from mockserver.registry import FIXTURES_DIR
+from mockserver.settings import Settings
 from mockserver.store import Store
 
 PACKAGE = Path(__file__).resolve().parent
 Populate = Callable[..., None]
 
 
-def seed_store(
-    store: Store, populate: Populate, *, api: str, seed: int, volume: int, clock: Clock, cache_dir: str
-) -> None:
-    """Fills the (cleared) ``store`` as ``populate(store, seed=, volume=, clock=)`` would, from the
-    cache folder when it holds this very data."""
+def seed_store(store: Store, populate: Populate, *, api: str, settings: Settings, clock: Clock) -> None:
+    """Fills the (cleared) ``store`` as ``populate(store, seed=, volume=, clock=)`` would with the
+    settings' seed and volume, from the cache folder when it holds this very data."""
+    seed, volume, cache_dir = settings.seed, settings.volume, settings.cache_dir
     if not cache_dir:
         populate(store, seed=seed, volume=volume, clock=clock)
         return

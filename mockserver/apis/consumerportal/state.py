@@ -25,15 +25,7 @@ class ConsumerPortalState:
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()
-            seed_store(
-                self.store,
-                populate,
-                api="consumerportal",
-                seed=self.settings.seed,
-                volume=self.settings.volume,
-                clock=self.clock,
-                cache_dir=self.settings.cache_dir,
-            )
+            seed_store(self.store, populate, api="consumerportal", settings=self.settings, clock=self.clock)
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""

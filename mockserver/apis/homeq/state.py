@@ -50,15 +50,7 @@ class HomeQState:
         """Back to the seeded state; webhook registrations and deliveries and rate limits start over."""
         with self.store.lock:
             self.store.clear()
-            seed_store(
-                self.store,
-                populate,
-                api="homeq",
-                seed=self.settings.seed,
-                volume=self.settings.volume,
-                clock=self.clock,
-                cache_dir=self.settings.cache_dir,
-            )
+            seed_store(self.store, populate, api="homeq", settings=self.settings, clock=self.clock)
             self.webhooks.clear()
             self.listings.reads.clear()
             self.maps.clear()

@@ -28,15 +28,7 @@ class InstructionState:
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()
-            seed_store(
-                self.store,
-                populate,
-                api="instruction",
-                seed=self.settings.seed,
-                volume=self.settings.volume,
-                clock=self.clock,
-                cache_dir=self.settings.cache_dir,
-            )
+            seed_store(self.store, populate, api="instruction", settings=self.settings, clock=self.clock)
 
     def authenticate(self, api_key: str) -> dict[str, Any] | None:
         """API key -> the identity Connexion hands to handlers (``user`` is the organisation id)."""

@@ -24,15 +24,7 @@ class PortalState:
     def reset(self) -> None:
         with self.store.lock:
             self.store.clear()
-            seed_store(
-                self.store,
-                populate,
-                api="portal",
-                seed=self.settings.seed,
-                volume=self.settings.volume,
-                clock=self.clock,
-                cache_dir=self.settings.cache_dir,
-            )
+            seed_store(self.store, populate, api="portal", settings=self.settings, clock=self.clock)
 
     def new_token(self, customer_id: int) -> str:
         return token_for(self.settings.seed, customer_id)
