@@ -21,6 +21,7 @@ from mockserver.store import Store
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
 from .entries import Page
+from .estateorder import EstateOrder
 from .rules import by_id, subtree
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Search:
         self.clock = clock
         self.market = market
         self.cards = CardIndex(store)
+        self.estate_order = EstateOrder(store)
 
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
@@ -131,15 +133,14 @@ class Search:
         """Everything in the caller's offices: the total from per-office index counts, the page from
         the estates (in id order) up to the end of the page."""
         scope = self._scope(caller, filters)
-        estate_ids = sorted(key for office in scope for key in self.store.estates.keys(office=office))
-        total = len(estate_ids) if wanted in (None, "estate") else 0
+        total = sum(self.store.estates.count(office=office) for office in scope) if wanted in (None, "estate") else 0
         if wanted in (None, "apartment"):
             total += sum(self.store.apartments.count(office=office) for office in scope)
         if wanted in (None, "object_ad"):
             total += sum(self.store.listings.count(office=office) for office in scope)
         page = Page(self.store, self.market, self.clock.stamp())
         position = 0
-        for estate_id in estate_ids:
+        for estate_id in self.estate_order.in_order(scope):  # only as far as the page reaches
             if position >= offset + amount:
                 break
             size = self._count(estate_id, wanted)
