@@ -18,7 +18,9 @@ from typing import Any
 import orjson
 from connexion.jsonifier import Jsonifier
 
-_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+#: Without ``OPT_NON_STR_KEYS``, which halves orjson's speed (HomeQ's inventory page: 48 -> 25 µs):
+#: a dict with a key that is not a string goes to the standard encoder, which writes it as before.
+_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _default(value: Any) -> Any:
