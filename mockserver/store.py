@@ -138,8 +138,6 @@ class Table:
             indexed = [field for field in criteria if field in self._indexes]
             if indexed:
                 candidates: Iterable[Any] = list(self._indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {}))
-                if len(criteria) == 1:
-                    return list(candidates)
             else:
                 candidates = self._rows.keys()
             return [k for k in candidates if all(self._rows[k].get(f) == v for f, v in criteria.items())]
