@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +31,18 @@ def server() -> MockServer:
 def client(server: MockServer) -> Iterator[TestClient]:
     with TestClient(server, raise_server_exceptions=True) as test_client:
         yield test_client
+
+
+#: A moment of the clock in an answer (masked where two servers' clocks started apart).
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+
+
+def credentials(client: TestClient, api: str) -> dict[str, str]:
+    """The headers that authenticate as the API's first demo user, as the control plane lists it."""
+    auth = next(a["auth"] for a in client.get("/__admin/apis").json()["apis"] if a["name"] == api)
+    user = auth["users"][0]
+    token = user.get("token") or user["longLivedToken"]
+    return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -19,9 +19,8 @@ from bench.workloads import WORKLOADS, Call
 from mockserver.apis import APIS
 from mockserver.web.app import MockServer
 from mockserver.web.fastpath import FastPath
-from tests.conftest import make_settings
+from tests.conftest import MOMENT, credentials, make_settings
 
-MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
@@ -47,13 +46,6 @@ def pair() -> Iterator[tuple[TestClient, TestClient, Counting]]:
     counting = front.fallback = Counting(front.fallback)
     with TestClient(fast) as fast_client, TestClient(slow) as slow_client:
         yield fast_client, slow_client, counting
-
-
-def credentials(client: TestClient, api: str) -> dict[str, str]:
-    auth = next(a["auth"] for a in client.get("/__admin/apis").json()["apis"] if a["name"] == api)
-    user = auth["users"][0]
-    token = user.get("token") or user["longLivedToken"]
-    return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
 
 
 def send(client: TestClient, api: str, call: Call, headers: dict[str, str]) -> Any:

@@ -17,8 +17,7 @@ from bench.workloads import WORKLOADS
 from mockserver.apis import APIS
 from mockserver.clock import Clock
 from mockserver.web.app import MockServer
-from tests.conftest import ANCHOR, make_settings
-from tests.test_fastpath import MOMENT
+from tests.conftest import ANCHOR, MOMENT, credentials, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +30,7 @@ def answers(server: MockServer, api: str) -> list[tuple[int, str]]:
     """Every GET of the benchmark, as the API's first demo user (moments of "now" masked: each
     server's clock starts when it is built)."""
     with TestClient(server) as client:
-        auth = next(a["auth"] for a in client.get("/__admin/apis").json()["apis"] if a["name"] == api)
-        user = auth["users"][0]
-        token = user.get("token") or user["longLivedToken"]
-        headers = {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
+        headers = credentials(client, api)
         calls = [c for w in WORKLOADS[api] for c in w.calls if c.method == "GET"]
         return [
             (r.status_code, MOMENT.sub("<moment>", r.text))
