@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from mockserver.clock import parse
-from mockserver.store import Store
+from mockserver.store import Store, json_copy
 
 from . import rules
 from .lookups import INTRODUCER, PARTY, SUPPLIER
@@ -46,11 +46,6 @@ def _tmp(milestone: Record, brand: str) -> None:
 
 def customer_names(customers: list[Record]) -> str:
     return " & ".join(" ".join(p for p in (c.get("firstName"), c.get("lastName")) if p) for c in customers)
-
-
-def _property(stored: Record) -> Record:
-    """A copy of a case's property: its addresses and access details are flat objects."""
-    return {key: dict(value) if isinstance(value, dict) else value for key, value in stored.items()}
 
 
 def note(record: Record, organisation: Record) -> Record:
@@ -113,7 +108,7 @@ class Views:
             "hasUnreadNotes": rules.has_unread_notes(record, role),
             "notes": [note(n, organisation) for n in notes],
             "files": [dict(f) for f in record["files"]],
-            "property": _property(record["property"]),
+            "property": json_copy(record["property"]),
             "otherInformation": rules.other_information(record, role),
             "allowedOperations": rules.allowed_operations(record, role, now),
             "configuration": configuration,
