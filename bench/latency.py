@@ -1,8 +1,11 @@
 """In-process latency of single requests through the whole ASGI stack (no sockets, one at a time):
 the quickest way to see what a change to the request path costs.
 
-Usage: ``python bench/latency.py [--requests 400] [PATH ...]`` (portal paths, as Alice), e.g.
-``python bench/latency.py /profile /profile/applications``.
+Usage: ``python bench/latency.py [--requests 400] [--api portal] [PATH ...]`` (GETs of the API's
+paths, as its first demo user), e.g. ``python bench/latency.py /profile /profile/applications`` or
+``python bench/latency.py --api homeq '/api/v1/inventory?type=apartment&amount=20'``;
+``--workloads`` times each single-request workload of ``bench/workloads.py`` for the API instead
+(bodies, uploads and errors included).
 """
 
 from __future__ import annotations
@@ -15,30 +18,66 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
 
-from bench.timing import median_us
-from mockserver.settings import Settings
-from mockserver.web.app import MockServer
+from run import call_body, call_headers  # noqa: E402
+from workloads import WORKLOADS  # noqa: E402
 
-ALICE = {"Authorization": "Bearer demo-alice-token"}
+from bench.timing import median_us  # noqa: E402
+from mockserver.apis import APIS  # noqa: E402
+from mockserver.settings import Settings  # noqa: E402
+from mockserver.web.app import MockServer  # noqa: E402
 
 
-async def measure(paths: list[str], count: int) -> None:
-    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=("portal",)))
+async def credentials(client: httpx.AsyncClient, api: str) -> dict[str, str]:
+    """The first demo user's headers, as the control plane lists them."""
+    auth = next(a["auth"] for a in (await client.get("/__admin/apis")).json()["apis"] if a["name"] == api)
+    user = auth["users"][0]
+    token = user.get("token") or user["longLivedToken"]
+    return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
+
+
+async def measure(api: str, paths: list[str], count: int, workloads: bool) -> None:
+    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,)))
     transport = httpx.ASGITransport(app=server)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/rest/portal") as client:
-        for path in paths:
-            median, status = await median_us(client, "GET", path, count, warmup=20, check=False, headers=ALICE)
-            print(f"{path}: median {median:,.0f} µs ({status})")
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        headers = await credentials(client, api)
+        base = APIS[api].base_path
+        if not workloads:
+            for path in paths:
+                median, status = await median_us(
+                    client, "GET", base + path, count, warmup=20, check=False, headers=headers
+                )
+                print(f"{path}: median {median:,.0f} µs ({status})")
+            return
+        for workload in WORKLOADS[api]:
+            if len(workload.calls) != 1:
+                continue
+            (call,) = workload.calls
+            body = call_body(call)
+            median, status = await median_us(
+                client,
+                call.method,
+                base + call.path,
+                count,
+                warmup=20,
+                check=False,
+                headers=call_headers(call, headers),
+                content=body.encode() if body is not None else None,
+            )
+            print(f"{workload.name}: median {median:,.0f} µs ({status})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--api", default="portal", choices=sorted(APIS))
+    parser.add_argument("--workloads", action="store_true", help="time the API's single-request workloads")
     parser.add_argument("paths", nargs="*", default=["/profile", "/profile/applications"])
     args = parser.parse_args()
-    asyncio.run(measure(args.paths, args.requests))
+    asyncio.run(measure(args.api, args.paths, args.requests, args.workloads))
     return 0
 
 
