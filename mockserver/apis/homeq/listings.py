@@ -78,7 +78,8 @@ class Listings:
     # -- background processes --------------------------------------------------------------------
     def settle(self) -> None:
         """What HomeQ's background jobs would have done by now: start publishing scheduled listings
-        whose date has come and finish publishing them, close rented ones and remove deleted ones."""
+        whose date has come and finish publishing them, close rented ones and remove deleted ones.
+        The handlers call it once at the start of every HomeQ call, before anything below runs."""
         now = self.clock.now()
         listings = self.store.listings
         with self.store.lock:
@@ -146,7 +147,6 @@ class Listings:
     # -- create, read, update, delete ------------------------------------------------------------
     def create(self, caller: Caller, body: Body) -> Body:
         with self.store.lock:
-            self.settle()
             apartment = self._apartment(caller, body["apartment"])
             estate = self.store.estates.get(apartment["estate"]) or {}
             defaults: Body = {}
@@ -193,7 +193,6 @@ class Listings:
 
     def get(self, caller: Caller, listing_id: int) -> Body:
         self.reads.hit((caller.kind, caller.id))
-        self.settle()
         listing = self.visible(caller, listing_id)
         if listing is None:
             raise not_found("Listing", listing_id)
@@ -201,7 +200,6 @@ class Listings:
 
     def update(self, caller: Caller, listing_id: int, body: Body) -> Body:
         with self.store.lock:
-            self.settle()
             listing = self.visible(caller, listing_id)
             if listing is None:
                 raise PreconditionFailed(f"Listing {listing_id} does not exist.", code="AdDoesNotExist")
@@ -245,7 +243,6 @@ class Listings:
 
     def delete(self, caller: Caller, listing_id: int) -> None:
         with self.store.lock:
-            self.settle()
             listing = self.visible(caller, listing_id)
             if listing is None:
                 raise PreconditionFailed(f"Listing {listing_id} does not exist.", code="NoSuchObjectAd")
@@ -279,7 +276,6 @@ class Listings:
         return {"reasons": [dict(r) for r in REJECTION_REASONS]}
 
     def _reserved(self, caller: Caller, listing_id: int) -> Body:
-        self.settle()
         listing = self.visible(caller, listing_id)
         if listing is None:
             raise not_found("Listing", listing_id)
