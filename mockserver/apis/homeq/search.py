@@ -118,7 +118,7 @@ class Search:
                 ids = {key for office in scope for key in self.store.estates.keys(office=office)}
                 return self._narrowed(ids, filters, wanted, amount, offset)
             estates = self._estates(caller, filters)
-            if any(filters.get(k) is not None for k in _NARROWING):
+            if narrowed:
                 return self._narrowed({e["id"] for e in estates}, filters, wanted, amount, offset)
             page = Page(self.store, self.market, self.clock.stamp())
             total = 0
