@@ -217,9 +217,9 @@ class Search:
                     if project["closed"] or body.get("company") not in (None, project["company"]):
                         continue
                     card = self._project_card(project)
-                    lat, lon = card["location"]["lat"], card["location"]["lon"]
-                    if radius is None or _distance(centre, lat, lon) <= radius:
-                        card["_distance"] = _distance(centre, lat, lon)
+                    distance = _distance(centre, card["location"]["lat"], card["location"]["lon"])
+                    if radius is None or distance <= radius:
+                        card["_distance"] = distance
                         ranked.append((_sort_value(card, field), project["id"], card))
                         total += 1
             ranked.sort(key=lambda r: (r[0], r[1]), reverse=descending)
