@@ -265,15 +265,12 @@ class Search:
 
     def _project_card(self, project: Body) -> Body:
         card = self.market._project_card(project)
-        estates = self.store.estates.keys(project=project["id"])
-        active = 0
-        for estate in estates:
-            active += sum(
-                1
-                for lst in self.store.listings.find(estate=estate)
-                if lst["status"] == "active" and lst["is_project_rental"]
-            )
-        card["active_ads"] = active
+        card["active_ads"] = sum(
+            1
+            for estate in self.store.estates.keys(project=project["id"])
+            for status, rental in self.store.listings.values(("status", "is_project_rental"), estate=estate)
+            if status == "active" and rental
+        )
         return card
 
 
