@@ -17,13 +17,33 @@ Record = dict[str, Any]
 _T = TypeVar("_T")
 
 
+class Generation:
+    """How many changes the tables of one store have seen, all together."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Table:
     """Rows by key, plus optional indexes (field value -> keys) so that ``find`` costs what it
     returns, not what the table holds."""
 
-    def __init__(self, name: str, lock: threading.RLock, first_id: int = 1, indexes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        lock: threading.RLock,
+        first_id: int = 1,
+        indexes: Iterable[str] = (),
+        generation: Generation | None = None,
+    ) -> None:
         self.name = name
         self._lock = lock
+        #: Goes up on every change of a row (not on an update that changes nothing): what was read
+        #: from the table is still true while it stays the same (see :mod:`mockserver.viewcache`).
+        self.version = 0
+        self._generation = generation if generation is not None else Generation()
         self._rows: dict[Any, Record] = {}
         self._first_id = first_id
         self._next = first_id
@@ -37,6 +57,8 @@ class Table:
         self._watchers.append(callback)
 
     def _changed(self, key: Any) -> None:
+        self.version += 1
+        self._generation.count += 1
         for callback in self._watchers:
             callback(key)
 
@@ -100,8 +122,12 @@ class Table:
             return [self._rows[k] for k in self.keys(**criteria)]
 
     def update(self, key: Any, changes: Record) -> Record:
+        """Changes some fields of a row; an update that changes nothing is no change at all (the
+        version stays, watchers are not called)."""
         with self._lock:
             row = self._rows[key]
+            if all(name in row and _same(row[name], value) for name, value in changes.items()):
+                return json_copy(row)
             # Only fields whose value changes move buckets: the others keep the row where it was,
             # so that indexed look-ups stay in insertion order.
             moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
@@ -225,6 +251,18 @@ def json_copy(value: _T) -> _T:
     return copy.deepcopy(value)
 
 
+def _same(stored: Any, value: Any) -> bool:
+    """Whether a stored value and a new one are the same JSON value, at every depth (``1`` is not
+    ``True`` nor ``1.0``, a tuple is not a list)."""
+    if type(stored) is not type(value):
+        return False
+    if isinstance(value, dict):
+        return stored.keys() == value.keys() and all(_same(stored[k], v) for k, v in value.items())
+    if isinstance(value, list):
+        return len(stored) == len(value) and all(map(_same, stored, value))
+    return bool(stored == value)
+
+
 def _hashable(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None), tuple)) else repr(value)
 
@@ -233,7 +271,10 @@ class Store:
     def __init__(self, tables: Iterable[str], indexes: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.lock = threading.RLock()
         indexes = indexes or {}
-        self._tables = {name: Table(name, self.lock, indexes=indexes.get(name, ())) for name in tables}
+        self._generation = Generation()
+        self._tables = {
+            name: Table(name, self.lock, indexes=indexes.get(name, ()), generation=self._generation) for name in tables
+        }
         # ``store.<table>`` is then a plain attribute look-up (hot paths make dozens a request); a
         # table named like one of the class's methods stays shadowed by it, as it always was.
         self.__dict__.update({name: table for name, table in self._tables.items() if not hasattr(Store, name)})
@@ -244,6 +285,11 @@ class Store:
             return table
         except KeyError:
             raise AttributeError(name) from None
+
+    @property
+    def generation(self) -> int:
+        """Goes up on every change of any table: nothing in the store changed while it stays the same."""
+        return self._generation.count
 
     def __iter__(self) -> Iterator[Table]:
         return iter(self._tables.values())

@@ -39,3 +39,39 @@ def test_an_update_keeps_a_row_in_insertion_order_of_the_indexes_it_stays_in() -
     assert [r["id"] for r in store.rows.find(group=1)] == [1, 2, 3]
     assert [r["id"] for r in store.rows.find(state="b")] == [1]
     assert [r["id"] for r in store.rows.find(state="a")] == [2, 3]
+
+
+def test_every_change_moves_the_version_and_the_generation_but_an_update_to_the_same_values_does_not() -> None:
+    store = Store(["rows", "others"], indexes={"rows": ("group",)})
+    seen: list[object] = []
+    store.rows.watch(seen.append)
+    marks = [(store.rows.version, store.generation)]
+
+    def moved() -> bool:
+        marks.append((store.rows.version, store.generation))
+        return marks[-1][0] > marks[-2][0] and marks[-1][1] > marks[-2][1]
+
+    store.rows.insert({"group": 1, "flag": True, "tags": ["a"], "meta": {"n": 1}})
+    assert moved()
+    store.rows.update(1, {"group": 1, "flag": True, "tags": ["a"], "meta": {"n": 1}})
+    assert not moved()
+    assert seen == [1]
+    for change in ({"flag": 1}, {"tags": ["a", "b"]}, {"meta": {"n": 1.0}}, {"meta": {"n": 1, "m": 2}}, {"new": None}):
+        store.rows.update(1, change)
+        assert moved(), change  # 1 is not True, 1.0 is not 1, a new field is a change
+    assert store.rows.get(1) == {
+        "id": 1,
+        "group": 1,
+        "flag": 1,
+        "tags": ["a", "b"],
+        "meta": {"n": 1, "m": 2},
+        "new": None,
+    }
+    store.rows.delete(1)
+    assert moved()
+    generation = store.generation
+    store.others.insert({"x": 1})
+    assert store.generation == generation + 1
+    assert store.rows.version == marks[-1][0]
+    store.clear()
+    assert store.generation > generation + 1
