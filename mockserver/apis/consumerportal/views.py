@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from .lookups import DOWNLOADABLE, UPLOAD
 from .rules import counters, display_name
@@ -76,13 +77,22 @@ def session(record: Record) -> Record:
 class Views:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._sessions: ViewCache[Record] = ViewCache()
 
     def dossier_of(self, consumer_id: str) -> Record:
-        dossier = self.store.dossiers.find_one(consumer_id=consumer_id)
+        """The consumer's dossier: the stored row, read only."""
+        found = self.store.dossiers.peek_find(consumer_id=consumer_id)
+        dossier = found[0] if found else None
         assert dossier is not None, f"consumer {consumer_id} has no dossier"
         return dossier
 
     def consumerportal_session(self, consumer_id: str) -> Record:
+        """The session's view, built again only after a change in the store (a shared view: callers
+        must not change it)."""
+        with self.store.lock:
+            return self._sessions.get(consumer_id, self.store.generation, lambda: self._session(consumer_id))
+
+    def _session(self, consumer_id: str) -> Record:
         """The session's view, built from the stored rows without copying them (never changed here)."""
         owner = self.store.consumers.peek(consumer_id)
         portal_session = self.store.sessions.peek(consumer_id)
