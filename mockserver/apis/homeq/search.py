@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 Body = dict[str, Any]
 #: Where a radius search without coordinates is centred (HomeQ estimates it from the IP address).
 DEFAULT_CENTRE = (59.3293, 18.0686)
+#: The largest inventory page that is remembered (:class:`~mockserver.viewcache.ViewCache`).
+CACHED_PAGE_SIZE = 100
 _NARROWING = ("apartment.id", "apartment.external_id", "listing.status", "listing.employee.id")
 
 
@@ -40,6 +43,7 @@ class Search:
         self.market = market
         self.cards = CardIndex(store)
         self.estate_order = EstateOrder(store)
+        self._pages: ViewCache[Body] = ViewCache(size=32)
 
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
@@ -105,6 +109,16 @@ class Search:
                     yield "object_ad", apartment, listing
 
     def inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
+        """A page of the caller's inventory: built again only after a change in the store or when
+        the second of its ``indexed_at`` moves on (a shared view: callers must not change it)."""
+        if amount > CACHED_PAGE_SIZE:  # a cache of such pages would hold megabytes
+            return self._inventory(caller, filters, amount, offset)
+        with self.store.lock:
+            key = (caller, frozenset(filters.items()), amount, offset)
+            version = (self.store.generation, self.clock.stamp())
+            return self._pages.get(key, version, lambda: self._inventory(caller, filters, amount, offset))
+
+    def _inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
         wanted = filters.get("type")
         with self.store.lock:
             unfiltered = all(filters.get(k) is None for k in (*_NARROWING, "estate.id", "estate.external_id"))

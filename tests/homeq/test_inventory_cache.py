@@ -1,0 +1,98 @@
+"""Inventory pages are remembered (``ViewCache``) but never stale: after any write, and when the
+clock moves on, a page is what a fresh build of it gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from mockserver.apis.homeq.search import CACHED_PAGE_SIZE
+from mockserver.apis.homeq.state import HomeQState
+
+from .conftest import login
+from .test_inventory import DOCS_APARTMENT
+from .test_search import ADMIN
+
+PAGES: list[dict[str, Any]] = [
+    {"amount": 20},
+    {"amount": 20, "type": "apartment"},
+    {"amount": 7, "offset": 5, "type": "object_ad"},
+    {"amount": 10, "listing.status": "active"},
+    {"amount": 10, "estate.id": 15},
+]
+
+
+def page(client: TestClient, headers: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
+    response = client.get("/api/v1/inventory", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def fresh(state: HomeQState, params: dict[str, Any]) -> dict[str, Any]:
+    """The page built now, past the cache (what the cache must agree with)."""
+    admin = state.store.employees.find_one(username=ADMIN)
+    assert admin is not None
+    caller = state.access.landlord_caller(admin)
+    filters = {k: v for k, v in params.items() if k not in ("amount", "offset")}
+    built: dict[str, Any] = state.search._inventory(caller, filters, params["amount"], params.get("offset", 0))
+    return built
+
+
+def test_a_page_read_twice_is_built_once(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    misses = state.search._pages.misses
+    first = page(client, admin, PAGES[0])
+    assert page(client, admin, PAGES[0]) == first
+    assert state.search._pages.misses == misses + 1
+
+
+def test_every_page_follows_random_writes(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    rng = random.Random(7)
+    apartments = [a["id"] for a in state.store.apartments.all() if a["estate"] == 15]
+    changed = 0
+    for step in range(40):
+        before = {i: page(client, admin, p) for i, p in enumerate(PAGES)}
+        action = rng.choice(["estate", "apartment", "rent", "delete", "listing", "nothing"])
+        if action == "estate":
+            client.post("/api/v4/estate", json={"legal_name": f"Nytt {step}", "city": "Stockholm"}, headers=admin)
+        elif action == "apartment":
+            body = {**DOCS_APARTMENT, "street_number": str(step), "landlord_object_id": f"C{step}"}
+            created = client.post("/api/v4/apartment", json=body, headers=admin)
+            assert created.status_code == 201, created.text
+            apartments.append(created.json()["id"])
+        elif action == "rent" and apartments:
+            target = rng.choice(apartments)
+            client.patch(f"/api/v4/apartment/{target}", json={"rent": rng.randint(3000, 9000)}, headers=admin)
+        elif action == "delete" and apartments:
+            client.delete(f"/api/v4/apartment/{apartments.pop(rng.randrange(len(apartments)))}", headers=admin)
+        elif action == "listing":
+            status = rng.choice(["paused", "active"])
+            client.patch("/api/v1/object_ad/17", json={"status": status}, headers=admin)
+        for i, params in enumerate(PAGES):
+            after = page(client, admin, params)
+            assert after == fresh(state, params), (step, action, params)
+            changed += after != before[i]
+    assert changed > 20  # the writes did show on the pages
+
+
+def test_indexed_at_follows_the_clock(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    before = page(client, admin, PAGES[0])["results"][0]["indexed_at"]
+    state.clock.advance(dt.timedelta(hours=1))
+    try:
+        after = page(client, admin, PAGES[0])["results"][0]["indexed_at"]
+    finally:
+        state.clock.advance(-dt.timedelta(hours=1))
+    assert dt.datetime.fromisoformat(after) - dt.datetime.fromisoformat(before) >= dt.timedelta(hours=1)
+
+
+def test_large_pages_are_not_kept(client: TestClient, state: HomeQState) -> None:
+    admin = login(client, ADMIN)
+    held = len(state.search._pages)
+    page(client, admin, {"amount": CACHED_PAGE_SIZE + 1})
+    assert len(state.search._pages) == held
