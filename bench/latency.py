@@ -5,7 +5,8 @@ Usage: ``python bench/latency.py [--requests 400] [--api portal] [PATH ...]`` (G
 paths, as its first demo user), e.g. ``python bench/latency.py /profile /profile/applications`` or
 ``python bench/latency.py --api homeq '/api/v1/inventory?type=apartment&amount=20'``;
 ``--workloads`` times each single-request workload of ``bench/workloads.py`` for the API instead
-(bodies, uploads and errors included).
+(bodies, uploads and errors included); ``--direct`` calls the ASGI app itself, without httpx's
+transport (which adds a few hundred microseconds), to see the server's own cost.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -25,7 +27,7 @@ sys.path.insert(0, str(BENCH))
 from run import call_body, call_headers  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
-from bench.timing import median_us  # noqa: E402
+from bench.timing import asgi_median_us, median_us  # noqa: E402
 from mockserver.apis import APIS  # noqa: E402
 from mockserver.settings import Settings  # noqa: E402
 from mockserver.web.app import MockServer  # noqa: E402
@@ -39,17 +41,21 @@ async def credentials(client: httpx.AsyncClient, api: str) -> dict[str, str]:
     return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
 
 
-async def measure(api: str, paths: list[str], count: int, workloads: bool) -> None:
+async def measure(api: str, paths: list[str], count: int, workloads: bool, direct: bool) -> None:
     server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,)))
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         headers = await credentials(client, api)
         base = APIS[api].base_path
+
+        async def timed(method: str, path: str, **kwargs: Any) -> tuple[float, int]:
+            if direct:
+                return await asgi_median_us(server, method, path, count, warmup=20, **kwargs)
+            return await median_us(client, method, path, count, warmup=20, check=False, **kwargs)
+
         if not workloads:
             for path in paths:
-                median, status = await median_us(
-                    client, "GET", base + path, count, warmup=20, check=False, headers=headers
-                )
+                median, status = await timed("GET", base + path, headers=headers)
                 print(f"{path}: median {median:,.0f} µs ({status})")
             return
         for workload in WORKLOADS[api]:
@@ -57,13 +63,9 @@ async def measure(api: str, paths: list[str], count: int, workloads: bool) -> No
                 continue
             (call,) = workload.calls
             body = call_body(call)
-            median, status = await median_us(
-                client,
+            median, status = await timed(
                 call.method,
                 base + call.path,
-                count,
-                warmup=20,
-                check=False,
                 headers=call_headers(call, headers),
                 content=body.encode() if body is not None else None,
             )
@@ -75,9 +77,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--api", default="portal", choices=sorted(APIS))
     parser.add_argument("--workloads", action="store_true", help="time the API's single-request workloads")
+    parser.add_argument("--direct", action="store_true", help="call the ASGI app directly: no httpx client in between")
     parser.add_argument("paths", nargs="*", default=["/profile", "/profile/applications"])
     args = parser.parse_args()
-    asyncio.run(measure(args.api, args.paths, args.requests, args.workloads))
+    asyncio.run(measure(args.api, args.paths, args.requests, args.workloads, args.direct))
     return 0
 
 
