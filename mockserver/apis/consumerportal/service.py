@@ -14,6 +14,7 @@ from typing import Any
 from mockserver.clock import Clock, isoformat
 from mockserver.problems import Forbidden, NotFound
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from . import rules
 from .documents import action_document, otd_document
@@ -28,12 +29,17 @@ class ConsumerPortalService:
         self.store = store
         self.clock = clock
         self.views = Views(store)
+        self._otds: ViewCache[Body] = ViewCache(size=16)
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _consumer(self, consumer_id: str) -> Body:
-        consumer = self.store.consumers.get(consumer_id)
-        if consumer is None:  # the token outlived its consumer (e.g. after a reset)
+    def _check_consumer(self, consumer_id: str) -> None:
+        if consumer_id not in self.store.consumers:  # the token outlived its consumer (e.g. after a reset)
             raise NotFound("The consumer of this session no longer exists.")
+
+    def _consumer(self, consumer_id: str) -> Body:
+        self._check_consumer(consumer_id)
+        consumer = self.store.consumers.get(consumer_id)
+        assert consumer is not None
         return consumer
 
     def _own_action(self, consumer_id: str, action_id: str) -> Body:
@@ -56,7 +62,7 @@ class ConsumerPortalService:
         with self.store.lock:
             if consumer_id != caller:
                 raise Forbidden(f"consumer_id {consumer_id} is not the consumer of this session.")
-            self._consumer(caller)
+            self._check_consumer(caller)
             self.store.sessions.update(caller, {"ip_address": ip_address})
             return self.views.consumerportal_session(caller)
 
@@ -74,6 +80,11 @@ class ConsumerPortalService:
         return action_document(action, product, dossier, consumer)
 
     def otd_pdf(self, caller: str, action_id: str) -> Body:
+        """The OTD as base64, built again only after a change in what it shows (a shared view)."""
+        with self.store.lock:
+            return self._otds.get((caller, action_id), self.views.version(), lambda: self._otd_pdf(caller, action_id))
+
+    def _otd_pdf(self, caller: str, action_id: str) -> Body:
         with self.store.lock:
             action = self._own_action(caller, action_id)
             if action["type"] != SIGN_OTD:
