@@ -1,5 +1,5 @@
-"""Inventory pages are remembered (``ViewCache``) but never stale: after any write, and when the
-clock moves on, a page is what a fresh build of it gives."""
+"""Inventory pages and estates are remembered (``ViewCache``) but never stale: after any write, and
+when the clock moves on, a page (or an estate) is what a fresh build of it gives."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis.homeq.search import CACHED_PAGE_SIZE
@@ -50,18 +51,25 @@ def test_a_page_read_twice_is_built_once(client: TestClient, state: HomeQState) 
     assert state.search._pages.misses == misses + 1
 
 
-def test_every_page_follows_random_writes(client: TestClient, state: HomeQState) -> None:
+def test_every_page_follows_random_writes(
+    client: TestClient, state: HomeQState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = state.clock.now()
+    monkeypatch.setattr(state.clock, "now", lambda: moment)  # a fresh build shows the same second
     admin = login(client, ADMIN)
     rng = random.Random(7)
     apartments = [a["id"] for a in state.store.apartments.all() if a["estate"] == 15]
     changed = 0
     for step in range(40):
         before = {i: page(client, admin, p) for i, p in enumerate(PAGES)}
-        action = rng.choice(["estate", "apartment", "rent", "delete", "listing", "nothing"])
+        action = rng.choice(["estate", "rename", "apartment", "rent", "delete", "listing", "nothing"])
         if action == "estate":
             client.post("/api/v4/estate", json={"legal_name": f"Nytt {step}", "city": "Stockholm"}, headers=admin)
+        elif action == "rename":
+            renamed = client.patch("/api/v4/estate/15", json={"legal_name": f"Solrosen {step}"}, headers=admin)
+            assert renamed.status_code == 200, renamed.text
         elif action == "apartment":
-            body = {**DOCS_APARTMENT, "street_number": str(step), "landlord_object_id": f"C{step}"}
+            body = {**DOCS_APARTMENT, "street_number": str(step + 1), "landlord_object_id": f"C{step}"}
             created = client.post("/api/v4/apartment", json=body, headers=admin)
             assert created.status_code == 201, created.text
             apartments.append(created.json()["id"])
@@ -77,6 +85,8 @@ def test_every_page_follows_random_writes(client: TestClient, state: HomeQState)
             after = page(client, admin, params)
             assert after == fresh(state, params), (step, action, params)
             changed += after != before[i]
+        estate = client.get("/api/v4/estate/15", headers=admin).json()
+        assert estate == state.inventory.views.estate(state.store.estates.peek(15), landlord=True), (step, action)
     assert changed > 20  # the writes did show on the pages
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import BadRequest, Conflict, Forbidden, NotFound
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from .access import Caller
 from .data import apartment_record
@@ -49,6 +50,7 @@ class Inventory:
         self.clock = clock
         self.views = Views(store)
         self.upload_base = upload_base
+        self._estates: ViewCache[Body] = ViewCache()
 
     # -- estates ---------------------------------------------------------------------------------
     def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
@@ -72,12 +74,16 @@ class Inventory:
             return {"id": self.store.estates.insert(record)["id"]}
 
     def get_estate(self, caller: Caller | None, estate_id: int) -> Body:
+        """The estate's view (a landlord's, with more, to those who manage it), built again only
+        after a change in the store (a shared view: callers must not change it)."""
         with self.store.lock:  # the estate is read, not copied (its view is made of its strings)
             estate = self.store.estates.peek(estate_id)
             if estate is None:
                 raise not_found("Estate", estate_id)
             landlord = bool(caller and caller.landlord and caller.manages(estate))
-            return self.views.estate(estate, landlord=landlord)
+            return self._estates.get(
+                (estate_id, landlord), self.store.generation, lambda: self.views.estate(estate, landlord=landlord)
+            )
 
     def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:
         with self.store.lock:
