@@ -1,5 +1,6 @@
-"""Inventory pages and estates are remembered (``ViewCache``) but never stale: after any write, and
-when the clock moves on, a page (or an estate) is what a fresh build of it gives."""
+"""Inventory pages, the apartments' references on them and estates are remembered (``ViewCache``)
+but never stale: after any write, and when the clock moves on, a page (or an estate) is what a
+fresh build of it gives."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def page(client: TestClient, headers: dict[str, str], params: dict[str, Any]) ->
 
 
 def fresh(state: HomeQState, params: dict[str, Any]) -> dict[str, Any]:
-    """The page built now, past the cache (what the cache must agree with)."""
+    """The page built now, past the caches of pages and of apartments' references (what the caches
+    must agree with)."""
+    state.market._apartment_refs.clear()
     admin = state.store.employees.find_one(username=ADMIN)
     assert admin is not None
     caller = state.access.landlord_caller(admin)
@@ -62,7 +65,7 @@ def test_every_page_follows_random_writes(
     changed = 0
     for step in range(40):
         before = {i: page(client, admin, p) for i, p in enumerate(PAGES)}
-        action = rng.choice(["estate", "rename", "apartment", "rent", "delete", "listing", "nothing"])
+        action = rng.choice(["estate", "rename", "apartment", "rent", "note", "draft", "delete", "listing", "nothing"])
         if action == "estate":
             client.post("/api/v4/estate", json={"legal_name": f"Nytt {step}", "city": "Stockholm"}, headers=admin)
         elif action == "rename":
@@ -76,6 +79,14 @@ def test_every_page_follows_random_writes(
         elif action == "rent" and apartments:
             target = rng.choice(apartments)
             client.patch(f"/api/v4/apartment/{target}", json={"rent": rng.randint(3000, 9000)}, headers=admin)
+        elif action == "note" and apartments:
+            note = {"context": "R", "text": f"Anteckning {step}"}
+            written = client.post(f"/api/v1/apartment/{rng.choice(apartments)}/notes", json=note, headers=admin)
+            assert written.status_code == 201, written.text
+        elif action == "draft" and apartments:  # the apartment's reference gets has_draft
+            client.post(
+                "/api/v1/object_ad", json={"apartment": rng.choice(apartments), "is_draft": True}, headers=admin
+            )
         elif action == "delete" and apartments:
             client.delete(f"/api/v4/apartment/{apartments.pop(rng.randrange(len(apartments)))}", headers=admin)
         elif action == "listing":

@@ -41,7 +41,7 @@ class Page:
         key = listing["id"] if listing else record["id"]
         view: Body = {"type": kind, "identifier": f"{kind}.{key}", "indexed_at": self.stamp, "estate": estate_ref}
         if kind != "estate":
-            view["apartment"] = self.market._apartment_ref(record)
+            view["apartment"] = self.market.shared_apartment_ref(record)
             view["project"] = self._project(estate.get("project"))
             view["requirements"] = self._requirement(listing["requirement"]) if listing else None
             view["reserved_application"] = self._winner(listing) if listing else None

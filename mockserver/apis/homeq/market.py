@@ -9,6 +9,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import BadRequest, PreconditionFailed
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from .access import Caller
 from .data import requirement_record
@@ -34,6 +35,16 @@ class Market:
         self.store = store
         self.clock = clock
         self.views = Views(store)
+        #: What an apartment's reference is built from: its row, its listings' statuses, its images
+        #: and their files, its notes.
+        self._apartment_tables = [
+            store.apartments,
+            store.listings,
+            store.media,
+            store.file_references,
+            store.apartment_notes,
+        ]
+        self._apartment_refs: ViewCache[Body] = ViewCache(size=512)
 
     # -- shared views ----------------------------------------------------------------------------
     # These read the rows they need without copying them (under the store's lock) and answer new
@@ -70,6 +81,13 @@ class Market:
             "number_of_apartments": self.store.apartments.count(estate=estate["id"]),
             "office": {"id": estate["office"], "name": office["name"] if office else ""},
         }
+
+    def shared_apartment_ref(self, apartment: Body) -> Body:
+        """:meth:`_apartment_ref`, built again only after a change in a table it reads (for the
+        inventory's pages, which share it: callers must not change it)."""
+        with self.store.lock:
+            version = tuple(table.version for table in self._apartment_tables)
+            return self._apartment_refs.get(apartment["id"], version, lambda: self._apartment_ref(apartment))
 
     def _apartment_ref(self, apartment: Body) -> Body:
         with self.store.lock:
