@@ -73,6 +73,8 @@ from mockserver.web.validation import (
 )
 
 JSON = "application/json"
+_JSON_BYTES = JSON.encode()
+_VARY = (b"vary", b"Origin")
 JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
 SIMPLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
 #: Connexion reads these parameter values as JSON null on nullable parameters.
@@ -414,32 +416,46 @@ class FastPath:
     async def _respond(self, plan: Plan, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
         try:
             body, status, *rest = await plan.handler(**kwargs)
-            headers = {str(k): str(v) for k, v in (rest[0] if rest else {}).items()}
-            content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-            if body is None:
-                content = b""
+            if not rest and not self.validate_responses and isinstance(body, dict | list):
+                # The common answer, a JSON body and no headers of its own: what the general case
+                # sends for it, without working it out.
+                content = JSONIFIER.dumps_bytes(body)
+                header_list = [(b"content-type", _JSON_BYTES), (b"content-length", b"%d" % len(content)), _VARY]
+                if status in (204, 304) or status < 200:
+                    del header_list[1]
             else:
-                if content_type is None:
-                    content_type = headers["Content-Type"] = JSON
-                if is_json_mimetype(split_content_type(content_type)[0]):
-                    content = JSONIFIER.dumps_bytes(body)
-                else:
-                    content = body.encode() if isinstance(body, str) else bytes(body)
-            header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-            if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
-                header_list.append((b"content-length", str(len(content)).encode()))
-            vary = [v for k, v in header_list if k == b"vary"]  # what Starlette's CORS middleware adds
-            if vary:
-                header_list = [(k, v) for k, v in header_list if k != b"vary"]
-            header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
-            if self.validate_responses:
-                names = {k.decode("latin-1") for k, _ in header_list}
-                self._check_response(plan, status, content_type, names, body)
+                content, header_list = self._general(plan, body, status, rest)
         except Exception as exc:
             await self._error(scope, exc, send)
             return
         await send({"type": "http.response.start", "status": status, "headers": header_list})
         await send({"type": "http.response.body", "body": content})
+
+    def _general(self, plan: Plan, body: Any, status: int, rest: list[Any]) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """The bytes and headers of any answer: the handler's own headers and media type, and,
+        with ``validate_responses``, Connexion's checks of the answer."""
+        headers = {str(k): str(v) for k, v in (rest[0] if rest else {}).items()}
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        if body is None:
+            content = b""
+        else:
+            if content_type is None:
+                content_type = headers["Content-Type"] = JSON
+            if is_json_mimetype(split_content_type(content_type)[0]):
+                content = JSONIFIER.dumps_bytes(body)
+            else:
+                content = body.encode() if isinstance(body, str) else bytes(body)
+        header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
+            header_list.append((b"content-length", str(len(content)).encode()))
+        vary = [v for k, v in header_list if k == b"vary"]  # what Starlette's CORS middleware adds
+        if vary:
+            header_list = [(k, v) for k, v in header_list if k != b"vary"]
+        header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
+        if self.validate_responses:
+            names = {k.decode("latin-1") for k, _ in header_list}
+            self._check_response(plan, status, content_type, names, body)
+        return content, header_list
 
     def _check_response(self, plan: Plan, status: int, content_type: str | None, headers: set[str], body: Any) -> None:
         """What Connexion's response validation checks: a documented media type, the required
