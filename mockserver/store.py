@@ -43,6 +43,8 @@ class Table:
         #: Goes up on every change of a row (not on an update that changes nothing): what was read
         #: from the table is still true while it stays the same (see :mod:`mockserver.viewcache`).
         self.version = 0
+        #: Each row's :attr:`version` when it last changed (see :meth:`row_version`).
+        self._row_versions: dict[Any, int] = {}
         self._generation = generation if generation is not None else Generation()
         self._rows: dict[Any, Record] = {}
         self._first_id = first_id
@@ -59,8 +61,18 @@ class Table:
     def _changed(self, key: Any) -> None:
         self.version += 1
         self._generation.count += 1
+        if key is None:  # every row went: none keeps the version it had
+            self._row_versions.clear()
+        else:
+            self._row_versions[key] = self.version
         for callback in self._watchers:
             callback(key)
+
+    def row_version(self, key: Any) -> int:
+        """Goes up whenever the row under ``key`` changes (inserted, updated, deleted, restored):
+        what was read from that row alone is still true while it stays the same. ``-1`` for a key
+        that has not changed since the table was last cleared (it holds no row)."""
+        return self._row_versions.get(key, -1)
 
     def _index(self, key: Any, row: Record) -> None:
         for field, index in self._indexes.items():

@@ -75,3 +75,26 @@ def test_every_change_moves_the_version_and_the_generation_but_an_update_to_the_
     assert store.rows.version == marks[-1][0]
     store.clear()
     assert store.generation > generation + 1
+
+
+def test_a_rows_version_moves_with_that_row_only_and_never_comes_back() -> None:
+    store = make()
+    before = {key: store.rows.row_version(key) for key in range(1, 11)}
+    store.rows.update(2, {"flag": "changed"})
+    after = {key: store.rows.row_version(key) for key in range(1, 11)}
+    assert after[2] > before[2]
+    assert {k: v for k, v in after.items() if k != 2} == {k: v for k, v in before.items() if k != 2}
+    store.rows.update(2, {"flag": "changed"})  # the same value: no change
+    assert store.rows.row_version(2) == after[2]
+    seen = {store.rows.row_version(2)}
+    row = store.rows.delete(2)
+    assert row is not None
+    seen.add(store.rows.row_version(2))
+    store.rows.restore(2, row)
+    seen.add(store.rows.row_version(2))
+    store.rows.clear()
+    seen.add(store.rows.row_version(2))  # gone: -1
+    store.rows.insert({"id": 2, "group": 0})
+    seen.add(store.rows.row_version(2))
+    assert len(seen) == 5  # every change of the row gave it a version it never had before
+    assert store.rows.row_version(99) == -1

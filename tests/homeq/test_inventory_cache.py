@@ -38,6 +38,7 @@ def fresh(state: HomeQState, params: dict[str, Any]) -> dict[str, Any]:
     """The page built now, past the caches of pages and of apartments' references (what the caches
     must agree with)."""
     state.market._apartment_refs.clear()
+    state.market._estate_refs.clear()
     admin = state.store.employees.find_one(username=ADMIN)
     assert admin is not None
     caller = state.access.landlord_caller(admin)
@@ -63,14 +64,40 @@ def test_every_page_follows_random_writes(
     rng = random.Random(7)
     apartments = [a["id"] for a in state.store.apartments.all() if a["estate"] == 15]
     changed = 0
-    for step in range(40):
+    for step in range(60):
         before = {i: page(client, admin, p) for i, p in enumerate(PAGES)}
-        action = rng.choice(["estate", "rename", "apartment", "rent", "note", "draft", "delete", "listing", "nothing"])
+        action = rng.choice(
+            [
+                "estate",
+                "rename",
+                "office",
+                "picture",
+                "apartment",
+                "rent",
+                "note",
+                "draft",
+                "delete",
+                "listing",
+                "nothing",
+            ]
+        )
         if action == "estate":
             client.post("/api/v4/estate", json={"legal_name": f"Nytt {step}", "city": "Stockholm"}, headers=admin)
         elif action == "rename":
             renamed = client.patch("/api/v4/estate/15", json={"legal_name": f"Solrosen {step}"}, headers=admin)
             assert renamed.status_code == 200, renamed.text
+        elif action == "office":  # an estate's reference names its office
+            office = state.store.estates.peek(15)["office"]
+            moved = client.patch(f"/api/v1/office/{office}", json={"name": f"Kontor {step}"}, headers=admin)
+            assert moved.status_code == 200, moved.text
+        elif action == "picture":  # the estate's view and reference show its pictures
+            if state.store.media.peek(3) is not None:
+                assert client.delete("/api/v1/estate/15/pictures/3", headers=admin).status_code == 204
+            else:
+                captioned = client.patch(
+                    "/api/v1/estate/15/area_pictures/7", json={"caption": f"{step}"}, headers=admin
+                )
+                assert captioned.status_code == 200, captioned.text
         elif action == "apartment":
             body = {**DOCS_APARTMENT, "street_number": str(step + 1), "landlord_object_id": f"C{step}"}
             created = client.post("/api/v4/apartment", json=body, headers=admin)

@@ -118,11 +118,13 @@ def test_inventory_pages_and_estates_share_no_container_with_the_store(client: T
     reads += [functools.partial(state.inventory.views.estate, estate, landlord) for landlord in (True, False)]
     for read in reads:
         state.market._apartment_refs.clear()
+        state.market._estate_refs.clear()
         answer = read()
         assert answer.get("results") != []
         expected = copy.deepcopy(answer)
         scramble(answer)
         state.market._apartment_refs.clear()  # the scrambled references were shared from there
+        state.market._estate_refs.clear()
         assert read() == expected
     assert state.store.snapshot() == stored
 

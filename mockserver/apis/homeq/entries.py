@@ -37,7 +37,7 @@ class Page:
         and, below it, the apartment ``record`` and its ``listing``."""
         estate_ref = self._estates.get(estate["id"])
         if estate_ref is None:
-            estate_ref = self._estates[estate["id"]] = self.market._estate_ref(estate)
+            estate_ref = self._estates[estate["id"]] = self.market.shared_estate_ref(estate)
         key = listing["id"] if listing else record["id"]
         view: Body = {"type": kind, "identifier": f"{kind}.{key}", "indexed_at": self.stamp, "estate": estate_ref}
         if kind != "estate":

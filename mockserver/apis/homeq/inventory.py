@@ -51,6 +51,8 @@ class Inventory:
         self.views = Views(store)
         self.upload_base = upload_base
         self._estates: ViewCache[Body] = ViewCache()
+        #: What an estate's view is built from besides its row: its apartments, its images and their files.
+        self._estate_tables = [store.apartments, store.media, store.file_references]
 
     # -- estates ---------------------------------------------------------------------------------
     def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
@@ -75,14 +77,15 @@ class Inventory:
 
     def get_estate(self, caller: Caller | None, estate_id: int) -> Body:
         """The estate's view (a landlord's, with more, to those who manage it), built again only
-        after a change in the store (a shared view: callers must not change it)."""
+        after a change in its row or in a table it reads (a shared view: callers must not change it)."""
         with self.store.lock:  # the estate is read, not copied (its view is made of its strings)
             estate = self.store.estates.peek(estate_id)
             if estate is None:
                 raise not_found("Estate", estate_id)
             landlord = bool(caller and caller.landlord and caller.manages(estate))
+            version = (self.store.estates.row_version(estate_id), *(t.version for t in self._estate_tables))
             return self._estates.get(
-                (estate_id, landlord), self.store.generation, lambda: self.views.estate(estate, landlord=landlord)
+                (estate_id, landlord), version, lambda: self.views.estate(estate, landlord=landlord)
             )
 
     def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:

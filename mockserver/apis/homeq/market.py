@@ -45,6 +45,10 @@ class Market:
             store.apartment_notes,
         ]
         self._apartment_refs: ViewCache[Body] = ViewCache(size=512)
+        #: What an estate's reference is built from besides its row: its office, its company, its
+        #: images and their files, its apartments (their number).
+        self._estate_tables = [store.offices, store.companies, store.media, store.file_references, store.apartments]
+        self._estate_refs: ViewCache[Body] = ViewCache(size=256)
 
     # -- shared views ----------------------------------------------------------------------------
     # These read the rows they need without copying them (under the store's lock) and answer new
@@ -81,6 +85,13 @@ class Market:
             "number_of_apartments": self.store.apartments.count(estate=estate["id"]),
             "office": {"id": estate["office"], "name": office["name"] if office else ""},
         }
+
+    def shared_estate_ref(self, estate: Body) -> Body:
+        """:meth:`_estate_ref`, built again only after a change in its row or in a table it reads
+        (for the inventory's pages, which share it: callers must not change it)."""
+        with self.store.lock:
+            version = (self.store.estates.row_version(estate["id"]), *(t.version for t in self._estate_tables))
+            return self._estate_refs.get(estate["id"], version, lambda: self._estate_ref(estate))
 
     def shared_apartment_ref(self, apartment: Body) -> Body:
         """:meth:`_apartment_ref`, built again only after a change in a table it reads (for the
