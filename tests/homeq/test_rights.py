@@ -74,3 +74,14 @@ def test_deleting_a_custom_profile_leaves_its_employees_without_one(client: Test
 def test_the_rights_list_holds_every_right_the_spec_names(client: TestClient) -> None:
     rights = {r["name"] for r in client.get("/api/v1/rights", headers=login(client, "sara.nilsson")).json()["rights"]}
     assert {"entity.Apartment.update", "entity.employees", "entity.object_ad.create", "entity.organization"} <= rights
+
+
+def test_a_changed_profile_changes_what_its_logged_in_employees_may_do_at_once(client: TestClient) -> None:
+    admin = login(client, "erik.lindberg")
+    profile = client.post("/api/v1/right_profiles", json={"name": "Läsare", "rights": []}, headers=admin).json()
+    client.patch("/api/v1/employees/17", json={"right_profile": profile["id"]}, headers=admin)
+    sara = login(client, "sara.nilsson")
+    assert_error(client.get("/api/v1/employees", headers=sara), 403, "PermissionDenied")
+    body = {"name": "Läsare", "rights": ["entity.employees"]}
+    assert client.put(f"/api/v1/right_profiles/{profile['id']}", json=body, headers=admin).status_code == 200
+    assert client.get("/api/v1/employees", headers=sara).status_code == 200  # the same token

@@ -17,6 +17,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, PreconditionFailed, Unauthorized
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from . import tokens
 from .rules import right_problem_fields, spec, subtree
@@ -83,6 +84,9 @@ class Access:
         self.store = store
         self.clock = clock
         self.secret = tokens.secret_for(seed)
+        #: Callers (immutable) by employee, built again after a change of the employee's row, of the
+        #: right profiles or of the offices: what a caller is made of.
+        self._callers: ViewCache[Caller] = ViewCache(size=256)
 
     def _now(self) -> int:
         return int(self.clock.now().timestamp())
@@ -131,6 +135,12 @@ class Access:
             return self.landlord_caller(employee)
 
     def landlord_caller(self, employee: dict[str, Any]) -> Caller:
+        with self.store.lock:
+            store = self.store
+            version = (store.employees.row_version(employee["id"]), store.right_profiles.version, store.offices.version)
+            return self._callers.get(employee["id"], version, lambda: self._landlord_caller(employee))
+
+    def _landlord_caller(self, employee: dict[str, Any]) -> Caller:
         with self.store.lock:
             profile = self.store.right_profiles.peek(employee["right_profile"]) if employee["right_profile"] else None
             offices = self.store.offices.peek_find(company=employee["company"])
