@@ -11,7 +11,7 @@ import base64
 import hashlib
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
+from mockserver.clock import Clock
 from mockserver.problems import Forbidden, NotFound
 from mockserver.store import Store
 from mockserver.viewcache import ViewCache
@@ -42,8 +42,11 @@ class ConsumerPortalService:
         assert consumer is not None
         return consumer
 
-    def _own_action(self, consumer_id: str, action_id: str) -> Body:
-        action = self.store.productactions.get(action_id)
+    def _own_action(self, consumer_id: str, action_id: str, *, stored: bool = False) -> Body:
+        """One of the consumer's own product actions: a copy, or with ``stored`` the stored row itself
+        (for a caller that holds the store's lock while it reads it and changes it only through the table)."""
+        table = self.store.productactions
+        action = table.peek(action_id) if stored else table.get(action_id)
         dossier = self.views.dossier_of(consumer_id)
         if action is None or action["dossier_id"] != dossier["id"]:
             raise NotFound(f"Product action {action_id} does not exist.")
@@ -107,10 +110,10 @@ class ConsumerPortalService:
         """Stores an upload's metadata and marks the action done; the bytes themselves are not kept."""
         rules.check_not_empty(content)
         with self.store.lock:
-            action = self._own_action(caller, action_id)
+            action = self._own_action(caller, action_id, stored=True)
             rules.check_file_type(content, mimetype)
             rules.check_upload(action, is_reupload)
-            now = self.clock.now()
+            now = self.clock.stamp()  # ISO 8601 UTC: its first ten characters are the day
             self.store.uploads.insert(
                 {
                     "productaction_id": action_id,
@@ -121,10 +124,10 @@ class ConsumerPortalService:
                     "sha256": hashlib.sha256(content).hexdigest(),
                     "comment": comment,
                     "is_reupload": is_reupload,
-                    "uploaded_at": isoformat(now),
+                    "uploaded_at": now,
                 }
             )
             self.store.productactions.update(
-                action_id, {"is_done": 1, "date_executed": now.date().isoformat(), "comment": comment or ""}
+                action_id, {"is_done": 1, "date_executed": now[:10], "comment": comment or ""}
             )
         return {"operation_result": "ok"}
