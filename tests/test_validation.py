@@ -3,14 +3,12 @@ ever say "valid" where jsonschema, the judge, says so too.
 
 Every schema of every spec (components, bodies, answers) that has an example is checked against
 its example and against hundreds of variants of it (each field set to null, empty, too long,
-mistyped, an impossible date, a big integer, or removed), as a request and as an answer; and where
-jsonschema-rs locates the errors, their list must be word for word jsonschema's.
+mistyped, an impossible date, a big integer, or removed), as a request and as an answer.
 """
 
 from __future__ import annotations
 
 import copy
-import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,32 +98,6 @@ def test_compiled_check_never_accepts_what_jsonschema_rejects(spec: dict[str, An
             assert judge.is_valid(instance), f"compiled check accepted what jsonschema rejects: {instance!r}"
             assert schema_errors(validator, instance) == []
     assert seen > 1
-
-
-@pytest.mark.parametrize(("spec", "schema"), list(cases()))
-def test_errors_are_the_ones_jsonschema_lists_in_its_order(spec: dict[str, Any], schema: Any) -> None:
-    """Where jsonschema-rs locates the errors, the list (fields, words, order) is jsonschema's own.
-    (As a request: an answer's validator differs only by ``writeOnly``, which jsonschema judges alone.)"""
-    full_schema = {**schema, "components": spec.get("components") or {}}
-    validator = Validator(full_schema)
-    judge = Validator(full_schema)
-    judge._quick = None  # jsonschema alone
-    every = list(variants(copy.deepcopy(schema["example"])))
-    for instance in random.Random(len(every)).sample(every, min(len(every), 300)):  # the same ones every run
-        assert schema_errors(validator, instance) == schema_errors(judge, instance), instance
-
-
-def test_errors_are_located_for_most_schemas() -> None:
-    """Not a fallback everywhere: most example-bearing schemas get their errors located."""
-    located = total = 0
-    for param in cases():
-        spec, schema = param.values
-        validator = Validator({**schema, "components": spec.get("components") or {}})
-        total += 1
-        located += validator._locatable and any(
-            validator._located_errors(v) for v in variants(copy.deepcopy(schema["example"]))
-        )
-    assert located >= total * 0.6, (located, total)
 
 
 def test_the_compiled_check_is_used_for_the_specs() -> None:

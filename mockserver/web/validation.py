@@ -60,13 +60,6 @@ ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
 #: any of them, anywhere (even as a property's name), is checked by jsonschema alone.
 _NOT_SHARED = frozenset({"multipleOf", "uniqueItems", "writeOnly", "x-writeOnly"})
 _REF = frozenset({"$ref"})
-#: Keywords under which one place of a body meets several subschemas (so jsonschema's order of
-#: errors there depends on more than the one subschema): such schemas get jsonschema whole.
-_COMPOSING = frozenset(
-    {"allOf", "anyOf", "oneOf", "not", "patternProperties", "additionalItems", "dependencies", "extends"}
-)
-#: Keywords that check by descending into the parts of a value (their errors are the parts').
-_DESCENDING = frozenset({"properties", "items", "additionalProperties", "$ref", *_COMPOSING})
 
 
 def _format_check(name: str) -> Callable[[str], bool]:
@@ -78,41 +71,6 @@ def _format_check(name: str) -> Callable[[str], bool]:
 
 #: Our format checks, given to jsonschema-rs so that both judge a format alike.
 _RS_FORMATS: dict[str, Callable[..., bool]] = {name: _format_check(name) for name in FORMAT_CHECKER.checkers}
-
-
-#: Keywords whose values are data, not schemas; and a root's components, reached only through ``$ref`` s.
-_NOT_SCHEMAS = frozenset({"enum", "example", "examples", "default", "required", "description"})
-
-
-def _walk(value: Any, path: Any) -> Any:
-    for step in path:
-        value = value[step]
-    return value
-
-
-def _reaches(schema: Any, root: dict[str, Any], keywords: frozenset[str], seen: set[int]) -> bool:
-    """Whether ``schema``, or any schema its local ``$ref`` s lead to, uses one of ``keywords``
-    (or has a schema as ``additionalProperties``); the components of ``root`` only where a
-    ``$ref`` leads."""
-    if isinstance(schema, list):
-        return any(_reaches(item, root, keywords, seen) for item in schema)
-    if not isinstance(schema, dict) or id(schema) in seen:
-        return False
-    seen.add(id(schema))
-    if any(k in keywords for k in schema) or isinstance(schema.get("additionalProperties"), dict):
-        return True
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        if not ref.startswith("#/"):
-            return True  # not ours to follow: take no chance
-        try:
-            target = _walk(root, [part.replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/")])
-        except (KeyError, IndexError, TypeError):
-            return True
-        if _reaches(target, root, keywords, seen):
-            return True
-    values = (v for k, v in schema.items() if k not in _NOT_SCHEMAS and not (schema is root and k == "components"))
-    return any(_reaches(v, root, keywords, seen) for v in values)
 
 
 def _mentions(value: Any, keywords: frozenset[str]) -> bool:
@@ -139,7 +97,6 @@ class Validator:
         if not _mentions(schema, _NOT_SHARED):
             with contextlib.suppress(Exception):  # a schema jsonschema-rs cannot compile
                 self._quick = jsonschema_rs.Draft4Validator(schema, formats=_RS_FORMATS, validate_formats=True)
-        self._locatable = self._quick is not None and not _reaches(schema, schema, _COMPOSING, set())
 
     def _surely_valid(self, instance: Any) -> bool:
         if self._quick is None:
@@ -158,47 +115,9 @@ class Validator:
             self.full.validate(instance)
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
-        """jsonschema's errors, in its order. For a schema where each place of a body meets one
-        subschema (no composition), jsonschema-rs finds the failing places and jsonschema's own
-        keyword checks word their errors there (a third of the time of a whole jsonschema pass);
-        anything else is left to jsonschema whole."""
         if self._surely_valid(instance):
             return iter(())
-        if self._locatable:
-            located = self._located_errors(instance)
-            if located:
-                return iter(located)
         return iter(self.full.iter_errors(instance))
-
-    def _located_errors(self, instance: Any) -> list[ValidationError] | None:
-        """jsonschema's errors at the places jsonschema-rs points to, or None to let jsonschema
-        judge the whole body (a place it cannot read back, a keyword that descends)."""
-        try:
-            places = {(tuple(e.instance_path), tuple(e.schema_path)) for e in self._quick.iter_errors(instance)}
-        except Exception:  # e.g. an integer beyond 64 bits
-            return None
-        found: list[tuple[list[str], int, int, ValidationError]] = []
-        for instance_path, schema_path in places:
-            if not schema_path:
-                return None
-            *parent, keyword = schema_path
-            subschema = _walk(self.full.schema, parent)
-            check = self.full.VALIDATORS.get(keyword)
-            if not isinstance(subschema, dict) or "$ref" in subschema or keyword in _DESCENDING or check is None:
-                return None
-            try:
-                value = _walk(instance, instance_path)
-            except (KeyError, IndexError, TypeError):
-                return None
-            order = list(subschema).index(keyword) if keyword in subschema else -1
-            if order < 0:
-                return None
-            for n, error in enumerate(check(self.full, subschema[keyword], value, subschema)):
-                error._set(validator=keyword, validator_value=subschema[keyword], instance=value, schema=subschema)
-                error.path.extendleft(reversed(instance_path))
-                found.append(([str(p) for p in instance_path], order, n, error))
-        found.sort(key=lambda f: (f[0], f[1], f[2]))
-        return [f[3] for f in found]
 
 
 _compiled: dict[tuple[int, int, type], tuple[Any, Any, Validator]] = {}
