@@ -31,6 +31,8 @@ class Page:
         self._estates: dict[int, Body] = {}
         self._projects: dict[int, Body | None] = {}
         self._requirements: dict[int, Body | None] = {}
+        #: The version of apartments' references, read once: a page is built under the store's lock.
+        self._apartment_version: tuple[int, ...] | None = None
 
     def add(self, kind: str, estate: Body, record: Body, listing: Body | None) -> None:
         """Appends the entry of ``kind`` (``estate``, ``apartment`` or ``object_ad``) for ``estate``
@@ -41,7 +43,9 @@ class Page:
         key = listing["id"] if listing else record["id"]
         view: Body = {"type": kind, "identifier": f"{kind}.{key}", "indexed_at": self.stamp, "estate": estate_ref}
         if kind != "estate":
-            view["apartment"] = self.market.shared_apartment_ref(record)
+            if self._apartment_version is None:
+                self._apartment_version = self.market.apartment_refs_version()
+            view["apartment"] = self.market.shared_apartment_ref(record, self._apartment_version)
             view["project"] = self._project(estate.get("project"))
             view["requirements"] = self._requirement(listing["requirement"]) if listing else None
             view["reserved_application"] = self._winner(listing) if listing else None

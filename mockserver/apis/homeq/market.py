@@ -93,12 +93,17 @@ class Market:
             version = (self.store.estates.row_version(estate["id"]), *(t.version for t in self._estate_tables))
             return self._estate_refs.get(estate["id"], version, lambda: self._estate_ref(estate))
 
-    def shared_apartment_ref(self, apartment: Body) -> Body:
+    def apartment_refs_version(self) -> tuple[int, ...]:
+        """The versions of the tables an apartment's reference reads, as they are now."""
+        return tuple(table.version for table in self._apartment_tables)
+
+    def shared_apartment_ref(self, apartment: Body, version: tuple[int, ...] | None = None) -> Body:
         """:meth:`_apartment_ref`, built again only after a change in a table it reads (for the
-        inventory's pages, which share it: callers must not change it)."""
+        inventory's pages, which share it: callers must not change it). ``version``: what
+        :meth:`apartment_refs_version` gave under the lock the caller still holds."""
         with self.store.lock:
-            version = tuple(table.version for table in self._apartment_tables)
-            return self._apartment_refs.get(apartment["id"], version, lambda: self._apartment_ref(apartment))
+            now = version if version is not None else self.apartment_refs_version()
+            return self._apartment_refs.get(apartment["id"], now, lambda: self._apartment_ref(apartment))
 
     def _apartment_ref(self, apartment: Body) -> Body:
         with self.store.lock:
