@@ -10,6 +10,7 @@ import collections
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.clock import Clock
@@ -31,22 +32,32 @@ class ServedApi:
 
 
 class Journal:
-    """The bounded list of recent requests, newest first."""
+    """The bounded list of recent requests, newest first.
+
+    An entry is a dict, or what makes one (:meth:`record_later`): a request's facts are kept as
+    they come and written out only when someone reads the journal, which is rare, while every
+    request is recorded.
+    """
 
     def __init__(self, size: int) -> None:
-        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
+        self._entries: collections.deque[tuple[int, Any, tuple[Any, ...]]] = collections.deque(maxlen=size)
         self._lock = threading.Lock()
         self._ids = 0
 
     def record(self, entry: dict[str, Any]) -> None:
+        self.record_later(dict, entry)
+
+    def record_later(self, make: Callable[..., dict[str, Any]], *facts: Any) -> None:
+        """Keeps ``facts``; the entry is ``make(*facts)`` (with its id first), made when read."""
         with self._lock:
             self._ids += 1
-            self._entries.appendleft({"id": self._ids, **entry})
+            self._entries.appendleft((self._ids, make, facts))
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
             items = list(self._entries)
-        return items[:limit] if limit is not None else items
+        kept = items[:limit] if limit is not None else items
+        return [{"id": number, **make(*facts)} for number, make, facts in kept]
 
     def clear(self) -> None:
         with self._lock:

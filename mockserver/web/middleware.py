@@ -114,7 +114,8 @@ class BodyLimitMiddleware:
 
 
 class JournalMiddleware:
-    """Records every request to a mocked API in the runtime's journal."""
+    """Records every request to a mocked API in the runtime's journal: its facts as they come,
+    written out as an entry only when the journal is read (``/__admin/requests``)."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
@@ -125,24 +126,34 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status: dict[str, Any] = {"code": 500}
+        status = 500
 
         async def send_(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                status = message["status"]
             await send(message)
 
         try:
             await self.app(scope, receive, send_)
         finally:
-            self.runtime.journal.record(
-                {
-                    "time": self.runtime.clock.stamp(),
-                    "api": self.runtime.api_for_path(scope["path"]),
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "status": status["code"],
-                    "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                }
+            self.runtime.journal.record_later(
+                self._entry,
+                self.runtime.clock.stamp(),
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b""),
+                status,
+                time.perf_counter() - started,
             )
+
+    def _entry(self, moment: str, method: str, path: str, query: bytes, status: int, seconds: float) -> dict[str, Any]:
+        return {
+            "time": moment,
+            "api": self.runtime.api_for_path(path),
+            "method": method,
+            "path": path,
+            "query": query.decode("latin-1"),
+            "status": status,
+            "durationMs": round(seconds * 1000, 3),
+        }
