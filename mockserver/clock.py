@@ -8,6 +8,7 @@ fixed in the past or the future.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 UTC = dt.UTC
@@ -24,23 +25,31 @@ class Clock:
             start = dt.datetime.combine(anchor, dt.time(12, 0), UTC)
             self._offset = start - real_now
         self._monotonic_origin = time.monotonic()
+        self._offset_seconds = self._offset.total_seconds()
+        self._last_second: tuple[int, dt.datetime] = (-1, real_now)
         self._last_stamp: tuple[dt.datetime | None, str] = (None, "")
 
     def now(self) -> dt.datetime:
-        return (dt.datetime.now(UTC) + self._offset).replace(microsecond=0)
+        """The clock's moment, to the second (made once a second: every request asks for it)."""
+        second = math.floor(time.time() + self._offset_seconds)
+        last = self._last_second
+        if last[0] != second:
+            last = self._last_second = (second, dt.datetime.fromtimestamp(second, UTC))
+        return last[1]
 
     def stamp(self) -> str:
         """Now, as the ISO 8601 UTC text every API stores and answers (written once a second:
         every request stamps its journal entry)."""
         now = self.now()
         last = self._last_stamp
-        if last[0] != now:
+        if last[0] is not now and last[0] != now:
             last = self._last_stamp = (now, isoformat(now))
         return last[1]
 
     def advance(self, delta: dt.timedelta) -> None:
         """Moves the clock on (tests and the control plane use it to reach scheduled moments)."""
         self._offset += delta
+        self._offset_seconds = self._offset.total_seconds()
 
     def today(self) -> dt.date:
         return self.now().date()
