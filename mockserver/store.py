@@ -43,6 +43,9 @@ class Table:
         #: Goes up on every change of a row (not on an update that changes nothing): what was read
         #: from the table is still true while it stays the same (see :mod:`mockserver.viewcache`).
         self.version = 0
+        #: How many of those changes were inserts (of rows under new keys, by :meth:`insert`): a
+        #: reader that no new row of this table can touch may discount them (see HomeQ's inventory).
+        self.inserts = 0
         #: Each row's :attr:`version` when it last changed (see :meth:`row_version`).
         self._row_versions: dict[Any, int] = {}
         self._generation = generation if generation is not None else Generation()
@@ -115,6 +118,7 @@ class Table:
                 self._next = key + 1
             self._rows[key] = json_copy(record)
             self._index(key, record)
+            self.inserts += 1
             self._changed(key)
             return json_copy(record)
 

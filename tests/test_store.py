@@ -98,3 +98,15 @@ def test_a_rows_version_moves_with_that_row_only_and_never_comes_back() -> None:
     seen.add(store.rows.row_version(2))
     assert len(seen) == 5  # every change of the row gave it a version it never had before
     assert store.rows.row_version(99) == -1
+
+
+def test_inserts_count_only_new_rows() -> None:
+    store = make()
+    assert store.rows.inserts == 10
+    store.rows.update(1, {"flag": "changed"})
+    row = store.rows.delete(2)
+    assert row is not None
+    store.rows.restore(2, row)  # an old row back: not an insert
+    assert store.rows.inserts == 10 and store.rows.version == 13
+    store.rows.insert({"group": 5})
+    assert (store.rows.inserts, store.rows.version) == (11, 14)

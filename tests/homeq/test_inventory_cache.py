@@ -21,6 +21,7 @@ from .test_search import ADMIN
 PAGES: list[dict[str, Any]] = [
     {"amount": 20},
     {"amount": 20, "type": "apartment"},
+    {"amount": 20, "offset": 20, "type": "apartment"},  # to the end, where new estates' apartments come
     {"amount": 7, "offset": 5, "type": "object_ad"},
     {"amount": 10, "listing.status": "active"},
     {"amount": 10, "estate.id": 15},
@@ -63,6 +64,7 @@ def test_every_page_follows_random_writes(
     admin = login(client, ADMIN)
     rng = random.Random(7)
     apartments = [a["id"] for a in state.store.apartments.all() if a["estate"] == 15]
+    estates = [15]  # where new apartments go: estate 15 or a new estate
     changed = 0
     for step in range(60):
         before = {i: page(client, admin, p) for i, p in enumerate(PAGES)}
@@ -82,7 +84,8 @@ def test_every_page_follows_random_writes(
             ]
         )
         if action == "estate":
-            client.post("/api/v4/estate", json={"legal_name": f"Nytt {step}", "city": "Stockholm"}, headers=admin)
+            body = {"legal_name": f"Nytt {step}", "city": "Stockholm"}
+            estates.append(client.post("/api/v4/estate", json=body, headers=admin).json()["id"])
         elif action == "rename":
             renamed = client.patch("/api/v4/estate/15", json={"legal_name": f"Solrosen {step}"}, headers=admin)
             assert renamed.status_code == 200, renamed.text
@@ -99,7 +102,13 @@ def test_every_page_follows_random_writes(
                 )
                 assert captioned.status_code == 200, captioned.text
         elif action == "apartment":
-            body = {**DOCS_APARTMENT, "street_number": str(step + 1), "landlord_object_id": f"C{step}"}
+            estate_id = rng.choice(estates)
+            body = {
+                **DOCS_APARTMENT,
+                "estate": estate_id,
+                "street_number": str(step + 1),
+                "landlord_object_id": f"C{step}",
+            }
             created = client.post("/api/v4/apartment", json=body, headers=admin)
             assert created.status_code == 201, created.text
             apartments.append(created.json()["id"])
@@ -126,6 +135,31 @@ def test_every_page_follows_random_writes(
         estate = client.get("/api/v4/estate/15", headers=admin).json()
         assert estate == state.inventory.views.estate(state.store.estates.peek(15), landlord=True), (step, action)
     assert changed > 20  # the writes did show on the pages
+
+
+def test_a_new_estate_keeps_the_pages_of_apartments_and_listings(
+    client: TestClient, state: HomeQState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = state.clock.now()
+    monkeypatch.setattr(state.clock, "now", lambda: moment)  # no page is built again for a new second
+    admin = login(client, ADMIN)
+    kinds = [{"amount": 20, "offset": 20, "type": kind} for kind in ("apartment", "object_ad", "estate")]
+    kinds.append({"amount": 50})
+    before = [page(client, admin, params) for params in kinds]
+    misses = state.search._pages.misses
+    created = client.post("/api/v4/estate", json={"legal_name": "Nytt", "city": "Stockholm"}, headers=admin)
+    after = [page(client, admin, params) for params in kinds]
+    # An estate comes without apartments and listings: only the pages that show estates change.
+    assert after[:2] == before[:2]
+    assert state.search._pages.misses == misses + 2
+    assert after[2]["total"] == before[2]["total"] + 1 and after[3]["total"] == before[3]["total"] + 1
+    assert after[3]["results"][-1]["identifier"] == f"estate.{created.json()['id']}"
+    # Its first apartment is on the page of apartments at once.
+    body = {**DOCS_APARTMENT, "estate": created.json()["id"], "landlord_object_id": "NY1"}
+    apartment = client.post("/api/v4/apartment", json=body, headers=admin).json()["id"]
+    last = page(client, admin, kinds[0])
+    assert last["total"] == before[0]["total"] + 1
+    assert last["results"][-1]["identifier"] == f"apartment.{apartment}"
 
 
 def test_indexed_at_follows_the_clock(client: TestClient, state: HomeQState) -> None:

@@ -115,7 +115,12 @@ class Search:
             return self._inventory(caller, filters, amount, offset)
         with self.store.lock:
             key = (caller, frozenset(filters.items()), amount, offset)
-            version = (self.store.generation, self.clock.stamp())
+            changes = self.store.generation
+            if filters.get("type") in ("apartment", "object_ad"):
+                # An estate is created without apartments or listings: a new one adds no entry of
+                # these kinds and changes no other estate's (an update or delete still counts).
+                changes -= self.store.estates.inserts
+            version = (changes, self.clock.stamp())
             return self._pages.get(key, version, lambda: self._inventory(caller, filters, amount, offset))
 
     def _inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
