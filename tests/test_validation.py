@@ -18,7 +18,14 @@ from mockserver.apis import APIS
 from mockserver.fixtures import read_yaml
 from mockserver.lint.rules import schemas
 from mockserver.web.app import ADMIN_SPEC
-from mockserver.web.validation import RequestValidator, ResponseValidator, Validator, schema_errors
+from mockserver.jsonpointer import inline_refs
+from mockserver.web.validation import (
+    RequestValidator,
+    ResponseValidator,
+    Validator,
+    compiled_validator,
+    schema_errors,
+)
 
 PALETTE: tuple[Any, ...] = (
     None,
@@ -98,6 +105,48 @@ def test_compiled_check_never_accepts_what_jsonschema_rejects(spec: dict[str, An
             assert judge.is_valid(instance), f"compiled check accepted what jsonschema rejects: {instance!r}"
             assert schema_errors(validator, instance) == []
     assert seen > 1
+
+
+@pytest.mark.parametrize(("spec", "schema"), list(cases()))
+@pytest.mark.parametrize("kind", [RequestValidator, ResponseValidator], ids=["request", "response"])
+def test_references_followed_once_give_the_same_errors(spec: dict[str, Any], schema: Any, kind: type) -> None:
+    """The fast path's validators follow a schema's ``$ref`` s when they are built; every variant
+    gets the errors jsonschema gives when it follows them on each check, word for word."""
+    components = spec.get("components") or {}
+    validator = compiled_validator(schema, kind, components)
+    judge = Validator({**schema, "components": components}, kind)
+    for instance in variants(copy.deepcopy(schema["example"])):
+        assert schema_errors(validator, instance) == schema_errors(judge, instance), instance
+
+
+def test_a_recursive_schema_keeps_its_reference_and_still_checks_every_level() -> None:
+    components = {
+        "schemas": {
+            "Node": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                },
+            },
+            "Tree": {
+                "type": "object",
+                "properties": {"root": {"$ref": "#/components/schemas/Node"}, "lost": {"$ref": "#/x"}},
+            },
+        }
+    }
+    inlined = inline_refs({"$ref": "#/components/schemas/Tree"}, {"components": components})
+    root = inlined["properties"]["root"]
+    assert root["properties"]["name"] == {"type": "string"}  # followed
+    assert root["properties"]["children"]["items"] == {"$ref": "#/components/schemas/Node"}  # the loop stays
+    assert inlined["properties"]["lost"] == {"$ref": "#/x"}  # dangling: as it was
+    validator = compiled_validator({"$ref": "#/components/schemas/Node"}, RequestValidator, components)
+    deep = {"name": "a", "children": [{"name": "b", "children": [{"children": []}]}]}
+    assert schema_errors(validator, deep) == [
+        {"field": "children.0.children.0.name", "message": "'name' is a required property"}
+    ]
+    assert schema_errors(validator, {"name": "a", "children": [{"name": "b"}]}) == []
 
 
 def test_the_compiled_check_is_used_for_the_specs() -> None:
