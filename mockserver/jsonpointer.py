@@ -61,7 +61,7 @@ def inline_refs(schema: Any, document: dict[str, Any]) -> Any:
         for key, value in node.items():
             if key in _SCHEMA_MAPS and isinstance(value, dict):
                 changed[key] = {name: walk(sub, within) for name, sub in value.items()}
-            elif key in _ONE_SCHEMA and isinstance(value, dict) or key in _SCHEMA_LISTS and isinstance(value, list):
+            elif (key in _ONE_SCHEMA and isinstance(value, dict)) or (key in _SCHEMA_LISTS and isinstance(value, list)):
                 changed[key] = walk(value, within)
         return {**node, **changed} if changed else node
 

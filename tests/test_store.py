@@ -107,6 +107,7 @@ def test_inserts_count_only_new_rows() -> None:
     row = store.rows.delete(2)
     assert row is not None
     store.rows.restore(2, row)  # an old row back: not an insert
-    assert store.rows.inserts == 10 and store.rows.version == 13
+    assert store.rows.inserts == 10
+    assert store.rows.version == 13
     store.rows.insert({"group": 5})
     assert (store.rows.inserts, store.rows.version) == (11, 14)

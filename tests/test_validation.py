@@ -16,9 +16,9 @@ import pytest
 
 from mockserver.apis import APIS
 from mockserver.fixtures import read_yaml
+from mockserver.jsonpointer import inline_refs
 from mockserver.lint.rules import schemas
 from mockserver.web.app import ADMIN_SPEC
-from mockserver.jsonpointer import inline_refs
 from mockserver.web.validation import (
     RequestValidator,
     ResponseValidator,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -22,9 +22,17 @@ from mockserver.problems import (
     problem_body,
 )
 from mockserver.registry import ErrorFormat
-from mockserver.web.jsonifier import JSONIFIER, loads
+from mockserver.web.jsonifier import JSONIFIER
 
 log = logging.getLogger("mockserver")
+
+
+class Problem(NamedTuple):
+    """An error as the catalogue words it, before it is written out."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
 
 
 def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> ConnexionResponse:
@@ -43,19 +51,19 @@ def _instance(request: ConnexionRequest) -> str:
     return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def render_mock_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def mock_problem(request: ConnexionRequest, exc: Exception) -> Problem:
     assert isinstance(exc, MockProblem)
-    return problem_response(exc.status, exc.to_dict(_instance(request)), exc.headers)
+    return Problem(exc.status, exc.to_dict(_instance(request)), dict(exc.headers or {}))
 
 
-def render_library_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def library_problem(request: ConnexionRequest, exc: Exception) -> Problem:
     """Connexion's ProblemExceptions and Starlette's HTTPExceptions, mapped onto the catalogue."""
     if isinstance(exc, ProblemException):
         status, detail, headers = exc.status, exc.detail, dict(exc.headers or {})
     elif isinstance(exc, HTTPException):
         status, detail, headers = exc.status_code, exc.detail, dict(exc.headers or {})
     else:  # pragma: no cover - registered only for the two classes above
-        return render_unexpected(request, exc)
+        return unexpected_problem(request, exc)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, detail)
     kind = kind_for_status(status)
@@ -64,33 +72,31 @@ def render_library_problem(request: ConnexionRequest, exc: Exception) -> Connexi
     elif isinstance(detail, str) and status == 400:
         # Connexion's parameter errors append the whole failing schema after a blank line.
         detail = detail.split("\n\n", 1)[0]
-    return problem_response(status, problem_body(kind, detail, instance=_instance(request)), headers)
+    return Problem(status, problem_body(kind, detail, instance=_instance(request)), headers)
 
 
-def render_unexpected(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def unexpected_problem(request: ConnexionRequest, exc: Exception) -> Problem:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = InternalError(f"{type(exc).__name__}: {exc}")
-    return problem_response(problem.status, problem.to_dict(_instance(request)))
+    return Problem(problem.status, problem.to_dict(_instance(request)), {})
 
 
 #: What Connexion's security middleware says when a protected operation gets no credentials.
 CONNEXION_NO_CREDENTIALS = "No authorization token provided"
 
 
-def in_api_format(response: ConnexionResponse, error_format: ErrorFormat) -> ConnexionResponse:
-    """The problem ``response`` re-rendered in an API's own documented error shape and status."""
-    problem = loads(response.body or b"{}")
-    description = str(problem.get("detail") or problem.get("title") or "")
-    if response.status_code == 401 and description == CONNEXION_NO_CREDENTIALS and error_format.missing_credentials:
+def in_api_format(problem: Problem, error_format: ErrorFormat) -> ConnexionResponse:
+    """The ``problem`` written in an API's own documented error shape and status."""
+    status, body, headers = problem
+    description = str(body.get("detail") or body.get("title") or "")
+    if status == 401 and description == CONNEXION_NO_CREDENTIALS and error_format.missing_credentials:
         description = error_format.missing_credentials
-    status = error_format.status_for(response.status_code)
-    body = error_format.body(response.status_code, description, problem.get("code"))
     return ConnexionResponse(
-        status_code=status,
+        status_code=error_format.status_for(status),
         mimetype=error_format.media_type,
         content_type=error_format.media_type,
-        body=JSONIFIER.dumps_bytes(body),
-        headers=response.headers or {},
+        body=JSONIFIER.dumps_bytes(error_format.body(status, description, body.get("code"))),
+        headers=headers,
     )
 
 
@@ -100,22 +106,24 @@ def error_handlers(
 ) -> dict[type[Exception], Any]:
     """The handlers to register, given each path's API's ``WWW-Authenticate`` challenge and error shape."""
 
-    def in_api_shape(render: Callable[[ConnexionRequest, Exception], ConnexionResponse]) -> Any:
+    def in_api_shape(make: Callable[[ConnexionRequest, Exception], Problem]) -> Any:
         def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-            response = render(request, exc)
+            problem = make(request, exc)
             path = _instance(request)
-            if response.status_code == 401 and "WWW-Authenticate" not in (response.headers or {}):
+            if problem.status == 401 and "WWW-Authenticate" not in problem.headers:
                 challenge = challenge_for(path)
                 if challenge:
-                    response.headers = {**(response.headers or {}), "WWW-Authenticate": challenge}
+                    problem.headers["WWW-Authenticate"] = challenge
             error_format = format_for(path) if format_for else None
-            return in_api_format(response, error_format) if error_format else response
+            if error_format:
+                return in_api_format(problem, error_format)
+            return problem_response(*problem)
 
         return handler
 
     return {
-        MockProblem: in_api_shape(render_mock_problem),
-        ProblemException: in_api_shape(render_library_problem),
-        HTTPException: in_api_shape(render_library_problem),
-        Exception: in_api_shape(render_unexpected),
+        MockProblem: in_api_shape(mock_problem),
+        ProblemException: in_api_shape(library_problem),
+        HTTPException: in_api_shape(library_problem),
+        Exception: in_api_shape(unexpected_problem),
     }

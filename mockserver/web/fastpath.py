@@ -54,8 +54,7 @@ from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
 from connexion.utils import coerce_type, is_json_mimetype, is_nullable, split_content_type
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.jsonpointer import deref
 from mockserver.problems import BadRequest, ValidationFailed, validation_failed
@@ -448,10 +447,7 @@ class FastPath:
         header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
             header_list.append((b"content-length", str(len(content)).encode()))
-        vary = [v for k, v in header_list if k == b"vary"]  # what Starlette's CORS middleware adds
-        if vary:
-            header_list = [(k, v) for k, v in header_list if k != b"vary"]
-        header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
+        header_list = _vary_origin(header_list)
         if self.validate_responses:
             names = {k.decode("latin-1") for k, _ in header_list}
             self._check_response(plan, status, content_type, names, body)
@@ -494,13 +490,19 @@ class FastPath:
         if handler is None:
             raise exc
         rendered = handler(ConnexionRequest.from_starlette_request(Request(scope)), exc)
-        response = Response(
-            content=rendered.body,
-            status_code=rendered.status_code,
-            media_type=rendered.mimetype,
-            headers=rendered.headers,
-        )
-        await response(scope, _no_body, _vary_origin(send))
+        status, body = rendered.status_code, rendered.body or b""
+        # The headers Starlette's Response would give it, then the Vary of the CORS middleware.
+        header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]
+        names = {k for k, _ in header_list}
+        if b"content-length" not in names and not (status < 200 or status in (204, 304)):
+            header_list.append((b"content-length", b"%d" % len(body)))
+        media = rendered.mimetype
+        if media is not None and b"content-type" not in names:
+            if media.startswith("text/") and "charset=" not in media.lower():
+                media += "; charset=utf-8"
+            header_list.append((b"content-type", media.encode("latin-1")))
+        await send({"type": "http.response.start", "status": status, "headers": _vary_origin(header_list)})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
@@ -568,18 +570,11 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
             return b"".join(chunks), True
 
 
-def _vary_origin(send: Send) -> Send:
-    """What Starlette's CORS middleware adds to an answer to a request without ``Origin``."""
-
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message["headers"] if k != b"vary"]
-            vary = [v for k, v in message["headers"] if k == b"vary"]
-            message["headers"] = [*headers, (b"vary", b", ".join([*vary, b"Origin"]))]
-        await send(message)
-
-    return sending
-
-
-async def _no_body() -> Message:
-    return {"type": "http.request", "body": b"", "more_body": False}
+def _vary_origin(header_list: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``header_list`` with what Starlette's CORS middleware adds to an answer to a request
+    without ``Origin``: ``Origin`` at the end of a single ``Vary``."""
+    vary = [v for k, v in header_list if k == b"vary"]
+    if vary:
+        header_list = [(k, v) for k, v in header_list if k != b"vary"]
+    header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
+    return header_list

@@ -152,7 +152,8 @@ def test_a_new_estate_keeps_the_pages_of_apartments_and_listings(
     # An estate comes without apartments and listings: only the pages that show estates change.
     assert after[:2] == before[:2]
     assert state.search._pages.misses == misses + 2
-    assert after[2]["total"] == before[2]["total"] + 1 and after[3]["total"] == before[3]["total"] + 1
+    assert after[2]["total"] == before[2]["total"] + 1
+    assert after[3]["total"] == before[3]["total"] + 1
     assert after[3]["results"][-1]["identifier"] == f"estate.{created.json()['id']}"
     # Its first apartment is on the page of apartments at once.
     body = {**DOCS_APARTMENT, "estate": created.json()["id"], "landlord_object_id": "NY1"}
