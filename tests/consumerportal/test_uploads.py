@@ -189,6 +189,15 @@ def test_the_upload_is_recorded(client: TestClient, server: Any) -> None:
     )
 
 
+def test_a_reupload_replaces_the_file_of_its_action(client: TestClient, server: Any) -> None:
+    assert upload(client, OPEN_ID_UPLOAD, filename="voorkant.pdf").status_code == 200
+    for n in range(3):
+        assert upload(client, OPEN_ID_UPLOAD, is_reupload="1", filename=f"scan-{n}.pdf").status_code == 200
+    (record,) = server.runtime.apis["consumerportal"].state.store.uploads.all()
+    assert (record["productaction_id"], record["filename"], record["is_reupload"]) == (OPEN_ID_UPLOAD, "scan-2.pdf", 1)
+    assert record["uploads"] == 4
+
+
 def test_a_file_over_the_body_limit_is_413(client: TestClient) -> None:
     too_large = b"%PDF-1.4\n" + b"0" * 1_048_576
     assert_problem(upload(client, OPEN_ID_UPLOAD, too_large), 413, "payload-too-large")

@@ -72,7 +72,7 @@ def test_views_follow_random_uploads(client: TestClient, server: MockServer) -> 
 def test_an_upload_row_and_the_same_address_again_keep_the_session(client: TestClient, server: MockServer) -> None:
     views = state_of(server).service.views
     answers(client)
-    upload(client, DONE_ID_UPLOAD, is_reupload="1")  # the action is done already: only `uploads` grows
+    upload(client, DONE_ID_UPLOAD, is_reupload="1")  # the action is done already: only `uploads` changes
     answers(client)
     misses = views._sessions.misses
     for _ in range(3):

@@ -107,26 +107,30 @@ class ConsumerPortalService:
         comment: str | None,
         content: bytes,
     ) -> Body:
-        """Stores an upload's metadata and marks the action done; the bytes themselves are not kept."""
+        """Stores an upload's metadata and marks the action done; the bytes themselves are not kept.
+        A re-upload replaces the action's file: one row per action, with how many files it got."""
         rules.check_not_empty(content)
         with self.store.lock:
             action = self._own_action(caller, action_id, stored=True)
             rules.check_file_type(content, mimetype)
             rules.check_upload(action, is_reupload)
             now = self.clock.stamp()  # ISO 8601 UTC: its first ten characters are the day
-            self.store.uploads.insert(
-                {
-                    "productaction_id": action_id,
-                    "consumer_id": caller,
-                    "filename": filename,
-                    "mimetype": mimetype,
-                    "size": len(content),
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                    "comment": comment,
-                    "is_reupload": is_reupload,
-                    "uploaded_at": now,
-                }
-            )
+            record = {
+                "productaction_id": action_id,
+                "consumer_id": caller,
+                "filename": filename,
+                "mimetype": mimetype,
+                "size": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "comment": comment,
+                "is_reupload": is_reupload,
+                "uploaded_at": now,
+            }
+            earlier = self.store.uploads.peek(action_id)
+            if earlier is None:
+                self.store.uploads.insert({**record, "uploads": 1}, key_field="productaction_id")
+            else:
+                self.store.uploads.update(action_id, {**record, "uploads": earlier["uploads"] + 1})
             self.store.productactions.update(
                 action_id, {"is_done": 1, "date_executed": now[:10], "comment": comment or ""}
             )

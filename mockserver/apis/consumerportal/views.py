@@ -75,7 +75,7 @@ def session(record: Record) -> Record:
 
 
 #: The tables the consumer's views (the session, the documents) are built from: a view is still
-#: true while none of them changed. Not ``uploads``: every upload adds a row there, shown by no view.
+#: true while none of them changed. Not ``uploads``: every upload writes its action's row there, shown by no view.
 VIEWED = ("consumers", "sessions", "dossiers", "products", "productactions")
 
 
