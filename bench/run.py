@@ -1,20 +1,21 @@
 """Our mock side by side with Prism and bare Starlette: throughput, latency, cold start, memory.
 
-Usage: ``make bench`` or ``python bench/run.py [--duration 10] [--connections 32] [--api portal]``.
+Usage: ``make bench`` or ``python bench/run.py [--duration 5] [--rounds 2] [--connections 32] [--api portal]``.
 
-For every API with workloads (``bench/workloads.py``) it starts, one after the other, on 127.0.0.1
-and pinned to CPU 0 (the load generator gets CPU 1):
+For every API with workloads (``bench/workloads.py``) it starts, on 127.0.0.1 and pinned to CPU 0
+(the load generator gets CPU 1):
 
 - our mock (``python -m mockserver run``, every spec loaded, request validation on, stateful data),
 - Prism 5 on the same spec, in its fastest configuration (``prism mock -v silent``, static),
 - a bare Starlette app answering the same requests with the bytes our mock answered (the ceiling),
 
 drives each workload with wrk (installed from Debian's packages when run as root; autocannon from
-npm otherwise, which saturates sooner) for ``--duration`` seconds and prints one table per API with
-req/s, p50/p99 latency and the ratios, plus cold start (to the first answer) and RSS. Prism and
-autocannon are installed by this script from the npm registry into ``bench/node_modules`` at the
-versions pinned in ``bench/package.json``. Absolute numbers drift on shared machines: compare the
-ratios of one run.
+npm otherwise, which saturates sooner) for ``--duration`` seconds per run, the servers taking turns
+(``--rounds`` runs each, in reversed order every other round, so that a drift in the machine's
+speed shifts the ratios as little as it can), and prints one table per API with req/s, p50/p99
+latency and the ratios, plus cold start (to the first answer) and RSS. Prism and autocannon are
+installed by this script from the npm registry into ``bench/node_modules`` at the versions pinned
+in ``bench/package.json``. Absolute numbers drift on shared machines: compare the ratios of one run.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,11 @@ class Result:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per workload and server (default 10)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per run of a workload (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed seconds per workload and server (default 1)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="runs of each workload per server, taking turns (default 2)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--api", action="append", dest="apis", help="only this API (repeatable)")
     parser.add_argument("--no-prism", action="store_true", help="skip Prism (no npm registry at hand)")
@@ -85,7 +90,7 @@ def main() -> int:
     install_tools()
     apis = args.apis or [name for name in WORKLOADS if name in APIS]
     tool = "wrk -t2" if shutil.which("wrk") and not args.autocannon else "autocannon"
-    print(f"bench: {tool}, {args.connections} connections, {args.duration} s per workload", end="")
+    print(f"bench: {tool}, {args.connections} connections, {args.rounds} x {args.duration} s per workload", end="")
     print("; server on CPU 0, load on CPU 1\n")
     with ours() as mock:
         print(f"our mock (every spec loaded): cold start {mock.cold_start:.2f} s, RSS {mock.rss_mib():.0f} MiB\n")
@@ -123,22 +128,44 @@ def bench_api(api: str, mock: Server, args: argparse.Namespace) -> None:
             answers[f"{call.method} {call.path}"] = {"status": status, "type": content_type, "body": body}
     results: dict[str, dict[str, Result]] = {w.name: {} for w in workloads}
     cold: dict[str, float] = {"mockserver": mock.cold_start}
-    rss: dict[str, float] = {}
-    for workload in workloads:
-        results[workload.name]["mockserver"] = load(mock.origin + definition.base_path, workload, headers, args)
-    rss["mockserver"] = mock.rss_mib()
-    if not args.no_prism:
-        with prism(definition.spec_file) as server:
-            cold["Prism"] = server.cold_start
-            for workload in workloads:
-                results[workload.name]["Prism"] = load(server.origin, workload, headers, args)
-            rss["Prism"] = server.rss_mib()
-    with baseline(answers) as server:
-        cold["Starlette"] = server.cold_start
+    with ExitStack() as stack:
+        servers = {"mockserver": (mock, mock.origin + definition.base_path)}
+        if not args.no_prism:
+            server = stack.enter_context(prism(definition.spec_file))
+            servers["Prism"] = (server, server.origin)
+        server = stack.enter_context(baseline(answers))
+        servers["Starlette"] = (server, server.origin)
+        cold.update({name: server.cold_start for name, (server, _) in servers.items()})
+        names = list(servers)
         for workload in workloads:
-            results[workload.name]["Starlette"] = load(server.origin, workload, headers, args)
-        rss["Starlette"] = server.rss_mib()
+            # The servers take turns on each workload (the order reversed every other round), so
+            # that a machine whose speed drifts over minutes shifts their ratios as little as it can.
+            runs: dict[str, list[Result]] = {name: [] for name in names}
+            if args.warmup:  # untimed: a JIT (Prism's V8) and every server's first-request work
+                for name in names:
+                    load(servers[name][1], workload, headers, args, duration=args.warmup)
+            for turn in range(args.rounds):
+                for name in names if turn % 2 == 0 else names[::-1]:
+                    runs[name].append(load(servers[name][1], workload, headers, args))
+            for name, taken in runs.items():
+                results[workload.name][name] = combined(taken)
+        rss = {name: server.rss_mib() for name, (server, _) in servers.items()}
     print_table(api, workloads, results, cold, rss)
+
+
+def combined(runs: list[Result]) -> Result:
+    """One server's rounds of a workload: the mean throughput and median, the worst p99."""
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, count in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + count
+    return Result(
+        rps=sum(r.rps for r in runs) / len(runs),
+        p50=sum(r.p50 for r in runs) / len(runs),
+        p99=max(r.p99 for r in runs),
+        errors=sum(r.errors for r in runs),
+        statuses=statuses,
+    )
 
 
 def auth_headers(origin: str, api: str) -> dict[str, str]:
@@ -175,30 +202,33 @@ def request(origin: str, base: str, call: Call, headers: dict[str, str]) -> tupl
         return error.code, error.headers.get("content-type", ""), error.read().decode("latin-1")
 
 
-def load(base_url: str, workload: Workload, headers: dict[str, str], args: argparse.Namespace) -> Result:
+def load(
+    base_url: str, workload: Workload, headers: dict[str, str], args: argparse.Namespace, duration: int | None = None
+) -> Result:
     requests = [
         {"method": call.method, "path": base_path(base_url) + call.path, "headers": call_headers(call, headers)}
         | ({"body": call_body(call)} if call_body(call) is not None else {})
         for call in workload.calls
     ]
+    seconds = args.duration if duration is None else duration
     if shutil.which("wrk") and not args.autocannon:
-        return load_wrk(base_url, requests, args)
-    config = {"url": base_url, "connections": args.connections, "duration": args.duration, "requests": requests}
+        return load_wrk(base_url, requests, args.connections, seconds)
+    config = {"url": base_url, "connections": args.connections, "duration": seconds, "requests": requests}
     command = pinned(1, ["node", str(BENCH / "load.js"), json.dumps(config)])
-    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=args.duration + 120).stdout
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
     data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return Result(data["rps"], data["p50"], data["p99"], data["errors"], data["statuses"])
 
 
-def load_wrk(base_url: str, requests: list[dict[str, Any]], args: argparse.Namespace) -> Result:
+def load_wrk(base_url: str, requests: list[dict[str, Any]], connections: int, seconds: int) -> Result:
     """wrk (C, 2 threads) when it is installed: it drives ~3x more load than autocannon on one core."""
     script = "requests = " + _lua(requests) + "\n" + (BENCH / "wrk_script.lua").read_text()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
-        command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "-s", handle.name, base_url]
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", handle.name, base_url]
         out = subprocess.run(
-            pinned(1, command), capture_output=True, text=True, check=True, timeout=args.duration + 120
+            pinned(1, command), capture_output=True, text=True, check=True, timeout=seconds + 120
         ).stdout
     finally:
         os.unlink(handle.name)
