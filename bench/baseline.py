@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 def build(answers: dict[str, dict[str, object]]) -> Starlette:
     async def answer(request: Request) -> Response:
-        key = f"{request.method} {request.url.path}"
+        query = request.scope["query_string"].decode("latin-1")
+        key = f"{request.method} {request.url.path}" + (f"?{query}" if query else "")
         found = answers.get(key)
         if found is None:
             return Response(status_code=404)

@@ -135,6 +135,12 @@ def bench_api(api: str, mock: Server, args: argparse.Namespace) -> None:
             servers["Prism"] = (server, server.origin)
         server = stack.enter_context(baseline(answers))
         servers["Starlette"] = (server, server.origin)
+        for key, answer in answers.items():  # the ceiling must do the same work: answer the same
+            method, path = key.split(" ", 1)
+            call = next(c for w in workloads for c in w.calls if (c.method, c.path) == (method, path))
+            status, _, body = request(server.origin, "", call, headers)
+            if (status, body) != (answer["status"], answer["body"]):
+                raise SystemExit(f"bench: Starlette answered {key} with {status}, not our {answer['status']}")
         cold.update({name: server.cold_start for name, (server, _) in servers.items()})
         names = list(servers)
         for workload in workloads:
