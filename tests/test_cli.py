@@ -20,9 +20,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_run_serves_every_api_on_loopback() -> None:
+@pytest.mark.parametrize("log_level", ["warning", "info"])
+def test_run_serves_every_api_on_loopback(log_level: str) -> None:
+    """...and logs each request where the log level shows uvicorn's access log (``info``)."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "SEED": "42", "ANCHOR_DATE": "2026-03-02"}
+    env["LOG_LEVEL"] = log_level
     process = subprocess.Popen(
         [sys.executable, "-m", "mockserver", "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -44,6 +47,8 @@ def test_run_serves_every_api_on_loopback() -> None:
         finally:
             process.terminate()
             process.wait(timeout=10)
+        output = process.stdout.read().decode() if process.stdout else ""
+    assert ('"GET /api/rest/portal/profile HTTP/1.1" 200' in output) == (log_level == "info"), output
 
 
 def test_settings_come_from_flags_over_environment(monkeypatch: pytest.MonkeyPatch) -> None:
