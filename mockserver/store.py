@@ -138,12 +138,20 @@ class Table:
             return [self._rows[k] for k in self.keys(**criteria)]
 
     def update(self, key: Any, changes: Record) -> Record:
-        """Changes some fields of a row; an update that changes nothing is no change at all (the
-        version stays, watchers are not called)."""
+        """Changes some fields of a row (see :meth:`change`) and answers a copy of the row."""
+        with self._lock:
+            self.change(key, changes)
+            return json_copy(self._rows[key])
+
+    def change(self, key: Any, changes: Record) -> bool:
+        """Changes some fields of a row, and says whether anything changed: an update that changes
+        nothing is no change at all (the version stays, watchers are not called). A field's new
+        value replaces the old one (a copy of it): a container read from the row before (see
+        :meth:`peek`) is never changed in place."""
         with self._lock:
             row = self._rows[key]
             if all(name in row and _same(row[name], value) for name, value in changes.items()):
-                return json_copy(row)
+                return False
             # Only fields whose value changes move buckets: the others keep the row where it was,
             # so that indexed look-ups stay in insertion order.
             moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
@@ -153,7 +161,7 @@ class Table:
             for field in moved:
                 self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
             self._changed(key)
-            return json_copy(row)
+            return True
 
     def delete(self, key: Any) -> Record | None:
         with self._lock:

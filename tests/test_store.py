@@ -111,3 +111,15 @@ def test_inserts_count_only_new_rows() -> None:
     assert store.rows.version == 13
     store.rows.insert({"group": 5})
     assert (store.rows.inserts, store.rows.version) == (11, 14)
+
+
+def test_change_says_whether_it_changed_and_leaves_what_was_read_before_as_it_was() -> None:
+    store = Store(["rows"])
+    store.rows.insert({"tags": ["a"], "n": 1})
+    read = store.rows.peek(1)
+    assert read is not None
+    tags = read["tags"]
+    assert store.rows.change(1, {"tags": ["a"], "n": 1}) is False
+    assert store.rows.change(1, {"tags": ["a", "b"]}) is True
+    assert tags == ["a"]  # replaced, not changed in place
+    assert store.rows.peek(1) == {"id": 1, "tags": ["a", "b"], "n": 1}

@@ -66,7 +66,7 @@ class ConsumerPortalService:
             if consumer_id != caller:
                 raise Forbidden(f"consumer_id {consumer_id} is not the consumer of this session.")
             self._check_consumer(caller)
-            self.store.sessions.update(caller, {"ip_address": ip_address})
+            self.store.sessions.change(caller, {"ip_address": ip_address})
             return self.views.consumerportal_session(caller)
 
     def download(self, caller: str, action_id: str) -> tuple[str, bytes]:
@@ -130,8 +130,8 @@ class ConsumerPortalService:
             if earlier is None:
                 self.store.uploads.insert({**record, "uploads": 1}, key_field="productaction_id")
             else:
-                self.store.uploads.update(action_id, {**record, "uploads": earlier["uploads"] + 1})
-            self.store.productactions.update(
+                self.store.uploads.change(action_id, {**record, "uploads": earlier["uploads"] + 1})
+            self.store.productactions.change(
                 action_id, {"is_done": 1, "date_executed": now[:10], "comment": comment or ""}
             )
         return {"operation_result": "ok"}

@@ -207,7 +207,7 @@ class Access:
             raise PreconditionFailed(
                 "The checkin token does not contain the right personal number.", code="MissmatchPersonalNumber"
             )
-        self.store.employees.update(employee["id"], {"device_tokens": [*employee["device_tokens"], device]})
+        self.store.employees.change(employee["id"], {"device_tokens": [*employee["device_tokens"], device]})
 
     # -- rights ----------------------------------------------------------------------------------
     def authorize(

@@ -417,14 +417,14 @@ class Generator(SeededGenerator):
             ]
             best = min(applications, key=lambda a: (-a["queue_points"], a["id"]))
             if listing["status"] == "reserved":
-                self.store.applications.update(best["id"], {"status": "reserved"})
-                self.store.listings.update(listing["id"], {"reserved_candidate": best["id"]})
+                self.store.applications.change(best["id"], {"status": "reserved"})
+                self.store.listings.change(listing["id"], {"reserved_candidate": best["id"]})
             elif listing["status"] in ("rented", "closing"):
                 for application in applications:
                     if application["id"] != best["id"]:
-                        self.store.applications.update(application["id"], {"status": "not_offered"})
+                        self.store.applications.change(application["id"], {"status": "not_offered"})
                 winner = self.store.applications.update(best["id"], {"status": "won"})
-                self.store.listings.update(listing["id"], {"winner": views.application_info(winner)})
+                self.store.listings.change(listing["id"], {"winner": views.application_info(winner)})
 
     def user_note(self) -> None:
         consumers = self.store.consumers.keys()

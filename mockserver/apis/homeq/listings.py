@@ -250,7 +250,7 @@ class Listings:
                 raise PreconditionFailed("Cannot delete a listing in this status.", code="InvalidStatus")
             for key in self.store.applications.keys(listing=listing_id):
                 self.store.applications.delete(key)
-            self.store.listings.update(listing_id, {"status": "deleted", "deleted_at": self.clock.stamp()})
+            self.store.listings.change(listing_id, {"status": "deleted", "deleted_at": self.clock.stamp()})
 
     # -- applications and reservations -----------------------------------------------------------
     def applicants(self, listing: Body) -> list[Body]:
@@ -290,7 +290,7 @@ class Listings:
             listing = self._reserved(caller, listing_id)
             winner = self.store.applications.update(listing["reserved_candidate"], {"status": "won"})
             for other in self.store.applications.keys(listing=listing_id, status="applied"):
-                self.store.applications.update(other, {"status": "not_offered"})
+                self.store.applications.change(other, {"status": "not_offered"})
             apartment = self.store.apartments.get(listing["apartment"]) or {}
             consumer = self.store.consumers.get(winner["consumer"]) or {}
             employee = self.store.employees.get(caller.id) or {}
@@ -326,9 +326,9 @@ class Listings:
             listing = self._reserved(caller, listing_id)
             if reason not in {r["id"] for r in REJECTION_REASONS}:
                 raise not_found("Rejection reason", reason)
-            self.store.applications.update(listing["reserved_candidate"], {"status": "rejected", "reason": reason})
+            self.store.applications.change(listing["reserved_candidate"], {"status": "rejected", "reason": reason})
             # The listing is open again: people can apply and another candidate can be chosen.
-            self.store.listings.update(listing_id, {"status": "active", "reserved_candidate": None})
+            self.store.listings.change(listing_id, {"status": "active", "reserved_candidate": None})
 
 
 def open_listings(store: Store, **criteria: Any) -> int:

@@ -294,7 +294,7 @@ class Organisation:
             self._custom_profile(caller, profile_id)
             # Employees of a deleted profile are left without one (and cannot log in: 409).
             for employee in self.store.employees.keys(right_profile=profile_id):
-                self.store.employees.update(employee, {"right_profile": None})
+                self.store.employees.change(employee, {"right_profile": None})
             self.store.right_profiles.delete(profile_id)
 
     @staticmethod

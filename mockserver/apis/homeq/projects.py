@@ -180,7 +180,7 @@ class Projects:
             if project["published"]:
                 raise PreconditionFailed("A published project cannot be deleted.", code="ProjectPublished")
             for estate in self.store.estates.keys(project=project_id):
-                self.store.estates.update(estate, {"project": None})
+                self.store.estates.change(estate, {"project": None})
             for entry in self.store.project_entries.keys(project=project_id):
                 self.store.project_entries.delete(entry)
             delete_media(self.store, "project", project_id)
@@ -205,7 +205,7 @@ class Projects:
     def update_entry(self, caller: Caller, project_id: int, kind: str, entry_id: int, body: Body) -> Body:
         with self.store.lock:
             self._entry(caller, project_id, kind, entry_id)
-            self.store.project_entries.update(entry_id, body)
+            self.store.project_entries.change(entry_id, body)
             return {"id": entry_id}
 
     def delete_entry(self, caller: Caller, project_id: int, kind: str, entry_id: int) -> None:
@@ -249,7 +249,7 @@ class Projects:
                 )
             if estate.get("project") is not None:
                 raise PreconditionFailed("The estate is already in a project.", code="AlreadyInProject")
-            self.store.estates.update(estate_id, {"project": project_id})
+            self.store.estates.change(estate_id, {"project": project_id})
 
     def remove_project_estate(self, caller: Caller, project_id: int, estate_id: int) -> None:
         with self.store.lock:
@@ -258,7 +258,7 @@ class Projects:
                 raise PreconditionFailed("The estate is not in the project.", code="NotInProject")
             if open_listings(self.store, estate=estate_id):
                 raise PreconditionFailed("The estate has listings in the project.", code="HasAds")
-            self.store.estates.update(estate_id, {"project": None})
+            self.store.estates.change(estate_id, {"project": None})
 
     def project_inventory(self, caller: Caller, project_id: int) -> Body:
         self.project(caller, project_id)
@@ -344,7 +344,7 @@ class Projects:
             deliveries: list[int] = []
             if changed:
                 followers = [*followers, consumer_id] if following else [f for f in followers if f != consumer_id]
-                self.store.projects.update(project_id, {"followers": followers})
+                self.store.projects.change(project_id, {"followers": followers})
                 event = self.events.project_follow(project, consumer, following)
                 deliveries = self.events.send("project_follow", event)
             return {

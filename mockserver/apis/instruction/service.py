@@ -99,8 +99,8 @@ class InstructionService:
                     )
             if errors:
                 raise Conflict(errors[0]["message"], errors=errors)
-            record = self.store.instructions.update(record["tmpReference"], {f"{role}References": wanted})
-            return self._view(record, organisation)
+            self.store.instructions.change(record["tmpReference"], {f"{role}References": wanted})
+            return self._view(record, organisation)  # the stored row, changed in place
 
     def _reference_owner(self, organisation: Record, role: str, value: str | None, own: str) -> str | None:
         """The other case of this organisation that already uses ``value`` as a reference, if any."""

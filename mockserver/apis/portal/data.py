@@ -89,9 +89,9 @@ def load_fixtures(store: Store, clock: Clock) -> None:
     for appointment in store.appointments.all():
         application = store.applications.get(appointment["applicationId"])
         assert application is not None, f"appointment {appointment['id']}: unknown application"
-        store.appointments.update(appointment["id"], {"customerId": application["customerId"]})
+        store.appointments.change(appointment["id"], {"customerId": application["customerId"]})
     for application in store.applications.all():
-        store.applications.update(application["id"], {"utm": application.get("utm")})
+        store.applications.change(application["id"], {"utm": application.get("utm")})
 
 
 def _complete_customer(customer: dict[str, Any]) -> dict[str, Any]:

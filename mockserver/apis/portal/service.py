@@ -78,7 +78,7 @@ class PortalService:
             customer = self._customer(customer_id)
             if customer.get("password") is None or body["currentPassword"] != customer["password"]:
                 raise Forbidden("The current password is not correct.")
-            self.store.customers.update(customer_id, {"password": body["newPassword"], "updatedAt": self.clock.stamp()})
+            self.store.customers.change(customer_id, {"password": body["newPassword"], "updatedAt": self.clock.stamp()})
         return {"message": "The password has been changed."}
 
     def change_email(self, customer_id: int, body: Body) -> Body:
@@ -92,7 +92,7 @@ class PortalService:
             taken = self.store.customers.first(lambda c: c["email"].lower() == new.lower() and c["id"] != customer_id)
             if taken is not None:
                 raise Conflict(f"The e-mail address {new} is already used by another customer.")
-            self.store.customers.update(customer_id, {"email": new, "updatedAt": self.clock.stamp()})
+            self.store.customers.change(customer_id, {"email": new, "updatedAt": self.clock.stamp()})
         return {"message": "The e-mail address has been changed."}
 
     # -- favourites ------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class PortalService:
             now = self.clock.stamp()
             if not record["isArchived"]:
                 for appointment in self._upcoming_confirmed(application_id, now):
-                    self.store.appointments.update(appointment["id"], {"status": "cancelled", "updatedAt": now})
+                    self.store.appointments.change(appointment["id"], {"status": "cancelled", "updatedAt": now})
                 record = self.store.applications.update(application_id, {"isArchived": True, "updatedAt": now})
             return self.views.application(record, now)
 
@@ -243,7 +243,7 @@ class PortalService:
                     "updatedAt": now,
                 }
             )
-            self.store.applications.update(application_id, {"updatedAt": now})
+            self.store.applications.change(application_id, {"updatedAt": now})
             return self.views.appointment(record)
 
     def application_appointments(self, customer_id: int, application_id: int) -> Body:
