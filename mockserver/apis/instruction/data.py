@@ -26,6 +26,8 @@ from .lookups import (
 )
 
 TABLES = ("organisations", "instructions")
+#: Every request finds its organisation by API key.
+INDEXES: dict[str, tuple[str, ...]] = {"organisations": ("apiKey",)}
 KEY = "tmpReference"
 
 Record = dict[str, Any]

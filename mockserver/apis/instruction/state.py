@@ -9,7 +9,7 @@ from mockserver.settings import Settings
 from mockserver.snapshots import seed_store
 from mockserver.store import Store
 
-from .data import TABLES
+from .data import INDEXES, TABLES
 from .generate import populate
 from .lookups import INTRODUCER
 from .service import InstructionService
@@ -21,7 +21,7 @@ class InstructionState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES)
+        self.store = Store(TABLES, INDEXES)
         self.service = InstructionService(self.store, clock)
         self.reset()
 
