@@ -44,7 +44,7 @@ contract: $(STAMP)
 proxy: $(STAMP)
 	$(BIN)/python -m mockserver proxy --target $(TARGET) $(if $(API),--api $(API)) $(ARGS)
 
-## Our mock vs Prism (-v silent) vs bare Starlette: req/s, p50/p99, cold start, RSS (installs Prism and autocannon from npm into bench/); BENCH_ARGS="--duration 15 --api portal".
+## Our mock vs Prism (-v silent) vs bare Starlette: req/s, p50/p99, cold start, RSS (installs Prism and autocannon from npm into bench/); BENCH_ARGS="--duration 10 --rounds 3 --api portal" (the servers take turns on each workload).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
