@@ -13,8 +13,10 @@ from mockserver import pdf
 from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, NotFound, field_error
 from mockserver.store import Store
+from mockserver.viewcache import ViewCache
 
 from . import rules
+from .data import KEY
 from .lookups import PRODUCTS
 from .referenceindex import ReferenceIndex
 from .views import Views, customer_names
@@ -27,6 +29,7 @@ class InstructionService:
         self.store = store
         self.clock = clock
         self.views = Views(store)
+        self._views: ViewCache[Record] = ViewCache(size=256)
         self.references = ReferenceIndex(store)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -50,7 +53,15 @@ class InstructionService:
         return record
 
     def _view(self, record: Record, organisation: Record) -> Record:
-        return self.views.instruction(record, organisation, self.clock.now())
+        """The case as ``organisation`` sees it, built again only after a change of the case's row
+        or of an organisation, or when the clock's second (its milestones' and operations' now)
+        moves on (a shared view: callers must not change it)."""
+        now = self.clock.now()
+        key = record[KEY]
+        version = (self.store.instructions.row_version(key), self.store.organisations.version, now)
+        return self._views.get(
+            (key, organisation["id"]), version, lambda: self.views.instruction(record, organisation, now)
+        )
 
     def _with_reference(
         self, organisation: Record, role: str, value: str, other_than: str | None = None
