@@ -444,10 +444,7 @@ class FastPath:
                 content = JSONIFIER.dumps_bytes(body)
             else:
                 content = body.encode() if isinstance(body, str) else bytes(body)
-        header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
-            header_list.append((b"content-length", str(len(content)).encode()))
-        header_list = _vary_origin(header_list)
+        header_list = _vary_origin(_header_list(headers, status, len(content)))
         if self.validate_responses:
             names = {k.decode("latin-1") for k, _ in header_list}
             self._check_response(plan, status, content_type, names, body)
@@ -491,17 +488,10 @@ class FastPath:
             raise exc
         rendered = handler(ConnexionRequest.from_starlette_request(Request(scope)), exc)
         status, body = rendered.status_code, rendered.body or b""
-        # The headers Starlette's Response would give it, then the Vary of the CORS middleware.
-        header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rendered.headers.items()]
-        names = {k for k, _ in header_list}
-        if b"content-length" not in names and not (status < 200 or status in (204, 304)):
-            header_list.append((b"content-length", b"%d" % len(body)))
-        media = rendered.mimetype
-        if media is not None and b"content-type" not in names:
-            if media.startswith("text/") and "charset=" not in media.lower():
-                media += "; charset=utf-8"
-            header_list.append((b"content-type", media.encode("latin-1")))
-        await send({"type": "http.response.start", "status": status, "headers": _vary_origin(header_list)})
+        # Every handler of ours names the Content-Type among the headers (ConnexionResponse puts it
+        # there): what Starlette's Response sends for it, then the CORS middleware's Vary.
+        header_list = _vary_origin(_header_list(rendered.headers, status, len(body)))
+        await send({"type": "http.response.start", "status": status, "headers": header_list})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -568,6 +558,15 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks), True
+
+
+def _header_list(headers: dict[str, str], status: int, length: int) -> list[tuple[bytes, bytes]]:
+    """An answer's headers as Starlette's Response writes them: lower-case names, and a
+    Content-Length (``length``) unless given or the status has no body."""
+    header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
+        header_list.append((b"content-length", b"%d" % length))
+    return header_list
 
 
 def _vary_origin(header_list: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -143,7 +143,7 @@ class Validator:
             value = instance
             for part in where:  # the value itself, not jsonschema-rs's copy of it
                 value = value[part]
-            if words is None or schema is None or value is None:
+            if (words is None and keyword != "required") or schema is None or value is None:
                 return None
             place = tuple(map(str, where))
             if place in listed:
@@ -155,6 +155,7 @@ class Validator:
                 message: str | None = f"{missing!r} is a required property"
                 field = ".".join((*place, missing))
             else:
+                assert words is not None
                 message = words(self.full, schema, value)
                 field = ".".join(place) or "(body)"
             if message is None:  # jsonschema's own test of this keyword lets it pass
@@ -252,7 +253,8 @@ def _maximum(validator: Any, schema: dict[str, Any], value: Any) -> str | None:
 
 
 #: jsonschema's words (``jsonschema._keywords``, Draft 4's ``_legacy_keywords``) for the keywords
-#: whose errors are taken from jsonschema-rs (``required`` is worded in ``located_errors``).
+#: whose errors are taken from jsonschema-rs (and ``required``, worded in ``located_errors`` from
+#: the property jsonschema-rs names).
 _WORDS: dict[str, Callable[[Any, dict[str, Any], Any], str | None]] = {
     "type": _type,
     "enum": _enum,
@@ -264,7 +266,6 @@ _WORDS: dict[str, Callable[[Any, dict[str, Any], Any], str | None]] = {
     "exclusiveMinimum": _minimum,
     "maximum": _maximum,
     "exclusiveMaximum": _maximum,
-    "required": lambda validator, schema, value: None,
 }
 
 
@@ -313,6 +314,7 @@ def schema_errors(validator: Validator | Draft4Validator, body: Any) -> list[dic
         located = validator.located_errors(body)
         if located is not None:
             return located
+        validator = validator.full  # jsonschema-rs has judged it already: not valid, or not for it
     errors = sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
     return [field_error(error_field(e), e.message) for e in errors]
 
