@@ -109,6 +109,11 @@ class Runtime:
         self.apis: dict[str, ServedApi] = {
             name: ServedApi(registry[name], registry[name].build_state(settings, self.clock)) for name in names
         }
+        #: Every API's path prefixes, longest first (``api_for_path`` takes the first that matches).
+        self._prefixes = sorted(
+            ((prefix, served.name) for served in self.apis.values() for prefix in served.definition.path_prefixes),
+            key=lambda pair: -len(pair[0]),
+        )
 
     def reset(self, api: str | None = None) -> list[str]:
         targets = [self.apis[api]] if api else list(self.apis.values())
@@ -123,12 +128,10 @@ class Runtime:
         """The API a path belongs to: the one with the longest matching prefix (none for ``/__admin``)."""
         if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
             return None
-        best: tuple[int, str] | None = None
-        for served in self.apis.values():
-            for prefix in served.definition.path_prefixes:
-                if (path == prefix or path.startswith(prefix + "/")) and (best is None or len(prefix) > best[0]):
-                    best = (len(prefix), served.name)
-        return best[1] if best else None
+        for prefix, name in self._prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return name
+        return None
 
     def now(self) -> str:
         return self.clock.stamp()

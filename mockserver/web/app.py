@@ -25,7 +25,7 @@ from mockserver.runtime import ADMIN_PREFIX, Runtime
 from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
 from mockserver.web.binding import HandlerResolver, security_map
-from mockserver.web.errors import error_handlers
+from mockserver.web.errors import ErrorRenderer
 from mockserver.web.fastpath import FastPath
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
@@ -49,11 +49,11 @@ class MockServer:
         self.handlers = {
             name: served.definition.build_handlers(served.state) for name, served in self.runtime.apis.items()
         }
+        self.errors = ErrorRenderer(self._challenge_for, self._error_format_for)
         self.connexion = self._build_connexion()
         inner: ASGIApp = self.connexion
         if settings.fast_path and not settings.faults:
-            errors = error_handlers(self._challenge_for, self._error_format_for)
-            inner = FastPath(self.connexion, self.runtime, self.handlers, errors)
+            inner = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
         self.asgi: ASGIApp = JournalMiddleware(BodyLimitMiddleware(inner, self.runtime), self.runtime)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -114,7 +114,7 @@ class MockServer:
                 runtime=self.runtime,
                 index=OperationIndex(specs),
             )
-        for exception, handler in error_handlers(self._challenge_for, self._error_format_for).items():
+        for exception, handler in self.errors.connexion_handlers().items():
             app.add_error_handler(exception, handler)
         return app
 

@@ -2,6 +2,10 @@
 
 An API that documents its own error shape (``ApiDefinition.error_format``, e.g. HomeQ's
 ``{error, description}``) gets the same problem translated into that shape and status.
+
+:class:`ErrorRenderer` words an error from the request's method and path alone, so that both
+Connexion's error handlers (:meth:`ErrorRenderer.connexion_handlers`) and the fast path, which
+writes the bytes itself, give the same answer.
 """
 
 from __future__ import annotations
@@ -35,95 +39,114 @@ class Problem(NamedTuple):
     headers: dict[str, str]
 
 
-def problem_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> ConnexionResponse:
-    return ConnexionResponse(
-        status_code=status,
-        mimetype=PROBLEM_MEDIA_TYPE,
-        content_type=PROBLEM_MEDIA_TYPE,
-        body=JSONIFIER.dumps_bytes(body),
-        headers=headers or {},
-    )
+class Rendered(NamedTuple):
+    """An error as it is sent: status, media type, bytes and headers (the ``Content-Type`` last,
+    where ``ConnexionResponse`` puts it)."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str]
 
 
-def _instance(request: ConnexionRequest) -> str:
-    """``request.url.path``, without building the whole URL (a third of rendering an error)."""
-    path: str = request.scope["path"]
+def _instance(path: str) -> str:
+    """The problem's ``instance``: ``request.url.path`` for the scope's ``path``, without building
+    the whole URL (a third of rendering an error)."""
     return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def mock_problem(request: ConnexionRequest, exc: Exception) -> Problem:
+#: Each words one family of exceptions, given the request's method and ``instance``.
+Maker = Callable[[str, str, Exception], Problem]
+
+
+def mock_problem(method: str, instance: str, exc: Exception) -> Problem:
     assert isinstance(exc, MockProblem)
-    return Problem(exc.status, exc.to_dict(_instance(request)), dict(exc.headers or {}))
+    return Problem(exc.status, exc.to_dict(instance), dict(exc.headers or {}))
 
 
-def library_problem(request: ConnexionRequest, exc: Exception) -> Problem:
+def library_problem(method: str, instance: str, exc: Exception) -> Problem:
     """Connexion's ProblemExceptions and Starlette's HTTPExceptions, mapped onto the catalogue."""
     if isinstance(exc, ProblemException):
         status, detail, headers = exc.status, exc.detail, dict(exc.headers or {})
     elif isinstance(exc, HTTPException):
         status, detail, headers = exc.status_code, exc.detail, dict(exc.headers or {})
     else:  # pragma: no cover - registered only for the two classes above
-        return unexpected_problem(request, exc)
+        return unexpected_problem(method, instance, exc)
     if status >= 500:
-        log.error("%s %s: %s", request.method, request.url.path, detail)
+        log.error("%s %s: %s", method, instance, detail)
     kind = kind_for_status(status)
     if detail == kind.title or detail == "":
         detail = None
     elif isinstance(detail, str) and status == 400:
         # Connexion's parameter errors append the whole failing schema after a blank line.
         detail = detail.split("\n\n", 1)[0]
-    return Problem(status, problem_body(kind, detail, instance=_instance(request)), headers)
+    return Problem(status, problem_body(kind, detail, instance=instance), headers)
 
 
-def unexpected_problem(request: ConnexionRequest, exc: Exception) -> Problem:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+def unexpected_problem(method: str, instance: str, exc: Exception) -> Problem:
+    log.error("unhandled error on %s %s", method, instance, exc_info=exc)
     problem = InternalError(f"{type(exc).__name__}: {exc}")
-    return Problem(problem.status, problem.to_dict(_instance(request)), {})
+    return Problem(problem.status, problem.to_dict(instance), {})
+
+
+#: The exception families and who words them: the most specific class in an exception's MRO wins.
+MAKERS: dict[type[Exception], Maker] = {
+    MockProblem: mock_problem,
+    ProblemException: library_problem,
+    HTTPException: library_problem,
+    Exception: unexpected_problem,
+}
 
 
 #: What Connexion's security middleware says when a protected operation gets no credentials.
 CONNEXION_NO_CREDENTIALS = "No authorization token provided"
 
 
-def in_api_format(problem: Problem, error_format: ErrorFormat) -> ConnexionResponse:
+def in_api_format(problem: Problem, error_format: ErrorFormat) -> Rendered:
     """The ``problem`` written in an API's own documented error shape and status."""
     status, body, headers = problem
     description = str(body.get("detail") or body.get("title") or "")
     if status == 401 and description == CONNEXION_NO_CREDENTIALS and error_format.missing_credentials:
         description = error_format.missing_credentials
-    return ConnexionResponse(
-        status_code=error_format.status_for(status),
-        mimetype=error_format.media_type,
-        content_type=error_format.media_type,
-        body=JSONIFIER.dumps_bytes(error_format.body(status, description, body.get("code"))),
-        headers=headers,
-    )
+    content = JSONIFIER.dumps_bytes(error_format.body(status, description, body.get("code")))
+    headers["Content-Type"] = error_format.media_type
+    return Rendered(error_format.status_for(status), error_format.media_type, content, headers)
 
 
-def error_handlers(
-    challenge_for: Callable[[str], str | None],
-    format_for: Callable[[str], ErrorFormat | None] | None = None,
-) -> dict[type[Exception], Any]:
-    """The handlers to register, given each path's API's ``WWW-Authenticate`` challenge and error shape."""
+class ErrorRenderer:
+    """Every error as the catalogue (or the API's own error shape) words it, given each path's
+    API's ``WWW-Authenticate`` challenge and error shape."""
 
-    def in_api_shape(make: Callable[[ConnexionRequest, Exception], Problem]) -> Any:
+    def __init__(
+        self,
+        challenge_for: Callable[[str], str | None],
+        format_for: Callable[[str], ErrorFormat | None] | None = None,
+    ) -> None:
+        self.challenge_for = challenge_for
+        self.format_for = format_for
+
+    def render(self, method: str, path: str, exc: Exception) -> Rendered:
+        """``exc`` raised on a request to the scope's ``path``."""
+        maker = next(MAKERS[k] for k in type(exc).__mro__ if k in MAKERS)
+        instance = _instance(path)
+        problem = maker(method, instance, exc)
+        if problem.status == 401 and "WWW-Authenticate" not in problem.headers:
+            challenge = self.challenge_for(instance)
+            if challenge:
+                problem.headers["WWW-Authenticate"] = challenge
+        error_format = self.format_for(instance) if self.format_for else None
+        if error_format:
+            return in_api_format(problem, error_format)
+        problem.headers["Content-Type"] = PROBLEM_MEDIA_TYPE
+        return Rendered(problem.status, PROBLEM_MEDIA_TYPE, JSONIFIER.dumps_bytes(problem.body), problem.headers)
+
+    def connexion_handlers(self) -> dict[type[Exception], Callable[[ConnexionRequest, Exception], ConnexionResponse]]:
+        """The handlers to register with Connexion, one per exception family of :data:`MAKERS`."""
+
         def handler(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-            problem = make(request, exc)
-            path = _instance(request)
-            if problem.status == 401 and "WWW-Authenticate" not in problem.headers:
-                challenge = challenge_for(path)
-                if challenge:
-                    problem.headers["WWW-Authenticate"] = challenge
-            error_format = format_for(path) if format_for else None
-            if error_format:
-                return in_api_format(problem, error_format)
-            return problem_response(*problem)
+            status, media_type, body, headers = self.render(request.scope["method"], request.scope["path"], exc)
+            return ConnexionResponse(
+                status_code=status, mimetype=media_type, content_type=media_type, body=body, headers=headers
+            )
 
-        return handler
-
-    return {
-        MockProblem: in_api_shape(mock_problem),
-        ProblemException: in_api_shape(library_problem),
-        HTTPException: in_api_shape(library_problem),
-        Exception: in_api_shape(unexpected_problem),
-    }
+        return dict.fromkeys(MAKERS, handler)

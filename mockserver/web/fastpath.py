@@ -51,15 +51,14 @@ from connexion.exceptions import (
     TypeValidationError,
 )
 from connexion.http_facts import FORM_CONTENT_TYPES
-from connexion.lifecycle import ConnexionRequest
 from connexion.utils import coerce_type, is_json_mimetype, is_nullable, split_content_type
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.jsonpointer import deref
 from mockserver.problems import BadRequest, ValidationFailed, validation_failed
 from mockserver.runtime import Runtime
 from mockserver.web.binding import handler_name
+from mockserver.web.errors import ErrorRenderer
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import replaying
 from mockserver.web.routing import HTTP_METHODS
@@ -172,10 +171,10 @@ class FastPath:
         fallback: ASGIApp,
         runtime: Runtime,
         handlers: dict[str, object],
-        error_handlers: dict[type[Exception], Callable[[Any, Exception], Any]],
+        errors: ErrorRenderer,
     ) -> None:
         self.fallback = fallback
-        self.error_handlers = error_handlers
+        self.errors = errors
         self.runtime = runtime
         self.handlers = handlers
         self.validate_responses = runtime.settings.validate_responses
@@ -482,15 +481,11 @@ class FastPath:
                 raise NonConformingResponseBody(f"Response body does not conform to specification: {errors[0]}")
 
     async def _error(self, scope: Scope, exc: Exception, send: Send) -> None:
-        """A handler's error, rendered by the handlers Connexion uses for it."""
-        handler = next((self.error_handlers[k] for k in type(exc).__mro__ if k in self.error_handlers), None)
-        if handler is None:
-            raise exc
-        rendered = handler(ConnexionRequest.from_starlette_request(Request(scope)), exc)
-        status, body = rendered.status_code, rendered.body or b""
-        # Every handler of ours names the Content-Type among the headers (ConnexionResponse puts it
-        # there): what Starlette's Response sends for it, then the CORS middleware's Vary.
-        header_list = _vary_origin(_header_list(rendered.headers, status, len(body)))
+        """An error, rendered as Connexion's error handlers render it (the same renderer)."""
+        status, _, body, headers = self.errors.render(scope["method"], scope["path"], exc)
+        # The Content-Type is among the headers: what Starlette's Response sends for them, then
+        # the CORS middleware's Vary.
+        header_list = _vary_origin(_header_list(headers, status, len(body)))
         await send({"type": "http.response.start", "status": status, "headers": header_list})
         await send({"type": "http.response.body", "body": body})
 
