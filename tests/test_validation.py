@@ -23,6 +23,7 @@ from mockserver.web.validation import (
     RequestValidator,
     ResponseValidator,
     Validator,
+    _is_type,
     compiled_validator,
     schema_errors,
 )
@@ -193,3 +194,34 @@ def test_the_compiled_check_is_used_for_the_specs() -> None:
         accepted += validator._surely_valid(schema["example"])
     assert compiled == total
     assert accepted >= total * 0.8, (accepted, total)
+
+
+def test_the_type_words_judge_types_as_jsonschemas_draft_4_does() -> None:
+    """``located_errors`` tells types apart itself: as jsonschema's Draft 4 type checker does
+    (a bool is neither an integer nor a number; 1.0 is not an integer)."""
+    values = [None, True, False, 0, 1, -1, 2**70, 1.0, 1.5, float("inf"), "", "1", [], [1], {}, {"a": 1}]
+    names = ["array", "boolean", "integer", "null", "number", "object", "string"]
+    checker = RequestValidator({}).is_type
+    for value in values:
+        for name in names:
+            assert _is_type(None, value, name) == checker(value, name), (value, name)
+
+
+@pytest.mark.parametrize("kind", [RequestValidator, ResponseValidator], ids=["request", "response"])
+def test_errors_under_names_with_slashes_and_tildes_are_located_at_those_names(kind: type) -> None:
+    """jsonschema-rs names places as JSON pointers: ``a/b`` and ``c~d`` are read back as written."""
+    schema = {
+        "type": "object",
+        "required": ["x/y"],
+        "properties": {
+            "a/b": {"type": "string"},
+            "c~d": {"type": "object", "properties": {"e~1f": {"maxLength": 2}}},
+            "list": {"type": "array", "items": {"type": "object", "properties": {"0": {"enum": ["ok"]}}}},
+        },
+    }
+    validator = compiled_validator(schema, kind)
+    instance = {"a/b": 5, "c~d": {"e~1f": "long"}, "list": [{"0": "ok"}, {"0": "no"}]}
+    located = validator.located_errors(instance)
+    assert located is not None
+    assert located == jsonschema_errors(validator, instance)
+    assert [error["field"] for error in located] == ["x/y", "a/b", "c~d.e~1f", "list.1.0"]
