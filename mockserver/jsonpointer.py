@@ -6,11 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 
+def pointer_tokens(pointer: str) -> tuple[str, ...]:
+    """The reference tokens of ``pointer`` (``/a/0/b``, or ``#/a/b`` as in a ``$ref``), unescaped."""
+    parts = pointer.removeprefix("#").split("/")[1:]
+    if "~" in pointer:
+        return tuple(part.replace("~1", "/").replace("~0", "~") for part in parts)
+    return tuple(parts)
+
+
 def resolve_pointer(document: Any, pointer: str) -> Any:
     """The value at ``pointer`` (``/a/0/b``, or ``#/a/b`` as in a ``$ref``); ``None`` if absent."""
     node = document
-    for part in pointer.removeprefix("#").split("/")[1:]:
-        key = part.replace("~1", "/").replace("~0", "~")
+    for key in pointer_tokens(pointer):
         if isinstance(node, dict) and key in node:
             node = node[key]
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):

@@ -28,8 +28,8 @@ parameter, malformed JSON, a raw body that is empty or whose Content-Type is mis
 parameters or is not one of the declared types as written, a CORS request, a percent-encoded
 path, an operation with multipart or array parameters, an admin call, a fault mode), it hands
 the untouched request, body included, to Connexion, which answers exactly as it always did.
-Errors a *handler* raises (business rules) and these two are rendered by the same error
-handlers Connexion uses. The body size limit sits outside both paths.
+Errors a *handler* raises (business rules) and these two are rendered by the same
+``web.errors.ErrorRenderer`` as Connexion's error handlers. The body size limit sits outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """

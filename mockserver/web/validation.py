@@ -12,6 +12,7 @@ an ``integer`` header could never be valid).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import numbers
 import re
@@ -36,7 +37,7 @@ from jsonschema._utils import equal
 from jsonschema.exceptions import FormatError, ValidationError
 from jsonschema.validators import extend
 
-from mockserver.jsonpointer import inline_refs
+from mockserver.jsonpointer import inline_refs, pointer_tokens
 from mockserver.problems import BadRequest, field_error, validation_failed
 
 _COMPOSED = {key: allow_nullable(Draft4Validator.VALIDATORS[key]) for key in ("allOf", "anyOf", "oneOf")}
@@ -132,8 +133,8 @@ class Validator:
         ``items`` schema and ``allOf``, about a ``null`` (``nullable``), that jsonschema's own check of that one
         keyword would not raise, or two about one place (their order is jsonschema's).
 
-        jsonschema-rs's ``evaluate`` lists the errors as JSON pointers (a third cheaper than its
-        error objects); what each schema location holds is worked out once per validator."""
+        jsonschema-rs's ``evaluate`` lists the errors as JSON pointers (cheaper than its error
+        objects); what each schema location holds is worked out once per validator."""
         if self._quick is None:
             return None
         try:
@@ -152,7 +153,7 @@ class Validator:
             if target is None:
                 return None
             words, schema = target
-            place = _pointer(error["instanceLocation"])
+            place = pointer_tokens(error["instanceLocation"])
             value = instance
             for part in place:  # the value itself, not jsonschema-rs's copy of it
                 value = value[int(part)] if isinstance(value, list) else value[part]
@@ -171,16 +172,6 @@ class Validator:
         return [listed[place] for place in sorted(listed, key=list)]
 
 
-def _pointer(text: str) -> tuple[str, ...]:
-    """The reference tokens of a JSON pointer (RFC 6901)."""
-    if not text:
-        return ()
-    parts = text[1:].split("/")
-    if "~" in text:
-        return tuple(part.replace("~1", "/").replace("~0", "~") for part in parts)
-    return tuple(parts)
-
-
 #: What a schema location of a jsonschema-rs error holds: the words for its keyword (``None``
 #: for ``required``) and the schema the keyword is in.
 Target = tuple[Callable[[Any, dict[str, Any], Any], str | None] | None, dict[str, Any]]
@@ -188,7 +179,7 @@ Target = tuple[Callable[[Any, dict[str, Any], Any], str | None] | None, dict[str
 
 def _target(schema: Any, location: str) -> Target | None:
     """``None`` where an error at ``location`` is not one ``located_errors`` words."""
-    *steps, keyword = _pointer(location)
+    *steps, keyword = pointer_tokens(location)
     words = _WORDS.get(keyword)
     if words is None and keyword != "required":
         return None
@@ -238,15 +229,8 @@ def _is_type(validator: Any, value: Any, name: str) -> bool:
     return check(value) if check is not None else bool(validator.is_type(value, name))
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _search(pattern: str, value: str) -> bool:
-    """``re.search`` (Python's regex, as jsonschema uses) with each pattern compiled once."""
-    compiled = _PATTERNS.get(pattern)
-    if compiled is None:
-        compiled = _PATTERNS[pattern] = re.compile(pattern)
-    return compiled.search(value) is not None
+#: Python's regex, as jsonschema uses, each pattern compiled once.
+_regex = functools.cache(re.compile)
 
 
 # Each takes jsonschema's validator, the schema holding the keyword and the value, and answers
@@ -267,7 +251,7 @@ def _enum(validator: Any, schema: dict[str, Any], value: Any) -> str | None:
 
 
 def _pattern(validator: Any, schema: dict[str, Any], value: Any) -> str | None:
-    if not isinstance(value, str) or _search(schema["pattern"], value):
+    if not isinstance(value, str) or _regex(schema["pattern"]).search(value):
         return None
     return f"{value!r} does not match {schema['pattern']!r}"
 
