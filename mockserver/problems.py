@@ -13,11 +13,13 @@ Hierarchy::
     ├── NotFound                404  unknown path or record, or a record the caller may not see
     ├── MethodNotAllowed        405
     ├── Conflict                409  a business rule forbids it in the record's current state
+    │   └── StoreFull           409  a table holds ``max_records`` records; nothing more is created
     ├── PreconditionFailed      412  a documented precondition of the operation does not hold
     ├── PayloadTooLarge         413
-    ├── UnsupportedMediaType    415
+    ├── UnsupportedMediaType    415  a body without a Content-Type, or with one the operation does not take
     ├── ValidationFailed        422  the body fails the schema or a documented rule
     ├── TooManyRequests         429  a documented rate limit was hit
+    ├── HeadersTooLarge         431  the request's headers are larger or more than the server takes
     ├── InternalError           500  a bug in the mock (never expected; tests fail on it)
     ├── BadGateway              502  the proxy's target could not be reached or answered garbage
     └── GatewayTimeout          504  the proxy's target did not answer in time
@@ -139,6 +141,16 @@ class Conflict(MockProblem):
     kind = _kind("conflict", 409, "Conflict", "A business rule forbids this in the record's current state.")
 
 
+class StoreFull(Conflict):
+    kind = _kind(
+        "store-full",
+        409,
+        "Store Full",
+        "A table of the mock holds as many records as it keeps (`MAX_RECORDS`); delete some, reset the API "
+        "(`POST /__admin/reset`) or raise the setting.",
+    )
+
+
 class PreconditionFailed(MockProblem):
     kind = _kind(
         "precondition-failed",
@@ -172,6 +184,16 @@ class ValidationFailed(MockProblem):
 
 class TooManyRequests(MockProblem):
     kind = _kind("too-many-requests", 429, "Too Many Requests", "A documented rate limit was hit; retry later.")
+
+
+class HeadersTooLarge(MockProblem):
+    kind = _kind(
+        "request-header-fields-too-large",
+        431,
+        "Request Header Fields Too Large",
+        "The request's headers are larger in total, or more in number, than the server accepts "
+        "(`MAX_HEADER_BYTES`, `MAX_HEADER_COUNT`).",
+    )
 
 
 class InternalError(MockProblem):

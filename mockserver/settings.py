@@ -51,6 +51,30 @@ class Settings:
     webhook_timeout: float = 5.0
     #: How many webhook deliveries the control plane keeps.
     webhook_history: int = 200
+    #: Hosts webhook targets may name besides loopback (127.0.0.0/8, ::1, localhost); "*" for any.
+    #: The mock's own control plane is never a target, whatever this allows.
+    webhook_allowed_hosts: tuple[str, ...] = ()
+    #: Webhook registrations kept per API at most; one more is refused.
+    webhook_max_registrations: int = 100
+    #: Threads that deliver webhooks, and how many deliveries may wait for them (a full queue drops
+    #: the oldest waiting delivery and records it as dropped).
+    webhook_workers: int = 4
+    webhook_queue_size: int = 1000
+    #: The control plane's credential (``Authorization: Bearer <token>``). Empty: none on a loopback
+    #: address; on any other address ``mockserver run`` generates one and prints it at start.
+    admin_token: str = ""
+    #: The secret HomeQ's JWTs are signed with. Empty: a random one per state, so that nothing
+    #: public lets anyone mint a token; set it for tokens that stay valid across restarts.
+    jwt_secret: str = ""
+    #: Records one table keeps at most (per API); a create beyond it gets 409 ``store-full``.
+    max_records: int = 200_000
+    #: Request headers: their total size in bytes and their count (431 beyond either), and the
+    #: seconds a client has to send the request line and headers before the connection is closed.
+    max_header_bytes: int = 65_536
+    max_header_count: int = 100
+    header_timeout: float = 10.0
+    #: Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight before closing them.
+    shutdown_timeout: float = 5.0
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0
