@@ -1,4 +1,5 @@
-"""Real servers on 127.0.0.1 for tests that need a socket (the contract command, the proxy)."""
+"""Real servers on 127.0.0.1 for tests that need a socket (the contract command, the proxy, the HTTP
+protocol's limits), run with the uvicorn options ``mockserver run`` uses."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from typing import Any
 import httpx
 import uvicorn
 
+from mockserver.cli import _uvicorn_options
+from mockserver.settings import Settings
+
 #: How long a test server may take to start before the test fails (bounded wait).
 STARTUP_SECONDS = 20.0
 
@@ -24,12 +28,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app: Any, ready_path: str = "/__admin/health") -> Iterator[str]:
-    """Serves ``app`` with uvicorn in a thread on a free loopback port; yields its origin."""
+def serve(app: Any, ready_path: str = "/__admin/health", settings: Settings | None = None) -> Iterator[str]:
+    """Serves ``app`` with uvicorn in a thread on a free loopback port; yields its origin. The
+    protocol's limits and the shutdown's wait come from ``settings``, else the app's own, else the
+    defaults."""
+    settings = settings or getattr(app, "settings", None) or Settings()
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto", loop="asyncio")
-    )
+    options = _uvicorn_options(settings) | {"host": "127.0.0.1", "port": port, "log_level": "warning"}
+    options["access_log"] = False
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="auto", **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     origin = f"http://127.0.0.1:{port}"

@@ -7,6 +7,15 @@
 - 404 for an encoded slash (``%2F``): the server decodes it before routing, so ``a%2Fb`` would
   become two segments and reach another route (a file name "leaving its folder"). No id, name or
   reference of any mocked API contains a slash.
+- No trailing-slash redirects: Starlette's routers answer a path with its final slash added or
+  taken away by a 307 to the other spelling, an absolute URL built from the request's ``Host``
+  header (so a client's Host came back in ``Location``). The specs write every path exactly (HomeQ's
+  token paths end in a slash, all others do not) and document no redirect, so the other spelling
+  is an unknown path here, 404 whatever the method (the 405 table knows each path as its spec
+  writes it), as Prism answers it. Connexion builds its routers (routing, Swagger
+  UI, the app) from ``starlette.routing.Router`` by name; those names are given a router that does
+  not redirect, when this module is imported (by ``web.app``, before any app is built). Connexion's
+  one redirect of its own, ``<base>/ui`` to ``<base>/ui/``, has a relative ``Location``.
 """
 
 from __future__ import annotations
@@ -15,6 +24,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import connexion.apps.asynchronous
+import connexion.middleware.routing
+import connexion.middleware.swagger_ui
+from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.problems import MethodNotAllowed, NotFound
@@ -22,6 +35,19 @@ from mockserver.problems import MethodNotAllowed, NotFound
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 #: No id or name of any mocked API comes near this; longer segments cannot name a record.
 MAX_SEGMENT = 1024
+
+
+class ExactRouter(Router):
+    """Starlette's router without the trailing-slash redirect."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.redirect_slashes = False
+
+
+connexion.middleware.routing.Router = ExactRouter
+connexion.middleware.swagger_ui.Router = ExactRouter
+connexion.apps.asynchronous.Router = ExactRouter
 
 
 class MethodTable:
@@ -38,7 +64,7 @@ class MethodTable:
                     methods.add("HEAD")
                 pattern = re.escape(base_path + template)
                 pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", pattern)
-                entries.append((re.compile(f"^{pattern}/?$"), frozenset(methods)))
+                entries.append((re.compile(f"^{pattern}$"), frozenset(methods)))
         return cls(entries)
 
     def allowed(self, path: str) -> frozenset[str] | None:
