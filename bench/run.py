@@ -294,6 +294,9 @@ def ours() -> Iterator[Server]:
     compileall.compile_dir(ROOT / "mockserver", quiet=1)
     port = free_port()
     env = {**os.environ, "PORT": str(port), "LOG_LEVEL": "error", "ANCHOR_DATE": "2026-03-02"}
+    # HomeQ's valid-write workloads POST estates at full speed (~100,000 in a default run, more
+    # with --duration or --rounds): past the default cap (MAX_RECORDS) they would time 409s.
+    env["MAX_RECORDS"] = "100000000"
     command = [sys.executable, "-m", "mockserver", "run"]
     with started("mockserver", command, port, "/__admin/health", env) as server:
         yield server

@@ -36,6 +36,31 @@ async def median_us(
     return statistics.median(samples) * 1e6, status
 
 
+def asgi_scope(
+    method: str, path: str, headers: dict[str, str] | None = None, content: bytes | None = None
+) -> dict[str, Any]:
+    """The ASGI scope of one request to ``path`` (with its query), as a server on 127.0.0.1 makes it."""
+    raw_path, _, query = path.partition("?")
+    header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    header_list.append((b"host", b"bench"))
+    if content is not None:
+        header_list.append((b"content-length", str(len(content)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": raw_path,
+        "raw_path": raw_path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": header_list,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+
+
 async def asgi_median_us(
     app: Any,
     method: str,
@@ -48,12 +73,8 @@ async def asgi_median_us(
 ) -> tuple[float, int]:
     """Like :func:`median_us`, but calls the ASGI ``app`` directly, with no client in between: the
     server's own cost per request (httpx's ASGI transport adds a few hundred microseconds)."""
-    raw_path, _, query = path.partition("?")
     body = content or b""
-    header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    header_list.append((b"host", b"bench"))
-    if content is not None:
-        header_list.append((b"content-length", str(len(body)).encode()))
+    template = asgi_scope(method, path, headers, content)
     status = 0
 
     async def receive() -> dict[str, Any]:
@@ -66,20 +87,7 @@ async def asgi_median_us(
 
     samples = []
     for i in range(count + warmup):
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": raw_path,
-            "raw_path": raw_path.encode(),
-            "query_string": query.encode(),
-            "root_path": "",
-            "headers": list(header_list),
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 80),
-        }
+        scope = {**template, "headers": list(template["headers"])}
         started = time.perf_counter()
         await app(scope, receive, send)
         elapsed = time.perf_counter() - started

@@ -4,14 +4,24 @@ A :class:`Store` is a set of named :class:`Table` s sharing one re-entrant lock:
 that touches several tables holds ``store.lock`` for the whole change, so no client ever sees (or
 makes) half of it. Records are plain dicts; tables hand out copies so that callers cannot change
 stored state by accident.
+
+A store may cap its tables (``max_records``, the ``MAX_RECORDS`` setting): every record a client
+creates stays in memory until it is deleted or the store reset, so :meth:`Table.insert` refuses a
+row into a full table with :class:`~mockserver.problems.StoreFull`. What the mock puts in itself
+(seeded data, fixtures, inside :meth:`Store.seeding`) is never refused; updates, deletes,
+restores and loads never are either.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, cast
+
+from mockserver.problems import StoreFull
 
 Record = dict[str, Any]
 _T = TypeVar("_T")
@@ -37,9 +47,18 @@ class Table:
         first_id: int = 1,
         indexes: Iterable[str] = (),
         generation: Generation | None = None,
+        max_records: int | None = None,
+        store_name: str = "",
     ) -> None:
         self.name = name
         self._lock = lock
+        #: Rows a client's insert may bring the table to (``None``: no cap), and the store's name
+        #: (its API) for the refusal's words.
+        self.max_records = max_records
+        self._store_name = store_name
+        #: The bound :meth:`insert` checks: ``max_records``, lifted while seeding. One int compared
+        #: with ``len()`` keeps the check off the write path's profile.
+        self._cap = sys.maxsize if max_records is None else max_records
         #: Goes up on every change of a row (not on an update that changes nothing): what was read
         #: from the table is still true while it stays the same (see :mod:`mockserver.viewcache`).
         self.version = 0
@@ -61,20 +80,25 @@ class Table:
         structures such as search indexes that must never be stale)."""
         self._watchers.append(callback)
 
-    def _changed(self, key: Any) -> None:
+    def _changed(self, key: Any, gone: bool = False) -> None:
         self.version += 1
         self._generation.count += 1
         if key is None:  # every row went: none keeps the version it had
             self._row_versions.clear()
+        elif gone:
+            # Forgotten rather than moved on, so that creating and deleting rows leaves nothing
+            # behind; -1 is a version no row that is there ever has (views are built from rows
+            # that are there), so a view of the deleted row is still never served again.
+            self._row_versions.pop(key, None)
         else:
             self._row_versions[key] = self.version
         for callback in self._watchers:
             callback(key)
 
     def row_version(self, key: Any) -> int:
-        """Goes up whenever the row under ``key`` changes (inserted, updated, deleted, restored):
-        what was read from that row alone is still true while it stays the same. ``-1`` for a key
-        that has not changed since the table was last cleared (it holds no row)."""
+        """Moves whenever the row under ``key`` changes: up when it is inserted, updated or
+        restored, to ``-1`` when it goes (deleted, cleared; as for a key never used). What was read
+        from that row alone is still true while it stays the same."""
         return self._row_versions.get(key, -1)
 
     def _index(self, key: Any, row: Record) -> None:
@@ -107,8 +131,12 @@ class Table:
             return value
 
     def insert(self, record: Record, key_field: str = "id") -> Record:
-        """Store a record; it gets the next id unless it brings one."""
+        """Store a record; it gets the next id unless it brings one. A table that holds
+        ``max_records`` rows takes none (:class:`~mockserver.problems.StoreFull`) unless the store
+        is :meth:`~Store.seeding`."""
         with self._lock:
+            if len(self._rows) >= self._cap:
+                raise self._full()
             if record.get(key_field) is None:
                 record[key_field] = self.next_id()
             key = record[key_field]
@@ -121,6 +149,23 @@ class Table:
             self.inserts += 1
             self._changed(key)
             return json_copy(record)
+
+    def ensure_room(self, count: int = 1) -> None:
+        """Refuses (:class:`~mockserver.problems.StoreFull`) unless ``count`` more inserts fit: for an
+        operation that changes other rows before it inserts, so that a full table refuses it whole
+        rather than half done."""
+        if len(self._rows) + count > self._cap:
+            raise self._full()
+
+    def _full(self) -> StoreFull:
+        where = f"{self._store_name}'s {self.name}" if self._store_name else f"The {self.name}"
+        reset = f"POST /__admin/reset?api={self._store_name}" if self._store_name else "POST /__admin/reset"
+        return StoreFull(
+            f"{where} table already holds {len(self._rows)} records, the most one table keeps "
+            f"(MAX_RECORDS={self.max_records}); nothing more is created until some are deleted, "
+            f"the API is reset ({reset}) or MAX_RECORDS is raised.",
+            code="StoreFull",
+        )
 
     def get(self, key: Any) -> Record | None:
         row = self._rows.get(key)
@@ -168,7 +213,7 @@ class Table:
             row = self._rows.pop(key, None)
             if row is not None:
                 self._unindex(key, row)
-                self._changed(key)
+                self._changed(key, gone=True)
             return row
 
     def find(self, **criteria: Any) -> list[Record]:
@@ -292,16 +337,33 @@ def _hashable(value: Any) -> Any:
 
 
 class Store:
-    def __init__(self, tables: Iterable[str], indexes: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        tables: Iterable[str],
+        indexes: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        max_records: int | None = None,
+        name: str = "",
+    ) -> None:
+        """``max_records`` caps every table (``None``: no cap); ``name`` (the API's) names the
+        store when an insert is refused."""
         self.lock = threading.RLock()
         indexes = indexes or {}
         self._generation = Generation()
         self._tables = {
-            name: Table(name, self.lock, indexes=indexes.get(name, ()), generation=self._generation) for name in tables
+            table: Table(
+                table,
+                self.lock,
+                indexes=indexes.get(table, ()),
+                generation=self._generation,
+                max_records=max_records,
+                store_name=name,
+            )
+            for table in tables
         }
         # ``store.<table>`` is then a plain attribute look-up (hot paths make dozens a request); a
         # table named like one of the class's methods stays shadowed by it, as it always was.
-        self.__dict__.update({name: table for name, table in self._tables.items() if not hasattr(Store, name)})
+        self.__dict__.update({key: table for key, table in self._tables.items() if not hasattr(Store, key)})
 
     def __getattr__(self, name: str) -> Table:
         try:
@@ -322,6 +384,19 @@ class Store:
         with self.lock:
             for table in self._tables.values():
                 table.clear()
+
+    @contextlib.contextmanager
+    def seeding(self) -> Iterator[None]:
+        """Inserts inside are never refused (seeded data and fixtures are the mock's own, however
+        many a volume makes); the store's lock is held throughout, so no client's insert gets in."""
+        with self.lock:
+            for table in self._tables.values():
+                table._cap = sys.maxsize
+            try:
+                yield
+            finally:
+                for table in self._tables.values():
+                    table._cap = sys.maxsize if table.max_records is None else table.max_records
 
     def dump(self) -> dict[str, tuple[dict[Any, Record], int]]:
         """Every table's rows and next id (shared, not copied: pickle or copy them at once)."""

@@ -18,12 +18,12 @@ class ConsumerPortalState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES, INDEXES)
+        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="consumerportal")
         self.service = ConsumerPortalService(self.store, clock)
         self.reset()
 
     def reset(self) -> None:
-        with self.store.lock:
+        with self.store.seeding():
             self.store.clear()
             seed_store(self.store, populate, api="consumerportal", settings=self.settings, clock=self.clock)
 

@@ -288,6 +288,7 @@ class Listings:
         agreement is made (and the webhooks tell of each step)."""
         with self.store.lock:
             listing = self._reserved(caller, listing_id)
+            self.store.agreements.ensure_room()  # before the applications change: all or nothing
             winner = self.store.applications.update(listing["reserved_candidate"], {"status": "won"})
             for other in self.store.applications.keys(listing=listing_id, status="applied"):
                 self.store.applications.change(other, {"status": "not_offered"})

@@ -21,12 +21,12 @@ class InstructionState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES, INDEXES)
+        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="instruction")
         self.service = InstructionService(self.store, clock)
         self.reset()
 
     def reset(self) -> None:
-        with self.store.lock:
+        with self.store.seeding():
             self.store.clear()
             seed_store(self.store, populate, api="instruction", settings=self.settings, clock=self.clock)
 

@@ -384,11 +384,18 @@ class PortalService:
         )
         return int(created["id"])
 
+    def _ensure_room(self, *tables: str) -> None:
+        """A submission may create a row in each of ``tables``: a full one refuses it before any
+        changes, never half way."""
+        for table in tables:
+            getattr(self.store, table).ensure_room()
+
     def submit_form(self, customer_id: int, body: Body) -> Body:
         with self.store.lock:
             customer = self._customer(customer_id)
             listing, property_id = self._form_target(body)
             self._check_complete(body)
+            self._ensure_room("applications", "forms")
             now = self.clock.stamp()
             draft: dict[str, Any] | None
             if body.get("id") is not None:
@@ -417,6 +424,7 @@ class PortalService:
         with self.store.lock:
             listing, property_id = self._form_target(body)
             self._check_complete(body)
+            self._ensure_room("customers", "applications", "forms")
             now = self.clock.stamp()
             email = body["applicants"][0]["email"]
             customer = self.store.customers.first(lambda c: c["email"].lower() == email.lower())

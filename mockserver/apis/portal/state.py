@@ -17,12 +17,12 @@ class PortalState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES, INDEXES)
+        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="portal")
         self.service = PortalService(self.store, clock)
         self.reset()
 
     def reset(self) -> None:
-        with self.store.lock:
+        with self.store.seeding():
             self.store.clear()
             seed_store(self.store, populate, api="portal", settings=self.settings, clock=self.clock)
 
