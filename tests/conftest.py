@@ -19,7 +19,9 @@ PORTAL = "/api/rest/portal"
 
 
 def make_settings(**changes: Any) -> Settings:
-    return Settings(anchor_date=ANCHOR, validate_responses=True, volume=8).replace(**changes)
+    """Test settings. HomeQ's signing secret is fixed so that two test servers accept each other's
+    tokens (tests that compare servers send one token to both); ``jwt_secret=""`` for a random one."""
+    return Settings(anchor_date=ANCHOR, validate_responses=True, volume=8, jwt_secret="tests").replace(**changes)
 
 
 @pytest.fixture

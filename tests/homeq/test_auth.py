@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from mockserver.apis.homeq import tokens
 from mockserver.apis.homeq.state import HomeQState
+from mockserver.web.app import MockServer
+from tests.conftest import make_settings
 from tests.homeq.conftest import assert_error, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,9 +137,12 @@ def test_demo_users_are_published_admin_first_with_the_login_path(client: TestCl
         assert client.get("/api/v1/company", headers=headers).status_code == 200
 
 
-def test_the_contract_tests_token_is_the_published_admin_token(client: TestClient) -> None:
+def test_the_contract_tests_token_is_the_published_admin_token() -> None:
+    from contract_tests.conftest import SETTINGS
+
     config = tomllib.loads((ROOT / "schemathesis.toml").read_text(encoding="utf-8"))
     project = next(p for p in config["project"] if p["title"] == "HomeQ landlord API (mock)")
+    client = TestClient(MockServer(make_settings(jwt_secret=SETTINGS.jwt_secret)))
     published = client.get("/__admin/apis").json()["apis"]
     auth = next(api["auth"] for api in published if api["name"] == "homeq")
     assert project["auth"]["openapi"]["jwtAuth"]["api_key"] == f"JWT {auth['users'][0]['longLivedToken']}"
@@ -154,3 +159,60 @@ def test_public_views_work_without_credentials_and_with_a_bad_token(client: Test
     assert landlord["office"] == 3
     assert client.post("/api/v3/cards/", json={}).status_code == 200
     assert client.get("/api/v1/projects/12").json()["status"] == "Published"
+
+
+def test_a_validly_signed_token_with_a_wrongly_typed_claim_is_a_401(client: TestClient, state: HomeQState) -> None:
+    """Every claim the mock reads is type-checked: a list or an object where an id belongs, a
+    string where a time belongs or an unknown kind is the documented 401, never a failure further in."""
+    base = {"type": "landlord", "user_id": 15, "company_id": 2, "iat": 1700000000, "exp": 4102444800}
+    good = {"Authorization": "JWT " + tokens.encode(base, state.secret)}
+    assert client.get("/api/v1/company", headers=good).status_code == 200
+    wrong: list[dict[str, object]] = [
+        {"user_id": [15]},
+        {"user_id": {"id": 15}},
+        {"user_id": "15"},
+        {"user_id": True},
+        {"user_id": None},
+        {"company_id": [2]},
+        {"company_id": "2"},
+        {"type": ["landlord"]},
+        {"type": "admin"},
+        {"iat": "yesterday"},
+        {"exp": 4102444800.5},
+    ]
+    for change in wrong:
+        token = tokens.encode({**base, **change}, state.secret)
+        for path in ("/api/v1/company", "/api/v4/estate/15"):
+            response = client.get(path, headers={"Authorization": f"JWT {token}"})
+            if path == "/api/v1/company":
+                body = assert_error(response, 401, "Unauthorized")
+                assert body["description"] == "There was a problem with verifying your token", change
+            else:  # a public view: a bad token is no token
+                assert response.status_code == 200, (change, response.text)
+        verified = client.post("/api/v2/tokens/verify/", json={"token": token})
+        assert assert_error(verified, 401, "Unauthorized")["description"] == tokens.VERIFICATION_FAILED
+
+
+def test_the_signing_secret_is_random_per_state_unless_set() -> None:
+    """Nothing public (the seed is in /__admin/health) lets anyone work out the signing secret: two
+    mocks with the same seed sign differently, and a token of one is refused by the other; with
+    JWT_SECRET set, tokens outlive the process."""
+    settings = make_settings(apis=("homeq",), jwt_secret="")
+    first, second = (TestClient(MockServer(settings)) for _ in range(2))
+
+    def admin_token(client: TestClient) -> str:
+        apis = client.get("/__admin/apis").json()["apis"]
+        return str(next(a for a in apis if a["name"] == "homeq")["auth"]["users"][0]["longLivedToken"])
+
+    token = admin_token(first)
+    assert token != admin_token(second)
+    assert first.get("/api/v1/company", headers={"Authorization": f"JWT {token}"}).status_code == 200
+    refused = second.get("/api/v1/company", headers={"Authorization": f"JWT {token}"})
+    assert_error(refused, 401, "Unauthorized")
+    first.post("/__admin/reset")
+    assert admin_token(first) == token  # a reset keeps the secret: published tokens keep working
+
+    fixed = make_settings(apis=("homeq",), jwt_secret="team-secret")
+    one, other = (TestClient(MockServer(fixed)) for _ in range(2))
+    assert admin_token(one) == admin_token(other)
+    assert other.get("/api/v1/company", headers={"Authorization": f"JWT {admin_token(one)}"}).status_code == 200

@@ -80,10 +80,10 @@ def operation_rights() -> dict[str, OperationRights]:
 
 
 class Access:
-    def __init__(self, store: Store, clock: Clock, seed: int) -> None:
+    def __init__(self, store: Store, clock: Clock, secret: bytes) -> None:
         self.store = store
         self.clock = clock
-        self.secret = tokens.secret_for(seed)
+        self.secret = secret
         #: Callers (immutable) by employee, built again after a change of the employee's row, of the
         #: right profiles or of the offices: what a caller is made of.
         self._callers: ViewCache[Caller] = ViewCache(size=256)
@@ -104,7 +104,8 @@ class Access:
         return tokens.encode(payload, self.secret)
 
     def long_lived(self, kind: str, user_id: int, company: int | None) -> str:
-        """A token for tools (contract runs, curl examples): deterministic for a seed, expires in 2100."""
+        """A token for tools (contract runs, curl examples): the same for as long as the signing secret
+        (the life of the state, or for good with ``JWT_SECRET``); it expires in 2100."""
         payload = {"type": kind, "user_id": user_id, "company_id": company, "iat": 1700000000, "exp": LONG_LIVED_EXP}
         return tokens.encode(payload, self.secret)
 

@@ -8,6 +8,7 @@ catalogue problem (with HomeQ's error name as ``code``).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections import Counter
 from typing import Any
 
@@ -28,10 +29,11 @@ OTHERS_FIELDS = frozenset({"right_profile", "root_office", "phone_number", "pers
 
 
 class Organisation:
-    def __init__(self, store: Store, clock: Clock, seed: int) -> None:
+    def __init__(self, store: Store, clock: Clock, secret: bytes) -> None:
         self.store = store
         self.clock = clock
-        self.seed = seed
+        #: The state's signing secret (``tokens.new_secret``): API users' passwords come from it.
+        self.secret = secret
         self.views = Views(store)
 
     # -- company ---------------------------------------------------------------------------------
@@ -223,7 +225,8 @@ class Organisation:
     def create_api_user(self, caller: Caller) -> Body:
         with self.store.lock:
             eid = self.store.employees.next_id()
-            secret = hashlib.sha256(f"homeq-api-user:{self.seed}:{eid}".encode()).hexdigest()
+            # From the signing secret, not the public seed: nobody else can work the password out.
+            secret = hmac.new(self.secret, f"homeq-api-user:{eid}".encode(), hashlib.sha256).hexdigest()
             username = f"api-user-{eid}-{secret[:6]}"
             password = secret[6:30]
             self.store.employees.insert(
@@ -305,6 +308,7 @@ class Organisation:
     def update_existing_tenants(self, caller: Caller, operations: list[Body]) -> Body:
         created = deleted = 0
         with self.store.lock:
+            self.store.existing_tenants.ensure_room(sum(op["action"] == "create" for op in operations))
             for operation in operations:
                 ssn = operation["ssn"].strip()
                 existing = self.store.existing_tenants.find_one(company=caller.company, ssn=ssn)

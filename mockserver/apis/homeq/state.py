@@ -11,6 +11,7 @@ from mockserver.snapshots import seed_store
 from mockserver.store import Store
 from mockserver.webhooks import Webhooks
 
+from . import tokens
 from .access import NOT_LANDLORD, Access
 from .data import INDEXES, TABLES, intercom_hash, populate
 from .events import EVENT_NAMES, Events
@@ -31,9 +32,11 @@ class HomeQState:
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(TABLES, indexes=INDEXES)
-        self.access = Access(self.store, clock, settings.seed)
-        self.organisation = Organisation(self.store, clock, settings.seed)
+        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="homeq")
+        #: Chosen once per state, kept across resets (see ``tokens``).
+        self.secret = tokens.new_secret(settings.jwt_secret)
+        self.access = Access(self.store, clock, self.secret)
+        self.organisation = Organisation(self.store, clock, self.secret)
         upload_base = f"http://{settings.host}:{settings.port}/__admin/uploads/homeq"
         self.inventory = Inventory(self.store, clock, upload_base)
         self.market = Market(self.store, clock)
@@ -48,7 +51,7 @@ class HomeQState:
 
     def reset(self) -> None:
         """Back to the seeded state; webhook registrations and deliveries and rate limits start over."""
-        with self.store.lock:
+        with self.store.seeding():
             self.store.clear()
             seed_store(self.store, populate, api="homeq", settings=self.settings, clock=self.clock)
             self.webhooks.clear()

@@ -1,7 +1,9 @@
 """HomeQ's credentials: HS256 JSON Web Tokens and TOTP codes, with the standard library only.
 
-A token is signed with a secret derived from the seed, so a token stays valid across restarts and
-resets with the same seed, and one issued by a mock with another seed is rejected. Two-factor codes
+A token is signed with a secret chosen when the state is made: random, unless ``Settings.jwt_secret``
+names one (teams whose tools keep tokens across restarts). It stays the same across resets, so a
+token stays valid as long as its user exists; one issued by another mock is rejected. The seed is
+public (``/__admin/health``), so nothing is derived from it. Two-factor codes
 follow RFC 6238 (SHA-1, 30-second steps, 6 digits), so a demo secret can be added to any
 authenticator app.
 """
@@ -14,10 +16,13 @@ import functools
 import hashlib
 import hmac
 import json
+import secrets
 import struct
 from typing import Any
 
 HEADER = {"typ": "JWT", "alg": "HS256"}
+#: The kinds of caller a token is issued to (its ``type`` claim).
+KINDS = ("landlord", "consumer")
 
 
 class TokenError(Exception):
@@ -29,8 +34,10 @@ EXPIRED = "Signature of the token is expired"
 VERIFICATION_FAILED = "There was a problem with verifying your token"
 
 
-def secret_for(seed: int) -> bytes:
-    return hashlib.sha256(f"homeq-jwt:{seed}".encode()).digest()
+def new_secret(configured: str = "") -> bytes:
+    """The signing secret: the configured one (``JWT_SECRET``, for tokens that outlive a restart),
+    else 32 random bytes, which nothing public reveals."""
+    return configured.encode() if configured else secrets.token_bytes(32)
 
 
 def _b64(data: bytes) -> str:
@@ -75,10 +82,26 @@ def _verified(token: str, secret: bytes) -> dict[str, Any]:
     expected = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest()
     if not hmac.compare_digest(expected, signature):
         raise TokenError(VERIFICATION_FAILED)
-    exp = payload.get("exp")
-    if not isinstance(exp, int) or isinstance(exp, bool):
+    if not _claims_typed(payload):
         raise TokenError(VERIFICATION_FAILED)
     return payload
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _claims_typed(payload: dict[str, Any]) -> bool:
+    """Whether every claim the mock reads has the type it issues it with: a validly signed token
+    (signed with a leaked or configured secret) is still input, and a list where an id belongs
+    must be a 401, not a failure further in."""
+    return (
+        _is_int(payload.get("exp"))
+        and payload.get("type") in KINDS
+        and _is_int(payload.get("user_id"))
+        and (payload.get("company_id") is None or _is_int(payload.get("company_id")))
+        and ("iat" not in payload or _is_int(payload["iat"]))
+    )
 
 
 def totp(secret_b32: str, unix_time: float, step: int = 30, digits: int = 6) -> str:
