@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     contract.add_argument("--username", help="log in as this user, for APIs with a login (MOCKSERVER_USERNAME)")
     contract.add_argument("--password", help="password for --username (MOCKSERVER_PASSWORD)")
     contract.add_argument("--no-admin", action="store_true", help="never ask /__admin/apis for demo credentials")
+    contract.add_argument(
+        "--admin-token", help="our mock's control-plane token, when it listens off loopback (MOCKSERVER_ADMIN_TOKEN)"
+    )
     contract.add_argument("-n", "--max-examples", type=int, help="test cases per operation and phase")
     contract.add_argument("--max-time", type=int, help="time budget in seconds for each API")
     contract.add_argument("--seed", type=int, help="random seed (default: schemathesis.toml's)")
@@ -140,6 +144,7 @@ def contract(args: argparse.Namespace) -> int:
         username=args.username or os.environ.get("MOCKSERVER_USERNAME") or None,
         password=args.password or os.environ.get("MOCKSERVER_PASSWORD") or None,
         use_admin=not args.no_admin,
+        admin_token=args.admin_token or os.environ.get("MOCKSERVER_ADMIN_TOKEN") or None,
         max_examples=args.max_examples,
         max_time=args.max_time,
         seed=args.seed,
@@ -191,14 +196,30 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def _uvicorn_options(settings: Settings) -> dict[str, Any]:
     """One worker on the settings' address; the access log only where its level shows it (below
-    ``info`` uvicorn would still work out each line's fields, ~3 µs a request, to drop it)."""
+    ``info`` uvicorn would still work out each line's fields, ~3 µs a request, to drop it). The
+    HTTP protocol bounds request heads (size, count, time to send them: ``mockserver.web.protocol``)
+    and a shutdown waits ``shutdown_timeout`` for requests in flight, then closes them."""
+    from mockserver.web.protocol import http_protocol
+
     return {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": settings.log_level in ("trace", "debug", "info"),
         "workers": 1,
+        "http": http_protocol(settings),
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
     }
+
+
+def with_admin_token(settings: Settings) -> Settings:
+    """Off loopback, anyone who can reach the port could read demo passwords and wipe the data: the
+    control plane then needs a token, a new one each start unless ``ADMIN_TOKEN`` is set."""
+    from mockserver.web.adminguard import is_loopback_host
+
+    if settings.admin_token or is_loopback_host(settings.host):
+        return settings
+    return settings.replace(admin_token=secrets.token_urlsafe(24))
 
 
 def run(settings: Settings) -> None:
@@ -206,6 +227,7 @@ def run(settings: Settings) -> None:
 
     from mockserver.web.app import create_app
 
+    settings = with_admin_token(settings)
     server = create_app(settings)
     if settings.faults:
         print(f"mockserver: FAULT MODE {', '.join(settings.faults)}: this server breaks its contract", flush=True)
@@ -214,6 +236,8 @@ def run(settings: Settings) -> None:
         base = f"http://{settings.host}:{settings.port}{served.definition.base_path}"
         print(f"  {served.name:<10} {base}  (docs {base}/ui/)", flush=True)
     print(f"  control    http://{settings.host}:{settings.port}/__admin/apis", flush=True)
+    if settings.admin_token:
+        print(f"  control plane token (Authorization: Bearer ...): {settings.admin_token}", flush=True)
     # What is built by now (specs, Connexion's app, the seeded data) lives as long as the process:
     # out of the collector's full passes, which would walk it again and again under load (HomeQ's
     # inventory page over sockets: 1,117 -> 1,322 req/s).

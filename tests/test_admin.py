@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
+from mockserver.web.app import MockServer
+from mockserver.web.middleware import BodyLimitMiddleware
 from tests.conftest import ALICE, PORTAL, assert_problem
 
 
@@ -74,3 +77,38 @@ def test_only_an_api_with_projects_takes_project_followers(client: TestClient) -
     assert_problem(client.put("/__admin/projects/portal/1/followers/1"), 400, "bad-request")
     assert_problem(client.get("/__admin/projects/portal/1/followers"), 400, "bad-request")
     assert client.put("/__admin/projects/homeq/12/followers/9120").status_code == 201
+
+
+def test_an_unexpected_failure_answers_an_error_id_and_logs_what_broke(
+    server: MockServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 500 names an error id whose log entry tells what broke; the answer carries nothing of it
+    (an exception's text can hold paths, data and secrets). In a handler (fast path or Connexion)
+    and outside Connexion (the body limit, the guards and the journal sit in front of it) alike."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret-internal-detail")
+
+    handlers = server.handlers["portal"]
+    monkeypatch.setattr(handlers, "get_profile", broken)
+    monkeypatch.setattr(BodyLimitMiddleware, "_limit", broken)
+    client = TestClient(server, raise_server_exceptions=False)
+    for method, path, error_shape in (
+        ("GET", f"{PORTAL}/profile", False),  # the handler
+        ("PUT", f"{PORTAL}/profile", False),  # the body limit
+        ("POST", "/api/v1/estates/", True),  # the body limit, in HomeQ's error shape
+    ):
+        answer = client.request(method, path, headers=ALICE, json={})
+        assert answer.status_code == 500
+        assert "secret-internal-detail" not in answer.text
+        assert "RuntimeError" not in answer.text
+        if error_shape:  # HomeQ's own error shape: the id is in its description
+            body = answer.json()
+            assert set(body) == {"error", "description"}
+            error_id = body["description"].rsplit(" ", 1)[-1].rstrip(".")
+        else:
+            error_id = assert_problem(answer, 500, "internal-error")["errorId"]
+        logged = [r for r in caplog.records if error_id in r.getMessage()]
+        assert logged
+        assert logged[0].exc_info is not None
+        assert "secret-internal-detail" in str(logged[0].exc_info[1])

@@ -40,6 +40,7 @@ def resolve(
     username: str | None = None,
     password: str | None = None,
     use_admin: bool = True,
+    admin_token: str | None = None,
     client: httpx.Client | None = None,
 ) -> Credential | None:
     """The credential to test ``definition`` at ``base_url`` with, or ``None`` if none is known."""
@@ -50,7 +51,7 @@ def resolve(
             if definition.login is None:
                 raise CredentialError(f"{definition.name} has no login operation: give a token instead.")
             return _login(http, definition, definition.login, base_url, username, password, "the given user")
-        auth = _admin_auth(http, base_url, definition.name) if use_admin else None
+        auth = _admin_auth(http, base_url, definition.name, admin_token) if use_admin else None
         if not auth:
             return None
         users = auth.get("users") or []
@@ -65,10 +66,12 @@ def resolve(
         return None
 
 
-def _admin_auth(http: httpx.Client, base_url: str, api: str) -> dict[str, Any] | None:
-    """The ``auth`` block our mock publishes for ``api``; ``None`` for any other server."""
+def _admin_auth(http: httpx.Client, base_url: str, api: str, admin_token: str | None = None) -> dict[str, Any] | None:
+    """The ``auth`` block our mock publishes for ``api``; ``None`` for any other server (or for our
+    mock off loopback without its control-plane token)."""
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
     try:
-        response = http.get(f"{base_url.rstrip('/')}/__admin/apis")
+        response = http.get(f"{base_url.rstrip('/')}/__admin/apis", headers=headers)
     except httpx.HTTPError:
         return None
     if response.status_code != 200:

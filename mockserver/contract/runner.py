@@ -44,6 +44,8 @@ class ContractOptions:
     password: str | None = None
     #: Ask ``/__admin/apis`` for demo credentials when none are given (our own mock).
     use_admin: bool = True
+    #: The mock's control-plane token (``ADMIN_TOKEN``), needed there when it listens off loopback.
+    admin_token: str | None = None
     max_examples: int | None = None
     max_time: int | None = None
     seed: int | None = None
@@ -104,6 +106,7 @@ def _run_api(definition: ApiDefinition, options: ContractOptions, base: dict[str
                 username=options.username,
                 password=options.password,
                 use_admin=options.use_admin,
+                admin_token=options.admin_token,
             )
         except CredentialError as error:
             print(f"mockserver contract: {definition.name}: {error}", file=out)

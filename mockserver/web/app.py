@@ -1,7 +1,7 @@
 """Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
 
-Request flow (outermost first): journal -> body size limit -> fast path (plain valid requests end
-here; see ``mockserver.web.fastpath``) -> CORS -> Connexion (exceptions ->
+Request flow (outermost first): error guard -> journal -> control-plane guard -> body size limit ->
+fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> CORS -> Connexion (exceptions ->
 Swagger UI -> routing -> security -> request validation -> response validation) -> handler ->
 API state. Handlers and states know nothing of this module.
 """
@@ -14,7 +14,6 @@ from typing import Any
 import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
@@ -24,12 +23,14 @@ from mockserver.registry import ApiDefinition, ErrorFormat
 from mockserver.runtime import ADMIN_PREFIX, Runtime
 from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
+from mockserver.web.adminguard import AdminGuard, ApiOnlyCORSMiddleware
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.fastpath import FastPath
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
-from mockserver.web.middleware import BodyLimitMiddleware, JournalMiddleware
+from mockserver.web.mediatypes import middlewares
+from mockserver.web.middleware import BodyLimitMiddleware, ErrorGuard, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.specs import VALIDATED
 from mockserver.web.validation import validator_map
@@ -52,9 +53,14 @@ class MockServer:
         self.errors = ErrorRenderer(self._challenge_for, self._error_format_for)
         self.connexion = self._build_connexion()
         inner: ASGIApp = self.connexion
+        #: Plain valid requests' short way round Connexion (``None`` when off).
+        self.fast_path: FastPath | None = None
         if settings.fast_path and not settings.faults:
-            inner = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
-        self.asgi: ASGIApp = JournalMiddleware(BodyLimitMiddleware(inner, self.runtime), self.runtime)
+            inner = self.fast_path = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
+        self.asgi: ASGIApp = ErrorGuard(
+            JournalMiddleware(AdminGuard(BodyLimitMiddleware(inner, self.runtime), settings.admin_token), self.runtime),
+            self.errors,
+        )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.asgi(scope, receive, send)
@@ -63,11 +69,12 @@ class MockServer:
         app = connexion.AsyncApp(
             __name__,
             jsonifier=JSONIFIER,
+            middlewares=middlewares(),
             validator_map=validator_map(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
         )
         app.add_middleware(
-            CORSMiddleware,
+            ApiOnlyCORSMiddleware,
             position=MiddlewarePosition.BEFORE_EXCEPTION,
             allow_origins=list(self.settings.cors_origins),
             allow_methods=["*"],
@@ -86,6 +93,9 @@ class MockServer:
             name="admin",
             base_path=ADMIN_PREFIX,
             resolver=HandlerResolver(AdminHandlers(self.runtime)),
+            # The token is checked before Connexion (``web.adminguard``): its scheme is documented
+            # in the spec, and any bearer value that gets this far is let through.
+            security_map=security_map({"bearer": _checked_before}),
             validate_responses=self.settings.validate_responses,
         )
         served_apis = sorted(self.runtime.apis.values(), key=lambda s: -len(s.definition.base_path))
@@ -125,6 +135,10 @@ class MockServer:
     def _error_format_for(self, path: str) -> ErrorFormat | None:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.error_format if api else None
+
+
+def _checked_before(token: str) -> dict[str, Any]:
+    return {"sub": "admin"}
 
 
 def create_app(settings: Settings | None = None) -> MockServer:

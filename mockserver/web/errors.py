@@ -11,15 +11,18 @@ writes the bytes itself, give the same answer.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from mockserver.problems import (
     PROBLEM_MEDIA_TYPE,
+    BadRequest,
     InternalError,
     MockProblem,
     kind_for_status,
@@ -73,7 +76,7 @@ def library_problem(method: str, instance: str, exc: Exception) -> Problem:
     else:  # pragma: no cover - registered only for the two classes above
         return unexpected_problem(method, instance, exc)
     if status >= 500:
-        log.error("%s %s: %s", method, instance, detail)
+        return internal_problem(method, instance, detail)
     kind = kind_for_status(status)
     if detail == kind.title or detail == "":
         detail = None
@@ -83,10 +86,31 @@ def library_problem(method: str, instance: str, exc: Exception) -> Problem:
     return Problem(status, problem_body(kind, detail, instance=instance), headers)
 
 
-def unexpected_problem(method: str, instance: str, exc: Exception) -> Problem:
-    log.error("unhandled error on %s %s", method, instance, exc_info=exc)
-    problem = InternalError(f"{type(exc).__name__}: {exc}")
+def new_error_id() -> str:
+    """A short id that ties a 500's answer to its entry in the server's log."""
+    return secrets.token_hex(6)
+
+
+def multipart_problem(method: str, instance: str, exc: Exception) -> Problem:
+    """Starlette's parser refusing a multipart body (no boundary, broken parts): the client's fault."""
+    problem = BadRequest("The request body is not valid multipart/form-data: its boundary or parts are malformed.")
     return Problem(problem.status, problem.to_dict(instance), {})
+
+
+def internal_problem(method: str, instance: str, what: object, exc: BaseException | None = None) -> Problem:
+    """A 500 whose body names an error id and nothing of ``what`` went wrong: that goes to the log,
+    under the same id (an exception's text can carry secrets, paths and data of other clients)."""
+    error_id = new_error_id()
+    log.error("error %s on %s %s: %s", error_id, method, instance, what, exc_info=exc)
+    problem = InternalError(
+        f"The mock failed to answer this request; its log has the details under error id {error_id}.",
+        extra={"errorId": error_id},
+    )
+    return Problem(problem.status, problem.to_dict(instance), {})
+
+
+def unexpected_problem(method: str, instance: str, exc: Exception) -> Problem:
+    return internal_problem(method, instance, f"unhandled {type(exc).__name__}", exc)
 
 
 #: The exception families and who words them: the most specific class in an exception's MRO wins.
@@ -94,6 +118,7 @@ MAKERS: dict[type[Exception], Maker] = {
     MockProblem: mock_problem,
     ProblemException: library_problem,
     HTTPException: library_problem,
+    MultiPartException: multipart_problem,
     Exception: unexpected_problem,
 }
 

@@ -1,4 +1,4 @@
-"""ASGI middleware that wraps the whole server: request journal and body size limit.
+"""ASGI middleware that wraps the whole server: error guard, request journal and body size limit.
 
 Both sit outside Connexion so that they see every request, including the ones Connexion rejects.
 """
@@ -11,15 +11,16 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.problems import PROBLEM_MEDIA_TYPE, PayloadTooLarge
+from mockserver.problems import PROBLEM_MEDIA_TYPE, MockProblem, PayloadTooLarge
 from mockserver.registry import ErrorFormat
 from mockserver.runtime import ADMIN_PREFIX, Runtime
+from mockserver.web.errors import ErrorRenderer
 
 UPLOADS_PREFIX = ADMIN_PREFIX + "/uploads/"
 
 
 async def send_problem(
-    send: Send, problem: PayloadTooLarge, instance: str, error_format: ErrorFormat | None = None
+    send: Send, problem: MockProblem, instance: str, error_format: ErrorFormat | None = None
 ) -> None:
     """The problem as RFC 7807, or in the API's own documented error shape when it has one."""
     if error_format is not None:
@@ -36,6 +37,7 @@ async def send_problem(
                 (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in problem.headers.items()),
             ],
         }
     )
@@ -157,3 +159,31 @@ class JournalMiddleware:
             "status": status,
             "durationMs": round(seconds * 1000, 3),
         }
+
+
+class ErrorGuard:
+    """The outermost layer: an exception that escapes every other layer (ours outside Connexion,
+    the fast path's own work) still answers a problem, a 500 naming an error id whose details go
+    to the log, never the exception's text. Connexion's own error handlers answer the rest the same
+    way (``web.errors``)."""
+
+    def __init__(self, app: ASGIApp, errors: ErrorRenderer) -> None:
+        self.app = app
+        self.errors = errors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # No wrapper around ``send`` to know whether an answer has started (it would cost every
+        # request): a server refuses a second start, and that refusal is all there is to know.
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            if scope["type"] != "http":
+                raise
+            status, _, body, headers = self.errors.render(scope["method"], scope["path"], exc)
+            header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            header_list.append((b"content-length", b"%d" % len(body)))
+            try:
+                await send({"type": "http.response.start", "status": status, "headers": header_list})
+                await send({"type": "http.response.body", "body": body})
+            except Exception:
+                pass  # the answer was half sent: the log has the error
