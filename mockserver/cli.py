@@ -107,6 +107,7 @@ def proxy(args: argparse.Namespace) -> int:
 
     from mockserver.apis import APIS
     from mockserver.proxy import ProxyApp
+    from mockserver.web.adminguard import AdminGuard
 
     try:
         settings = Settings.from_env(
@@ -117,13 +118,17 @@ def proxy(args: argparse.Namespace) -> int:
             target_timeout=args.timeout,
             log_level=args.log_level,
         )
+        settings = with_admin_token(settings)
         app = ProxyApp(settings, APIS)
     except ValueError as exc:
         print(f"mockserver proxy: {exc}", file=sys.stderr)
         return 2
     origin = f"http://{settings.host}:{settings.port}"
     print(f"mockserver proxy: {origin} -> {app.target}; violations at {origin}/__admin/requests", flush=True)
-    uvicorn.run(app, **_uvicorn_options(settings))
+    if settings.admin_token:
+        print(f"  control plane token (Authorization: Bearer ...): {settings.admin_token}", flush=True)
+    # Its journal is a control plane like the mock's: not for web pages, and off loopback behind a token.
+    uvicorn.run(AdminGuard(app, settings.admin_token), **_uvicorn_options(settings))
     return 0
 
 

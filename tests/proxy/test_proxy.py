@@ -117,3 +117,17 @@ def test_the_proxy_needs_a_target(capsys: pytest.CaptureFixture[str], monkeypatc
     monkeypatch.delenv("TARGET", raising=False)
     assert main(["proxy"]) == 2
     assert "needs a target" in capsys.readouterr().err
+
+
+def test_the_proxys_journal_is_guarded_like_the_mocks_control_plane() -> None:
+    from starlette.testclient import TestClient
+
+    from mockserver.web.adminguard import AdminGuard
+
+    open_guard = TestClient(AdminGuard(proxy_for("http://127.0.0.1:9"), ""))
+    assert open_guard.get("/__admin/requests").status_code == 200
+    assert open_guard.delete("/__admin/requests", headers={"Origin": "http://evil.example"}).status_code == 403
+    with_token = TestClient(AdminGuard(proxy_for("http://127.0.0.1:9"), "t0ken"))
+    assert with_token.get("/__admin/requests").status_code == 401
+    assert with_token.get("/__admin/requests", headers={"Authorization": "Bearer t0ken"}).status_code == 200
+    assert with_token.get("/__admin/health").status_code == 200
