@@ -63,6 +63,9 @@ class Settings:
     #: The control plane's credential (``Authorization: Bearer <token>``). Empty: none on a loopback
     #: address; on any other address ``mockserver run`` generates one and prints it at start.
     admin_token: str = ""
+    #: Origins whose pages may call the control plane from a browser (CORS and the cross-site
+    #: checks let them through), e.g. a frontend's own dev tools; none by default.
+    admin_origins: tuple[str, ...] = ()
     #: The secret HomeQ's JWTs are signed with. Empty: a random one per state, so that nothing
     #: public lets anyone mint a token; set it for tokens that stay valid across restarts.
     jwt_secret: str = ""

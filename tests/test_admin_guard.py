@@ -142,3 +142,18 @@ def test_run_makes_a_token_when_it_listens_off_loopback() -> None:
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+def test_origins_the_developer_lists_may_call_the_control_plane_from_a_browser() -> None:
+    """A frontend's own dev tools (a "reset data" button at localhost:3000) need ADMIN_ORIGINS."""
+    client = TestClient(MockServer(make_settings(admin_origins=("http://localhost:3000",))))
+    frontend = {"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"}
+    preflight = client.options("/__admin/reset", headers={**frontend, "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    reset = client.post("/__admin/reset", headers=frontend)
+    assert reset.status_code == 200
+    assert reset.headers["access-control-allow-origin"] == "http://localhost:3000"
+    other = {"Origin": "http://localhost:4000", "Sec-Fetch-Site": "same-site"}
+    assert_problem(client.post("/__admin/reset", headers=other), 403, "forbidden")
+    assert "access-control-allow-origin" not in client.get("/__admin/apis", headers=other).headers

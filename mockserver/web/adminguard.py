@@ -3,13 +3,15 @@
 ``/__admin`` can read demo passwords and tokens, wipe every API and register webhooks, so:
 
 - **No CORS** on it (:class:`ApiOnlyCORSMiddleware`): a page of another origin cannot read its
-  answers. The APIs keep their CORS, and so does the upload target ``/__admin/uploads/``, which
-  stands in for the storage service that pre-signed upload URLs name: a frontend PUTs files there.
+  answers, unless the developer lists that origin (``ADMIN_ORIGINS``: their frontend's dev tools).
+  The APIs keep their CORS, and so does the upload target ``/__admin/uploads/``, which stands in
+  for the storage service that pre-signed upload URLs name: a frontend PUTs files there.
 - **No request a browser sends for another site** (:class:`AdminGuard`): a foreign ``Origin``, a
   ``Sec-Fetch-Site`` of ``cross-site`` or ``same-site``, or a browser's request whose ``Host`` is not
   a loopback name (a page whose domain was re-bound to 127.0.0.1) gets 403. Form posts and
   ``no-cors`` fetches, which need no preflight, carry these headers in every current browser.
-  Clients that are not browsers (curl, tests, CI) send none of them and are not affected.
+  Clients that are not browsers (curl, tests, CI) send none of them and are not affected; pages of
+  the ``ADMIN_ORIGINS`` are let through.
 - **A token off loopback**: with ``Settings.admin_token`` set (``mockserver run`` makes one when it
   listens on any other address), every call but the health check and the control plane's own docs
   needs ``Authorization: Bearer <token>``; a caller with it is trusted whatever its origin.
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.middleware.cors import CORSMiddleware
@@ -61,11 +65,20 @@ def _host_name(authority: str) -> str:
 
 
 class ApiOnlyCORSMiddleware(CORSMiddleware):
-    """Starlette's CORS for the mocked APIs and the upload target; none for the control plane."""
+    """Starlette's CORS for the mocked APIs and the upload target; for the control plane, only the
+    ``admin_origins`` the developer listed (``ADMIN_ORIGINS``), and by default none."""
+
+    def __init__(self, app: ASGIApp, admin_origins: Sequence[str] = (), **options: Any) -> None:
+        super().__init__(app, **options)
+        self.admin_cors: ASGIApp = app
+        if admin_origins:
+            self.admin_cors = CORSMiddleware(
+                app, allow_origins=list(admin_origins), allow_methods=["*"], allow_headers=["*"]
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_control_plane(scope["path"]):
-            await self.app(scope, receive, send)
+            await self.admin_cors(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -74,9 +87,11 @@ class AdminGuard:
     """Refuses control-plane calls a web page could make on the developer's behalf, and, with a
     token set, calls without it."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str, origins: Iterable[str] = ()) -> None:
         self.app = app
         self.token = token.encode()
+        #: Origins the developer trusts (``ADMIN_ORIGINS``), as browsers write them.
+        self.origins = frozenset(o.rstrip("/").lower().encode("latin-1") for o in origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not is_control_plane(scope["path"]):
@@ -101,6 +116,9 @@ class AdminGuard:
                     "at start, or the ADMIN_TOKEN you set).",
                     headers={"WWW-Authenticate": CHALLENGE},
                 )
+        origin = headers.get(b"origin")
+        if origin is not None and origin.lower() in self.origins:
+            return None
         return self._cross_site(headers)
 
     def _has_token(self, authorization: bytes) -> bool:

@@ -58,7 +58,10 @@ class MockServer:
         if settings.fast_path and not settings.faults:
             inner = self.fast_path = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
         self.asgi: ASGIApp = ErrorGuard(
-            JournalMiddleware(AdminGuard(BodyLimitMiddleware(inner, self.runtime), settings.admin_token), self.runtime),
+            JournalMiddleware(
+                AdminGuard(BodyLimitMiddleware(inner, self.runtime), settings.admin_token, settings.admin_origins),
+                self.runtime,
+            ),
             self.errors,
         )
 
@@ -81,6 +84,7 @@ class MockServer:
             allow_headers=["*"],
             expose_headers=["*"],
             allow_credentials="*" not in self.settings.cors_origins,
+            admin_origins=self.settings.admin_origins,
         )
         specs: list[tuple[str, dict[str, Any]]] = []
         # The admin API first and the others by decreasing base path: the router tries mounts in
