@@ -61,6 +61,17 @@ def test_first_and_last_name_are_required_if_present(client: TestClient) -> None
     assert renamed["fullName"] == "Alicia Thompson"
 
 
+def test_a_name_is_blank_only_as_the_spec_pattern_says(client: TestClient) -> None:
+    """The spec writes "blank" as a pattern (ASCII white space only); a name of other characters
+    that Python would strip as white space (U+001E, a no-break space) fits it and is kept."""
+    for blank in (" \t\r\n\f\v", "\n"):
+        assert_problem(client.put(PROFILE, headers=ALICE, json={"lastName": blank}), 422, "validation-failed")
+    for odd in ("\u001e", "\u00a0"):
+        answer = client.put(PROFILE, headers=ALICE, json={"firstName": odd})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["firstName"] == odd
+
+
 def test_profile_update_rejects_invalid_values_with_every_field_named(client: TestClient) -> None:
     problem = assert_problem(
         client.put(

@@ -46,6 +46,8 @@ PROFILE_FIELDS = (
 PROFILE_DEFAULTS: dict[str, Any] = dict.fromkeys(PROFILE_FIELDS)
 UTM_FIELDS = ("utmSource", "utmMedium", "utmCampaign", "utmTerm", "utmContent")
 REQUIRED_IF_PRESENT = ("firstName", "lastName")
+#: What a profile value is trimmed of, and what a required name may not consist of only.
+BLANK = " \t\n\r\f\v"
 
 
 def profile_changes(body: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +58,9 @@ def profile_changes(body: dict[str, Any]) -> dict[str, Any]:
             continue
         value = body[name]
         if isinstance(value, str):
-            value = value.strip()
+            # ASCII white space only, as the spec's patterns say "blank" (JSON Schema regexes and
+            # Python's strip() disagree on the rest of Unicode's spaces).
+            value = value.strip(BLANK)
         if value in ("", [], None) and name not in REQUIRED_IF_PRESENT:
             value = None
         changes[name] = value
