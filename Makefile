@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install bytecode run test lint check coverage bench bench-scale bench-homeq-scale bench-cold contract proxy clean
+.PHONY: install bytecode run test lint check bench bench-scale bench-homeq-scale bench-cold contract proxy clean
 
 install: $(STAMP)
 
@@ -59,10 +59,6 @@ bench-homeq-scale: $(STAMP)
 ## Cold start of the whole server until its first answer, timed several times (median).
 bench-cold: $(STAMP)
 	$(BIN)/python bench/cold_start.py $(BENCH_ARGS)
-
-## Documented operations covered by the specs.
-coverage:
-	$(PYTHON) ../shared/tools/spec_coverage.py specs
 
 ## What CI runs, plus lint.
 check: lint test
