@@ -147,7 +147,7 @@ class ApiDefinition:
         if self.base_path:
             return (self.base_path,)
         roots = {"/" + template.strip("/").split("/", 1)[0] for template in self.spec.get("paths") or {}}
-        return tuple(sorted(roots | {"/ui", "/openapi.json"}))
+        return tuple(sorted(roots | {"/ui", "/openapi.json", "/openapi.yaml"}))
 
     @property
     def title(self) -> str:

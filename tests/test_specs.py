@@ -1,14 +1,20 @@
-"""Every spec is valid OpenAPI and every operation is traced to the docs."""
+"""Every spec is valid OpenAPI, every operation is traced to the docs, and each is served as written."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from starlette.testclient import TestClient
+
+from mockserver.apis import APIS
+from mockserver.web.app import ADMIN_SPEC, MockServer
+from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -48,12 +54,7 @@ def test_every_operation_is_described_and_traced_to_the_docs(path: Path) -> None
 def test_serving_the_specs_leaves_the_loaded_documents_unchanged() -> None:
     """The server hands each API's parsed spec (shared by every server in the process, and read by
     the fast path and the tools) to Connexion without copying it: Connexion must only read it."""
-    from starlette.testclient import TestClient
-
-    from mockserver.apis import APIS
     from mockserver.fixtures import read_yaml
-    from mockserver.web.app import ADMIN_SPEC, MockServer
-    from tests.conftest import make_settings
 
     def dump() -> str:
         documents = {name: definition.spec for name, definition in APIS.items()}
@@ -65,3 +66,37 @@ def test_serving_the_specs_leaves_the_loaded_documents_unchanged() -> None:
         assert client.get("/__admin/apis").status_code == 200
         assert client.get("/api/rest/portal/openapi.json").status_code == 200
     assert dump() == before
+
+
+#: (base path, spec file) of every served document.
+SERVED = [*((api.base_path, api.spec_file) for api in APIS.values()), ("/__admin", ADMIN_SPEC)]
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[TestClient]:
+    with TestClient(MockServer(make_settings())) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("base", "path"), SERVED, ids=lambda v: getattr(v, "name", None))
+def test_each_api_serves_its_spec_as_written_references_and_servers_kept(
+    served: TestClient, base: str, path: Path
+) -> None:
+    """A client generated from the live URL is the one generated from the file."""
+    written = yaml.safe_load(path.read_text(encoding="utf-8"))
+    response = served.get(f"{base}/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == written
+    assert '"$ref"' in response.text
+    assert response.json()["servers"] == written["servers"]
+    as_yaml = served.get(f"{base}/openapi.yaml")
+    assert as_yaml.status_code == 200
+    assert yaml.safe_load(as_yaml.text) == written
+
+
+@pytest.mark.parametrize("base", [base for base, _ in SERVED])
+def test_swagger_ui_reads_the_spec_served_beside_it(served: TestClient, base: str) -> None:
+    page = served.get(f"{base}/ui/")
+    assert page.status_code == 200
+    assert f'url: "{base}/openapi.json"' in page.text

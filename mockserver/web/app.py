@@ -33,6 +33,7 @@ from mockserver.web.mediatypes import middlewares
 from mockserver.web.middleware import BodyLimitMiddleware, ErrorGuard, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.specs import VALIDATED
+from mockserver.web.swaggerui import serving_specs_as_written
 from mockserver.web.validation import validator_map
 
 ADMIN_SPEC = Path(__file__).resolve().parent.parent / "admin" / "openapi.yaml"
@@ -72,7 +73,7 @@ class MockServer:
         app = connexion.AsyncApp(
             __name__,
             jsonifier=JSONIFIER,
-            middlewares=middlewares(),
+            middlewares=serving_specs_as_written(middlewares()),
             validator_map=validator_map(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
         )
@@ -89,7 +90,8 @@ class MockServer:
         specs: list[tuple[str, dict[str, Any]]] = []
         # The admin API first and the others by decreasing base path: the router tries mounts in
         # order, and an API served at the root ("") would otherwise take every later API's paths.
-        # Connexion copies every spec it is given (and never changes ours: tests/test_specs.py).
+        # Connexion copies every spec it is given (and never changes ours: tests/test_specs.py); its
+        # `openapi.json` and `openapi.yaml` serve ours as written (`web.swaggerui`).
         admin_spec = read_yaml(ADMIN_SPEC)
         specs.append((ADMIN_PREFIX, admin_spec))
         app.add_api(
@@ -101,6 +103,7 @@ class MockServer:
             # in the spec, and any bearer value that gets this far is let through.
             security_map=security_map({"bearer": _checked_before}),
             validate_responses=self.settings.validate_responses,
+            spec_as_written=admin_spec,
         )
         served_apis = sorted(self.runtime.apis.values(), key=lambda s: -len(s.definition.base_path))
         for served in served_apis:
@@ -115,6 +118,7 @@ class MockServer:
                 security_map=security_map(definition.credential_checks(served.state)),
                 validate_responses=self.settings.validate_responses,
                 pythonic_params=True,
+                spec_as_written=spec,
             )
         app.add_middleware(
             PathGuardMiddleware,
