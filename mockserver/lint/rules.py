@@ -16,6 +16,7 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from mockserver.jsonpointer import deref
+from mockserver.lint.patterns import divergences
 from mockserver.web.validation import FORMAT_CHECKER, ResponseValidator
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -215,6 +216,15 @@ def patterns_compile(spec: Spec) -> Iterator[tuple[str, str]]:
             re.compile(pattern)
         except re.error as error:
             yield f"Pattern {pattern!r} does not compile: {error}.", pointer(*where, "pattern")
+
+
+@rule("REG002", "Every pattern means the same to Python's re and to ECMA-262 with the u flag (JavaScript, Prism).")
+def patterns_portable(spec: Spec) -> Iterator[tuple[str, str]]:
+    for where, node in schemas(spec):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            for divergence in divergences(pattern):
+                yield f"Pattern `{pattern}`: {divergence}.", pointer(*where, "pattern")
 
 
 @rule("DOC001", "Every operation is traced to the docs (x-doc-ref) or marked x-inferred with a reason.")

@@ -56,7 +56,7 @@ def clean() -> dict[str, Any]:
                             "type": "string",
                             "nullable": True,
                             "enum": ["red", "blue", None],
-                            "pattern": "^[a-z]+$",
+                            "pattern": "^[a-z]+$(?!\\n)",
                         },
                     },
                 }
@@ -85,6 +85,7 @@ DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "EXA001": lambda s: op(s)["responses"]["200"]["content"]["application/json"].__setitem__("example", {"id": "x"}),
     "ENU001": lambda s: colour(s).__setitem__("enum", ["red", "blue"]),
     "REG001": lambda s: colour(s).__setitem__("pattern", r"^\p{L}+$"),
+    "REG002": lambda s: colour(s).__setitem__("pattern", r"^\w+$(?!\n)"),
     "DOC001": lambda s: op(s).pop("x-doc-ref"),
     "CMP001": lambda s: s["components"]["schemas"].__setitem__("Unused", {"type": "string"}),
 }
