@@ -96,7 +96,13 @@ def _wrongly_typed(operation: dict[str, Any], spec: dict[str, Any]) -> Iterator[
     while "$ref" in schema:
         schema = _resolve(spec, schema["$ref"])
     names = list(schema.get("properties") or {}) or ["a"]
-    for label, value in (("lists", [[]]), ("objects", {"x": {}}), ("nulls", None), ("long", "x" * 100_000)):
+    for label, value in (
+        ("lists", [[]]),
+        ("objects", {"x": {}}),
+        ("nulls", None),
+        ("long", "x" * 100_000),
+        ("unicode digits", "²"),
+    ):
         yield f"every property {label}", json.dumps(dict.fromkeys(names, value)).encode()
 
 

@@ -7,6 +7,7 @@ Everything a landlord sees is limited to their root office's subtree: records el
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import zlib
 from typing import Any
@@ -229,7 +230,8 @@ class Inventory:
             if kind.endswith("_3d"):
                 record["url"] = body["url"]
                 position = body.get("position")
-                if position is not None and str(position).strip().isdigit():
+                # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+                if position is not None and re.fullmatch(r"[0-9]+", str(position).strip()):
                     record["position"] = int(str(position).strip())
             else:
                 reference = self.file_reference(caller, body["file_reference"], MEDIA_ENTITY_TYPES[kind])

@@ -2,7 +2,8 @@
 
 The docs name the rights an operation needs but publish neither the full list nor what each default
 profile holds ("you can find the rights ... in the landlord portal"); these are the mock's, built
-from every right the docs name, and served by ``GET /api/v1/rights``.
+from every right the docs name, and served by ``GET /api/v1/rights``. Writes the docs give no right
+use one of these too (``x-inferred-rights`` in the spec), so the observer, with none, only reads.
 """
 
 from __future__ import annotations
@@ -11,19 +12,31 @@ import math
 from typing import Any
 
 RIGHTS: tuple[tuple[str, str, str], ...] = (
-    ("entity.organization", "Organisation", "Change the company's settings, offices and existing tenants."),
-    ("entity.employees", "Employees", "See and edit the employees below you, and create API users."),
+    (
+        "entity.organization",
+        "Organisation",
+        "Change the company's settings, existing tenants and requirement profiles; reset the environment.",
+    ),
+    ("entity.employees", "Employees", "See and edit the employees and offices below you, and create API users."),
     ("entity.right_profile.create", "Create right profiles", "Create custom right profiles."),
     ("entity.right_profile.update", "Update right profiles", "Change custom right profiles."),
     ("entity.right_profile.delete", "Delete right profiles", "Delete custom right profiles."),
-    ("entity.estate.update", "Update estates", "Change estates and their pictures."),
+    ("entity.estate.update", "Update estates", "Create, change and delete estates and their pictures."),
     ("entity.estate.update.bank_details", "Estate bank details", "Change an estate's bankgiro and postgiro."),
-    ("entity.Apartment.update", "Update apartments", "Change apartments and their media."),
+    ("entity.Apartment.update", "Update apartments", "Create, change and delete apartments, their media and notes."),
     ("entity.object_ad.create", "Create listings", "Create listings (object ads)."),
-    ("entity.object_ad.update", "Update listings", "Change listings."),
+    (
+        "entity.object_ad.update",
+        "Update listings",
+        "Change listings, confirm or reject reservations, keep notes on home seekers.",
+    ),
     ("entity.object_ad.update.advanced", "Advanced listing settings", "Set contract system and candidate sorting."),
     ("entity.object_ad.delete", "Delete listings", "Delete listings."),
-    ("entity.Project.update", "Update projects", "Change projects and their media."),
+    (
+        "entity.Project.update",
+        "Update projects",
+        "Create, change and delete projects, their media, entries and estates.",
+    ),
     ("homeq.integration.capifast", "Capifast integration", "Use the Capifast integration."),
 )
 RIGHT_NAMES = frozenset(name for name, _, _ in RIGHTS)

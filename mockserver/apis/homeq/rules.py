@@ -190,6 +190,16 @@ def right_problem_fields(body: dict[str, Any], field_rights: dict[str, list[str]
     return [field for field, needed in field_rights.items() if field in body and not set(needed) <= rights]
 
 
+def value_rights(body: dict[str, Any], rights_by_value: dict[str, dict[str, list[str]]]) -> list[str]:
+    """The rights the values a body sends need (a file reference for an estate image: the estate's)."""
+    return [
+        right
+        for field, by_value in rights_by_value.items()
+        if isinstance(body.get(field), str)
+        for right in by_value.get(body[field], ())
+    ]
+
+
 # -- requirement profiles --------------------------------------------------------------------------
 def adjust_requirement(record: dict[str, Any]) -> dict[str, Any]:
     """The docs' automatic adjustment: a benefit apartment allows every income benefit and is
