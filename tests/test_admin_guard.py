@@ -97,6 +97,7 @@ def test_with_a_token_every_call_but_health_and_docs_needs_it(guarded: TestClien
         assert right.status_code == 200, right.text
     assert guarded.get("/__admin/health").status_code == 200
     assert guarded.get("/__admin/openapi.json").status_code == 200
+    assert guarded.get("/__admin/openapi.yaml").status_code == 200
     assert guarded.get("/__admin/ui/").status_code == 200
     assert guarded.put("/__admin/uploads/homeq/images/a.png", content=b"x").status_code == 200
     # The token is the developer's: with it, their tools may call from any host or origin.

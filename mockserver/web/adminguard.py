@@ -33,7 +33,12 @@ from mockserver.runtime import ADMIN_PREFIX
 from mockserver.web.middleware import UPLOADS_PREFIX, send_problem
 
 #: Calls that need no token: whether the server is up, and the control plane's own spec and docs.
-OPEN_PATHS = (ADMIN_PREFIX + "/health", ADMIN_PREFIX + "/openapi.json", ADMIN_PREFIX + "/ui")
+OPEN_PATHS = (
+    ADMIN_PREFIX + "/health",
+    ADMIN_PREFIX + "/openapi.json",
+    ADMIN_PREFIX + "/openapi.yaml",
+    ADMIN_PREFIX + "/ui",
+)
 CHALLENGE = 'Bearer realm="mockserver control plane"'
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
 
