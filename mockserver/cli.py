@@ -220,7 +220,7 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
 def with_admin_token(settings: Settings) -> Settings:
     """Off loopback, anyone who can reach the port could read demo passwords and wipe the data: the
     control plane then needs a token, a new one each start unless ``ADMIN_TOKEN`` is set."""
-    from mockserver.web.adminguard import is_loopback_host
+    from mockserver.hosts import is_loopback_host
 
     if settings.admin_token or is_loopback_host(settings.host):
         return settings

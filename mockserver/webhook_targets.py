@@ -21,15 +21,13 @@ the URL, as it will when it sends the delivery.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import urllib.parse
 
 import httpx
 
+from mockserver.hosts import IPAddress, ip_address, is_loopback_host
 from mockserver.settings import Settings
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: The hosts allowed without any setting.
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -52,7 +50,7 @@ def refusal(url: str, settings: Settings) -> str | None:
         return f"The webhook URL {url!r} has no host."
     if "%" in host:
         return f"The webhook URL {url!r} has a percent-encoded host; write the host plainly."
-    address = _address(host)
+    address = ip_address(host)
     if address is None and _resolver_reads_as_address(host):
         return (
             f"The webhook URL {url!r} writes an IP address in a non-standard form ({host}); "
@@ -79,10 +77,10 @@ def targets_own_control_plane(url: str, settings: Settings) -> bool:
     if port != settings.port or not is_admin_path(parsed.raw_path.decode("ascii")):
         return False
     host = canonical_host(parsed.raw_host.decode("ascii"))
-    address = _address(host)
+    address = ip_address(host)
     if address is not None:
         return is_local_address(address)
-    if host in LOOPBACK_NAMES or host.endswith(".localhost") or _resolver_reads_as_address(host):
+    if is_loopback_host(host) or _resolver_reads_as_address(host):
         return True
     return any(is_local_address(found) for found in _resolve(host, port))
 
@@ -98,7 +96,7 @@ def canonical_host(host: str) -> str:
     """``host`` as hosts are compared: lower case, without brackets or trailing dots, an
     IPv4-mapped IPv6 address as its IPv4 address, other addresses in their compressed form."""
     host = host.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
-    address = _address(host)
+    address = ip_address(host)
     return host if address is None else str(address)
 
 
@@ -149,16 +147,6 @@ def _listed(settings: Settings) -> str:
     return ", ".join(settings.webhook_allowed_hosts) or "nothing"
 
 
-def _address(host: str) -> IPAddress | None:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
 def _resolver_reads_as_address(host: str) -> bool:
     """``inet_aton`` (what ``getaddrinfo`` uses) reads ``2130706433``, ``0x7f.1`` or ``0177.1`` as
     IPv4 addresses that :mod:`ipaddress` does not."""
@@ -176,7 +164,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
         return []  # an unresolvable name reaches nothing; delivery checks again
     found = []
     for info in infos:
-        address = _address(str(info[4][0]).split("%", 1)[0])
+        address = ip_address(str(info[4][0]).split("%", 1)[0])
         if address is not None:
             found.append(address)
     return found

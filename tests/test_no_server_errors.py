@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from mockserver.apis import APIS
 from mockserver.apis.homeq import tokens
 from mockserver.fixtures import read_yaml
+from mockserver.jsonpointer import resolve_pointer
 from mockserver.web.app import ADMIN_SPEC, MockServer
 from tests.conftest import credentials, make_settings
 
@@ -52,7 +53,7 @@ def operations(spec: dict[str, Any], base: str) -> Iterator[tuple[str, str, dict
             if operation is None:
                 continue
             declared = item.get("parameters", []) + operation.get("parameters", [])
-            resolved = [_resolve(spec, p["$ref"]) if "$ref" in p else p for p in declared]
+            resolved = [resolve_pointer(spec, p["$ref"]) if "$ref" in p else p for p in declared]
             params = {p["name"]: p for p in resolved}
             path = re.sub(r"\{([^}]+)\}", lambda m, found=params: _value(found.get(m.group(1), {})), template)
             yield method.upper(), base + path, operation, params
@@ -94,7 +95,7 @@ def _wrongly_typed(operation: dict[str, Any], spec: dict[str, Any]) -> Iterator[
     content = (operation.get("requestBody") or {}).get("content") or {}
     schema = next((v.get("schema") for k, v in content.items() if "json" in k), None) or {}
     while "$ref" in schema:
-        schema = _resolve(spec, schema["$ref"])
+        schema = resolve_pointer(spec, schema["$ref"])
     names = list(schema.get("properties") or {}) or ["a"]
     for label, value in (
         ("lists", [[]]),
@@ -104,13 +105,6 @@ def _wrongly_typed(operation: dict[str, Any], spec: dict[str, Any]) -> Iterator[
         ("unicode digits", "²"),
     ):
         yield f"every property {label}", json.dumps(dict.fromkeys(names, value)).encode()
-
-
-def _resolve(spec: dict[str, Any], ref: str) -> dict[str, Any]:
-    node: Any = spec
-    for part in ref.lstrip("#/").split("/"):
-        node = node[part]
-    return dict(node)
 
 
 def _jwt(**claims: Any) -> str:

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from mockserver import webhook_targets
 from mockserver.apis.homeq.state import HomeQState
 from mockserver.clock import Clock
+from mockserver.hosts import ip_address
 from mockserver.problems import BadRequest, Conflict
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
@@ -234,7 +235,7 @@ def test_the_own_control_plane_is_never_a_target_even_with_a_star(anything: Test
 def test_a_name_resolving_to_this_machine_is_the_own_control_plane(
     anything: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: [webhook_targets._address("127.0.0.1")])
+    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: [ip_address("127.0.0.1")])
     assert_problem(register(anything, f"http://mock.example.test:{PORT}/__admin/reset"), 400)
     assert register(anything, f"http://mock.example.test:{PORT}/hook").status_code == 201
 
@@ -265,7 +266,7 @@ def test_a_target_that_turns_into_the_own_control_plane_is_refused_at_delivery(m
     webhooks = engine(post, webhook_allowed_hosts=("*",))
     monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: [])  # does not resolve yet
     webhooks.register(f"http://rebound.example.test:{PORT}/__admin/reset")
-    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: [webhook_targets._address("127.0.0.1")])
+    monkeypatch.setattr(webhook_targets, "_resolve", lambda host, port: [ip_address("127.0.0.1")])
     webhooks.emit("ping", {"n": 1})
     wait_until(lambda: webhooks.pending() == 0)
     (delivery,) = webhooks.deliveries()

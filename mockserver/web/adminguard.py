@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.hosts import is_loopback_host
 from mockserver.problems import Forbidden, MockProblem, Unauthorized
 from mockserver.runtime import ADMIN_PREFIX
 from mockserver.web.middleware import UPLOADS_PREFIX, send_problem
@@ -40,25 +40,11 @@ OPEN_PATHS = (
     ADMIN_PREFIX + "/ui",
 )
 CHALLENGE = 'Bearer realm="mockserver control plane"'
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
 
 
 def is_control_plane(path: str) -> bool:
     """``/__admin`` and below, but not the upload target (see the module's docstring)."""
     return (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")) and not path.startswith(UPLOADS_PREFIX)
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether a host name or address (no port) names this machine's loopback interface."""
-    host = host.strip().lower().strip("[]")
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
 def _host_name(authority: str) -> str:
