@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import asgi_scope
+from bench.timing import asgi_call
 from mockserver.settings import Settings
 from mockserver.store import Table
 from mockserver.web.app import MockServer
@@ -169,22 +169,7 @@ RESOURCES = (
 async def call(app: Any, request: Request) -> tuple[int, bytes]:
     """One request straight into the ASGI ``app`` (no client, no socket: only the server's work)."""
     method, path, headers, body = request
-    scope = asgi_scope(method, path, headers, body)
-    status = 0
-    answer = bytearray()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            answer.extend(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, bytes(answer)
+    return await asgi_call(app, method, path, headers, body)
 
 
 def table_of(server: MockServer, resource: Resource) -> Table:

@@ -61,6 +61,28 @@ def asgi_scope(
     }
 
 
+async def asgi_call(
+    app: Any, method: str, path: str, headers: dict[str, str] | None = None, content: bytes | None = None
+) -> tuple[int, bytes]:
+    """One request straight into the ASGI ``app`` (no client, no socket): its status and body."""
+    body = content or b""
+    status = 0
+    answer = bytearray()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            answer.extend(message.get("body", b""))
+
+    await app(asgi_scope(method, path, headers, content), receive, send)
+    return status, bytes(answer)
+
+
 async def asgi_median_us(
     app: Any,
     method: str,
