@@ -120,6 +120,10 @@ class ApiDefinition:
     credential_checks: Callable[[Any], dict[str, CredentialCheck]]
     #: The ``WWW-Authenticate`` challenge of a 401 (RFC 9110 requires one).
     auth_challenge: str | None = None
+    #: On an operation that also serves callers without credentials (``security: [..., {}]``), a
+    #: credential that is sent and refused is served as none (Connexion's reading) rather than
+    #: refused (``mockserver.web.security``); only for an API whose spec says so.
+    invalid_credentials_as_anonymous: bool = False
     #: For API-key schemes whose value is ``<prefix> <token>`` (HomeQ's ``JWT <token>``).
     token_prefix: str | None = None
     #: The login operation, when credentials are a username and password rather than a token.

@@ -123,7 +123,7 @@ UPLOADS: list[tuple[dict[str, str | None], bytes | None, int, bool]] = [
     ({"filename": None, "is_reupload": "yes"}, None, 400, True),
     ({"filename": None, "content-type": "text/plain"}, None, 400, True),
     ({"filename": None}, b"", 400, True),
-    ({"filename": None, "authorization": None}, None, 401, True),
+    ({"filename": None, "authorization": None}, None, 400, False),  # no credentials: served as documented
     ({"filename": ""}, None, 400, True),
     ({"filename": "a/b.pdf"}, None, 400, True),
     ({"mimetype": "text/plain"}, None, 400, True),
@@ -135,7 +135,8 @@ UPLOADS: list[tuple[dict[str, str | None], bytes | None, int, bool]] = [
     ({"content-type": "Application/Octet-Stream"}, None, 200, True),
     ({"content-type": None}, None, 200, True),  # Connexion takes the first declared type
     ({}, b"", 400, True),  # Connexion hands the handler {} for an empty body
-    ({"authorization": None}, None, 401, True),
+    ({"authorization": None}, None, 200, False),  # the docs show no credential
+    ({"authorization": "Bearer nobody"}, None, 401, True),  # a credential sent is checked
 ]
 
 
@@ -158,6 +159,8 @@ def test_an_upload_is_answered_alike_and_only_a_plainly_valid_one_skips_connexio
     path = APIS["consumerportal"].base_path + UPLOAD.path
     body = UPLOAD.raw if content is None else content
     fallback.calls.clear()
+    fast.cookies.clear()  # getsession's session cookie, which would identify the consumer too
+    slow.cookies.clear()
     answer = fast.post(path, content=body, headers=headers)
     expected = slow.post(path, content=body, headers=headers)
     assert answer.status_code == status, answer.text
@@ -270,3 +273,35 @@ def test_the_fast_path_validates_responses_like_connexion(
     logged = [r.getMessage() for r in caplog.records if error_id in r.getMessage()]
     assert logged, caplog.text
     assert "does not conform" in logged[0]
+
+
+def test_optional_credentials_are_read_alike_and_a_plain_call_skips_connexion(
+    pair: tuple[TestClient, TestClient, Counting],
+) -> None:
+    """The consumer portal serves callers without credentials, by session cookie or by token; a
+    credential that is sent and refused is Connexion's 401 on both paths (``web.security``)."""
+    fast, slow, fallback = pair
+    base = APIS["consumerportal"].base_path
+    sanne = "CNSRCEC47CDCA8A89085FB562D681733A6"
+    users = slow.get("/__admin/apis").json()["apis"]
+    auth = next(a for a in users if a["name"] == "consumerportal")["auth"]
+    cookie = next(u["session_id"] for u in auth["users"] if u["consumer_id"] == sanne)
+    session = f"{base}/getsession?consumer_id={sanne}&ip_address=192.0.2.15"
+    otd = f"{base}/get_otd_pdf?productaction_id=PRA0117B05B5D89DBD8632C06847CB133"
+    for path, headers, plain in [
+        (session, {}, True),
+        (session, {"Cookie": f"PHPSESSID={cookie}"}, True),
+        (session, {"Cookie": f"theme=dark; PHPSESSID={cookie}"}, True),
+        (otd, {"Cookie": f"PHPSESSID={cookie}"}, True),
+        (otd, {}, True),
+        (session, {"Authorization": "Basic abc"}, True),
+        (session, {"Cookie": "PHPSESSID=unknown"}, False),
+        (otd, {"Authorization": "Bearer nobody"}, False),
+        (otd, {"Authorization": "Bearer nobody", "Cookie": f"PHPSESSID={cookie}"}, True),
+    ]:
+        fallback.calls.clear()
+        fast.cookies.clear()
+        slow.cookies.clear()
+        answer, expected = fast.get(path, headers=headers), slow.get(path, headers=headers)
+        assert comparable(answer) == comparable(expected), (path, headers)
+        assert (fallback.calls == []) is plain, (path, headers, answer.status_code)

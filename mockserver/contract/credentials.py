@@ -120,7 +120,7 @@ def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:
         kind = scheme.get("type")
         if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
             schemes[name] = {"bearer": credential.token}
-        elif kind == "apiKey":
+        elif kind == "apiKey" and scheme.get("in") != "cookie":  # a session cookie is not a token
             value = f"{credential.prefix} {credential.token}" if credential.prefix else credential.token
             schemes[name] = {"api_key": value}
     return {"openapi": schemes} if schemes else {}

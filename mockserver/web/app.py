@@ -8,6 +8,7 @@ API state. Handlers and states know nothing of this module.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.mediatypes import middlewares
 from mockserver.web.middleware import BodyLimitMiddleware, ErrorGuard, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
+from mockserver.web.security import CheckedSecurityMiddleware, checking_optional_credentials
 from mockserver.web.specs import VALIDATED
 from mockserver.web.swaggerui import serving_specs_as_written
 from mockserver.web.validation import validator_map
@@ -70,10 +72,22 @@ class MockServer:
         await self.asgi(scope, receive, send)
 
     def _build_connexion(self) -> connexion.AsyncApp:
+        # The admin API first and the others by decreasing base path: the router tries mounts in
+        # order, and an API served at the root ("") would otherwise take every later API's paths.
+        # Connexion copies every spec it is given (and never changes ours: tests/test_specs.py); its
+        # `openapi.json` and `openapi.yaml` serve ours as written (`web.swaggerui`).
+        admin_spec = read_yaml(ADMIN_SPEC)
+        served_apis = sorted(self.runtime.apis.values(), key=lambda s: -len(s.definition.base_path))
+        specs = [(ADMIN_PREFIX, admin_spec)] + [(s.definition.base_path, s.definition.spec) for s in served_apis]
+        stack = checking_optional_credentials(middlewares())
+        if self.settings.faults:
+            # Right after routing (the operation is known), before security (``ignore-auth``).
+            fault = functools.partial(FaultMiddleware, runtime=self.runtime, index=OperationIndex(specs))
+            stack.insert(stack.index(CheckedSecurityMiddleware), fault)
         app = connexion.AsyncApp(
             __name__,
             jsonifier=JSONIFIER,
-            middlewares=serving_specs_as_written(middlewares()),
+            middlewares=serving_specs_as_written(stack),
             validator_map=validator_map(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
         )
@@ -87,13 +101,6 @@ class MockServer:
             allow_credentials="*" not in self.settings.cors_origins,
             admin_origins=self.settings.admin_origins,
         )
-        specs: list[tuple[str, dict[str, Any]]] = []
-        # The admin API first and the others by decreasing base path: the router tries mounts in
-        # order, and an API served at the root ("") would otherwise take every later API's paths.
-        # Connexion copies every spec it is given (and never changes ours: tests/test_specs.py); its
-        # `openapi.json` and `openapi.yaml` serve ours as written (`web.swaggerui`).
-        admin_spec = read_yaml(ADMIN_SPEC)
-        specs.append((ADMIN_PREFIX, admin_spec))
         app.add_api(
             admin_spec,
             name="admin",
@@ -105,17 +112,16 @@ class MockServer:
             validate_responses=self.settings.validate_responses,
             spec_as_written=admin_spec,
         )
-        served_apis = sorted(self.runtime.apis.values(), key=lambda s: -len(s.definition.base_path))
         for served in served_apis:
             definition = served.definition
             spec = definition.spec
-            specs.append((definition.base_path, spec))
             app.add_api(
                 spec,
                 name=definition.name,
                 base_path=definition.base_path,
                 resolver=HandlerResolver(self.handlers[definition.name]),
                 security_map=security_map(definition.credential_checks(served.state)),
+                invalid_credentials_as_anonymous=definition.invalid_credentials_as_anonymous,
                 validate_responses=self.settings.validate_responses,
                 pythonic_params=True,
                 spec_as_written=spec,
@@ -125,13 +131,6 @@ class MockServer:
             position=MiddlewarePosition.BEFORE_ROUTING,
             table=MethodTable.from_specs(specs),
         )
-        if self.settings.faults:
-            app.add_middleware(
-                FaultMiddleware,
-                position=MiddlewarePosition.BEFORE_SECURITY,
-                runtime=self.runtime,
-                index=OperationIndex(specs),
-            )
         for exception, handler in self.errors.connexion_handlers().items():
             app.add_error_handler(exception, handler)
         return app

@@ -8,7 +8,8 @@ Connexion, this ASGI app compiles each operation once, on its first request, int
 check, request body, handler and response validator) and then serves that operation's
 requests itself, doing what Connexion does for them:
 
-route -> credentials (the API's own check, Connexion's order of security alternatives) ->
+route -> credentials (the API's own check, in Connexion's order of security alternatives, with
+``web.security``'s reading of ``{}``) ->
 parameters (typed and validated like Connexion, query defaults filled in, pythonic names; header
 parameters and ``content_type`` passed as :mod:`mockserver.web.binding` passes them) -> body ->
 handler -> the same serialisation (the same jsonifier) -> response validation when
@@ -52,6 +53,7 @@ from connexion.exceptions import (
 )
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.utils import coerce_type, is_json_mimetype, is_nullable, split_content_type
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.jsonpointer import deref
@@ -150,6 +152,8 @@ class Plan:
     content_type: bool = False
     components: dict[str, Any] = field(default_factory=dict)
     response_validators: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: ``{}`` among the security alternatives serves a refused credential as none (``web.security``).
+    invalid_credentials_as_anonymous: bool = False
 
 
 @dataclass
@@ -332,6 +336,8 @@ class FastPath:
             kind = scheme.get("scheme", "").lower() if scheme.get("type") == "http" else scheme.get("type")
             if kind == "apiKey" and scheme.get("in") == "header" and "apiKey" in checks:
                 alternatives.append({"header": scheme["name"].lower(), "check": checks["apiKey"], "bearer": False})
+            elif kind == "apiKey" and scheme.get("in") == "cookie" and "apiKey" in checks:
+                alternatives.append({"cookie": scheme["name"], "check": checks["apiKey"], "bearer": False})
             elif kind == "bearer" and "bearer" in checks:
                 alternatives.append({"header": "authorization", "check": checks["bearer"], "bearer": True})
             else:
@@ -342,6 +348,7 @@ class FastPath:
             accepts=accepts,
             params=list(params.values()),
             security=alternatives,
+            invalid_credentials_as_anonymous=served.definition.invalid_credentials_as_anonymous,
             body_name=body_name,
             body_validator=body_validator,
             responses=responses,
@@ -491,11 +498,21 @@ class FastPath:
 
 
 def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
-    """Connexion's order: the first alternative that yields a token info wins; ``{}`` always does."""
+    """Connexion's order: the first alternative that yields a token info wins. ``{}`` (no
+    credentials needed) yields at once where the API serves a refused credential as none
+    (``invalid_credentials_as_anonymous``, Connexion's reading); elsewhere only when no credential
+    was sent (``web.security``)."""
+    anonymous = refused = False
     for alternative in plan.security:
         if not alternative:
-            return {}
-        value = headers.get(alternative["header"])
+            if plan.invalid_credentials_as_anonymous:
+                return {}
+            anonymous = True
+            continue
+        if "cookie" in alternative:
+            value = _cookies(headers).get(alternative["cookie"])
+        else:
+            value = headers.get(alternative["header"])
         if value is None:
             continue
         if alternative["bearer"]:
@@ -508,7 +525,15 @@ def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
             info = None
         if info is not None:
             return dict(info)
+        refused = True
+    if anonymous and not refused:
+        return {}
     raise Unsupported("no valid credentials")  # Connexion answers 401/403 in the API's shape
+
+
+def _cookies(headers: dict[str, str]) -> dict[str, str]:
+    """The request's cookies as Connexion reads them (Starlette's parser, first Cookie header)."""
+    return cookie_parser(headers.get("cookie", ""))
 
 
 def _raw_body(plan: Plan, headers: dict[str, str], raw: bytes) -> bytes:

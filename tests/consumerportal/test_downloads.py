@@ -7,7 +7,7 @@ import base64
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, bearer
 from tests.consumerportal.helpers import (
     DOWNLOAD,
     JAN,
@@ -84,4 +84,4 @@ def test_only_otd_actions_have_an_otd(client: TestClient, action_id: str) -> Non
 def test_the_product_action_id_is_required_and_checked(client: TestClient, url: str) -> None:
     assert_problem(client.get(url, headers=SANNE), 400, "bad-request")
     assert_problem(client.get(url, params={"productaction_id": "PRA433"}, headers=SANNE), 400, "bad-request")
-    assert_problem(client.get(url, params={"productaction_id": SIGNED_OTD}), 401, "unauthorized")
+    assert_problem(client.get(url, params={"productaction_id": SIGNED_OTD}, headers=bearer("x")), 401, "unauthorized")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, bearer
 from tests.consumerportal.helpers import (
     DONE_ID_UPLOAD,
     GIF_FILE,
@@ -173,8 +173,11 @@ def test_a_multipart_body_is_415(client: TestClient) -> None:
     assert_problem(response, 415, "unsupported-media-type")
 
 
-def test_an_upload_needs_a_session_token(client: TestClient) -> None:
-    response = client.post(UPLOAD, headers={"productaction_id": OPEN_ID_UPLOAD, "is_reupload": "0"}, content=PDF_FILE)
+def test_an_upload_checks_a_session_token_that_is_sent(client: TestClient) -> None:
+    headers = {**bearer("unknown"), "productaction_id": OPEN_ID_UPLOAD, "is_reupload": "0"}
+    response = client.post(
+        UPLOAD, headers={**headers, "filename": "a.pdf", "mimetype": "application/pdf"}, content=PDF_FILE
+    )
     assert_problem(response, 401, "unauthorized")
 
 

@@ -12,6 +12,6 @@ API = ApiDefinition(
     spec_file=SPECS_DIR / "consumerportal.yaml",
     build_state=ConsumerPortalState,
     build_handlers=ConsumerPortalHandlers,
-    credential_checks=lambda state: {"bearer": state.authenticate},
+    credential_checks=lambda state: {"bearer": state.authenticate, "apiKey": state.authenticate_session},
     auth_challenge='Bearer realm="consumerportal"',
 )

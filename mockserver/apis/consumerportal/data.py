@@ -24,11 +24,12 @@ from .lookups import DOWNLOAD, INSURANCE, MORTGAGE, REFERENCE_LETTER, SIGN_OTD, 
 from .rules import ascii_text, display_name
 
 TABLES = ("consumers", "sessions", "dossiers", "products", "productactions", "uploads")
-#: Indexed fields: every request authenticates by token and reads the caller's dossier and its
-#: products. Product actions are not indexed: an update would move a row to the end of its index
+#: Indexed fields: every request authenticates by token or session cookie and reads the caller's
+#: dossier and its products. Product actions are not indexed: an update would move a row to the end of its index
 #: bucket, and their order is the order of the session's maps.
 INDEXES: dict[str, tuple[str, ...]] = {
     "consumers": ("token",),
+    "sessions": ("session_id",),
     "dossiers": ("consumer_id",),
     "products": ("dossier_id",),
     "productactions": ("dossier_id",),

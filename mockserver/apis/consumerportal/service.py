@@ -3,6 +3,10 @@
 Each public method is one thing a consumer can do; it takes plain values, holds the store lock
 while it reads and changes records, and returns the API shape or raises a catalogue problem.
 A consumer only ever reaches the product actions of their own dossier: any other id is 404.
+
+The caller is the consumer of the session token or cookie, or ``None`` for a request without
+either, which the docs show: getsession then serves the consumer its ``consumer_id`` names, and
+the product action operations the consumer whose dossier holds the ``productaction_id``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from .lookups import DOWNLOADABLE, SIGN_OTD
 from .views import Views
 
 Body = dict[str, Any]
+#: The cookie that carries the portal session (``session_id``; PHP's default name, as its format is PHP's).
+SESSION_COOKIE = "PHPSESSID"
 
 
 class ConsumerPortalService:
@@ -42,15 +48,18 @@ class ConsumerPortalService:
         assert consumer is not None
         return consumer
 
-    def _own_action(self, consumer_id: str, action_id: str, *, stored: bool = False) -> Body:
-        """One of the consumer's own product actions: a copy, or with ``stored`` the stored row itself
-        (for a caller that holds the store's lock while it reads it and changes it only through the table)."""
+    def _own_action(self, consumer_id: str | None, action_id: str, *, stored: bool = False) -> tuple[str, Body]:
+        """The consumer and one of their own product actions (any consumer's without a caller): a
+        copy, or with ``stored`` the stored row itself (for a caller that holds the store's lock while
+        it reads it and changes it only through the table)."""
         table = self.store.productactions
         action = table.peek(action_id) if stored else table.get(action_id)
-        dossier = self.views.dossier_of(consumer_id)
-        if action is None or action["dossier_id"] != dossier["id"]:
+        if action is not None and consumer_id is None:
+            owner = self.store.dossiers.peek(action["dossier_id"])
+            consumer_id = owner["consumer_id"] if owner else None
+        if action is None or consumer_id is None or action["dossier_id"] != self.views.dossier_of(consumer_id)["id"]:
             raise NotFound(f"Product action {action_id} does not exist.")
-        return action
+        return consumer_id, action
 
     def _context(self, consumer_id: str, action: Body) -> tuple[Body, Body, Body]:
         """The product, dossier and consumer of one of the consumer's own actions (``_own_action``)."""
@@ -61,18 +70,25 @@ class ConsumerPortalService:
         return product, dossier, self._consumer(consumer_id)
 
     # -- operations ------------------------------------------------------------------------------
-    def get_session(self, caller: str, consumer_id: str, ip_address: str) -> Body:
+    def get_session(self, caller: str | None, consumer_id: str, ip_address: str) -> tuple[Body, str]:
+        """The session's view and its ``session_id`` (the session cookie's value)."""
         with self.store.lock:
-            if consumer_id != caller:
+            if caller is None:
+                if consumer_id not in self.store.consumers:
+                    raise NotFound(f"There is no consumer {consumer_id}.")
+                caller = consumer_id
+            elif consumer_id != caller:
                 raise Forbidden(f"consumer_id {consumer_id} is not the consumer of this session.")
             self._check_consumer(caller)
             self.store.sessions.change(caller, {"ip_address": ip_address})
-            return self.views.consumerportal_session(caller)
+            session = self.store.sessions.peek(caller)
+            assert session is not None
+            return self.views.consumerportal_session(caller), session["session_id"]
 
-    def download(self, caller: str, action_id: str) -> tuple[str, bytes]:
+    def download(self, caller: str | None, action_id: str) -> tuple[str, bytes]:
         """The file name and PDF of a downloadable product action's document."""
         with self.store.lock:
-            action = self._own_action(caller, action_id)
+            caller, action = self._own_action(caller, action_id)
             if action["type"] not in DOWNLOADABLE:
                 raise NotFound(
                     f"Product action {action_id} is a {action['type']} action and has no document to download."
@@ -82,14 +98,14 @@ class ConsumerPortalService:
             return otd_document(action, dossier, consumer)
         return action_document(action, product, dossier, consumer)
 
-    def otd_pdf(self, caller: str, action_id: str) -> Body:
+    def otd_pdf(self, caller: str | None, action_id: str) -> Body:
         """The OTD as base64, built again only after a change in what it shows (a shared view)."""
         with self.store.lock:
             return self._otds.get((caller, action_id), self.views.version(), lambda: self._otd_pdf(caller, action_id))
 
-    def _otd_pdf(self, caller: str, action_id: str) -> Body:
+    def _otd_pdf(self, caller: str | None, action_id: str) -> Body:
         with self.store.lock:
-            action = self._own_action(caller, action_id)
+            caller, action = self._own_action(caller, action_id)
             if action["type"] != SIGN_OTD:
                 raise NotFound(f"Product action {action_id} is a {action['type']} action, not an OTD ({SIGN_OTD}).")
             _, dossier, consumer = self._context(caller, action)
@@ -98,7 +114,7 @@ class ConsumerPortalService:
 
     def upload(
         self,
-        caller: str,
+        caller: str | None,
         action_id: str,
         *,
         is_reupload: int,
@@ -111,7 +127,7 @@ class ConsumerPortalService:
         A re-upload replaces the action's file: one row per action, with how many files it got."""
         rules.check_not_empty(content)
         with self.store.lock:
-            action = self._own_action(caller, action_id, stored=True)
+            caller, action = self._own_action(caller, action_id, stored=True)
             rules.check_file_type(content, mimetype)
             rules.check_upload(action, is_reupload)
             now = self.clock.stamp()  # ISO 8601 UTC: its first ten characters are the day

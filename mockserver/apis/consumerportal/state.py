@@ -11,7 +11,7 @@ from mockserver.store import Store
 
 from .data import INDEXES, TABLES, populate
 from .rules import display_name
-from .service import ConsumerPortalService
+from .service import SESSION_COOKIE, ConsumerPortalService
 
 
 class ConsumerPortalState:
@@ -32,14 +32,28 @@ class ConsumerPortalState:
         found = self.store.consumers.values(("id",), token=token)
         return {"sub": found[0][0]} if found else None
 
+    def authenticate_session(self, session_id: str) -> dict[str, Any] | None:
+        """Session cookie (the ``session_id`` that getsession shows) -> the consumer's identity."""
+        found = self.store.sessions.values(("consumer_id",), session_id=session_id)
+        return {"sub": found[0][0]} if found else None
+
     def auth_description(self) -> dict[str, Any]:
-        """The demo consumers, fixtures first: the first one is the default of contract runs."""
+        """The demo consumers, fixtures first: the first one is the default of contract runs. Each
+        also has a session cookie, and every call works without either (the spec's ``security``)."""
+        sessions = dict(self.store.sessions.values(("consumer_id", "session_id")))
         return {
             "type": "bearer",
             "header": "Authorization",
             "prefix": "Bearer",
+            "cookie": SESSION_COOKIE,
+            "optional": True,
             "users": [
-                {"name": display_name(c), "consumer_id": c["id"], "token": c["token"]}
+                {
+                    "name": display_name(c),
+                    "consumer_id": c["id"],
+                    "token": c["token"],
+                    "session_id": sessions.get(c["id"]),
+                }
                 for c in self.store.consumers.all()
                 if c.get("token")
             ],

@@ -30,6 +30,7 @@ API = ApiDefinition(
     credential_checks=lambda state: {"apiKey": state.check_token},
     auth_challenge='JWT realm="homeq"',
     token_prefix="JWT",
+    invalid_credentials_as_anonymous=True,  # the public views (info.description, "Authentication")
     login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
     error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
 )
