@@ -1,10 +1,16 @@
-"""Shared fixtures: a fresh in-process mock per test, with response validation on."""
+"""Shared fixtures: a fresh in-process mock per test, with response validation on; the Node tools
+some tests run (``tests/node/``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +22,8 @@ from mockserver.web.app import MockServer
 #: Tests fix the anchor day so that generated data do not depend on the day they run.
 ANCHOR = dt.date(2026, 3, 2)
 PORTAL = "/api/rest/portal"
+#: Node tools the tests install for themselves, pinned: Spectral, Redocly CLI, openapi-typescript.
+NODE = Path(__file__).resolve().parent / "node"
 
 
 def make_settings(**changes: Any) -> Settings:
@@ -65,3 +73,29 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
     if slug:
         assert body["type"] == f"/__admin/problems#{slug}"
     return body
+
+
+def node_installed() -> bool:
+    """The pinned versions of ``tests/node/package.json`` are in its node_modules."""
+    wanted: dict[str, str] = json.loads((NODE / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    for name, version in wanted.items():
+        manifest = NODE / "node_modules" / name / "package.json"
+        if not manifest.exists() or json.loads(manifest.read_text(encoding="utf-8"))["version"] != version:
+            return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def node_tools() -> Path:
+    """``tests/node``'s executables, installed with ``npm ci`` once (as ``make bench`` installs
+    Prism); skips without Node.js, fails when the install does."""
+    if not (shutil.which("node") and shutil.which("npm")):
+        pytest.skip("Node.js (node and npm) is not installed: the npm tools of tests/node cannot run")
+    with (NODE / "package.json").open() as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another pytest process may be installing them right now
+        if not node_installed():
+            command = ["npm", "ci", "--no-audit", "--no-fund"]
+            done = subprocess.run(command, cwd=NODE, capture_output=True, text=True, check=False)
+            if done.returncode != 0 or not node_installed():
+                pytest.fail(f"`{' '.join(command)}` in {NODE} failed:\n{done.stderr[-3000:]}")
+    return NODE / "node_modules" / ".bin"

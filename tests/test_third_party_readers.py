@@ -3,6 +3,7 @@
 - openapi-python-client generates a client from every spec without a warning (binary media types
   mapped to ``application/octet-stream``, its documented way to take them), types the nullable
   references and enums ``X | None`` with one enum class, and its models parse the mock's answers.
+- openapi-typescript types them ``X | null``.
 - Prism compiles the validators of the nullable enums: a nullable enum that lists ``null`` used to
   make it append a second ``null`` and validate nothing at all on that operation.
 
@@ -141,6 +142,25 @@ def as_z(value: Any) -> Any:
     if isinstance(value, list):
         return [as_z(item) for item in value]
     return UTC.sub("Z", value) if isinstance(value, str) and MOMENT.fullmatch(value) else value
+
+
+def test_openapi_typescript_types_nullable_references_and_enums_as_x_or_null(node_tools: Path, tmp_path: Path) -> None:
+    for name, definition in APIS.items():
+        out = tmp_path / f"{name}.d.ts"
+        done = subprocess.run(
+            [str(node_tools / "openapi-typescript"), str(definition.spec_file), "-o", str(out)],
+            cwd=tmp_path,  # in the checkout it reads redocly.yaml's list of APIs instead (README)
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    portal = (tmp_path / "portal.d.ts").read_text()
+    assert 'livingCircumstance: components["schemas"]["LivingCircumstance"] | null;' in portal
+    assert "homeOwnershipStatus: (1 | 2 | 3 | 4) | null;" in portal
+    instruction = (tmp_path / "instruction.d.ts").read_text()
+    assert '"WAITING" | "OVERDUE"' in instruction
+    assert "null | null" not in instruction + portal
 
 
 def free_port() -> int:

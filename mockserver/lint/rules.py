@@ -199,11 +199,36 @@ def examples_valid(spec: Spec) -> Iterator[tuple[str, str]]:
             yield f"Example does not match its schema{f' at {path}' if path else ''}: {error.message}", pointer(*where)
 
 
-@rule("ENU001", "A nullable enum lists null among its values.")
-def nullable_enums_list_null(spec: Spec) -> Iterator[tuple[str, str]]:
+#: Why each other way of writing a nullable value is refused: the tools read it differently.
+WITHOUT_TYPE = (
+    "without `type` it means nothing to OpenAPI 3.0.3, Spectral and Prism (null is rejected) but allows null "
+    "in Connexion and Schemathesis"
+)
+BESIDE_SUBSCHEMA = "beside `allOf`, `oneOf` or `$ref` the other schema still rejects null in OpenAPI 3.0.3"
+BESIDE_ENUM = (
+    "beside `enum` it makes Prism append null and compile no validator, and openapi-python-client make "
+    "several enum classes"
+)
+
+
+@rule(
+    "NUL001",
+    "`nullable: true` stands beside a `type`, never beside `enum`, `allOf`, `oneOf` or `$ref`; "
+    "a nullable reference or enum is `anyOf: [X, {enum: [null]}]`.",
+)
+def nullable_beside_type(spec: Spec) -> Iterator[tuple[str, str]]:
     for where, node in schemas(spec):
-        if node.get("nullable") is True and isinstance(node.get("enum"), list) and None not in node["enum"]:
-            yield "Nullable enum without null: validators reject null before `nullable` applies.", pointer(*where)
+        if node.get("nullable") is not True:
+            continue
+        why = []
+        if "type" not in node:
+            why.append(WITHOUT_TYPE)
+        elif any(key in node for key in ("allOf", "oneOf", "$ref")):
+            why.append(BESIDE_SUBSCHEMA)
+        if "enum" in node:
+            why.append(BESIDE_ENUM)
+        if why:
+            yield f"`nullable: true`: {'; '.join(why)}. Write `anyOf: [X, {{enum: [null]}}]`.", pointer(*where)
 
 
 @rule("REG001", "Every pattern compiles with Python's re (the server's engine).")
@@ -229,6 +254,8 @@ def patterns_portable(spec: Spec) -> Iterator[tuple[str, str]]:
 
 @rule("DOC001", "Every operation is traced to the docs (x-doc-ref) or marked x-inferred with a reason.")
 def traced_to_docs(spec: Spec) -> Iterator[tuple[str, str]]:
+    if (spec.get("info") or {}).get("x-traced-to-docs") is False:  # an API documented by its spec alone
+        return
     for path, method, _, op in operations(spec):
         if op.get("x-doc-ref"):
             continue

@@ -16,6 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis.homeq import API
+from mockserver.apis.homeq.events import EVENT_NAMES
 from mockserver.apis.homeq.state import HomeQState
 from mockserver.web.app import MockServer
 from tests.conftest import assert_problem, make_settings
@@ -86,7 +87,8 @@ def register(client: TestClient, url: str, *events: str) -> dict[str, Any]:
 
 def check_schema(event: str, body: dict[str, Any]) -> None:
     spec = API.spec
-    ref = spec["x-webhooks"][event]["$ref"].rsplit("/", 1)[-1]
+    body_schema = spec["x-webhooks"][event]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    ref = body_schema["$ref"].rsplit("/", 1)[-1]
     schema = {**spec["components"]["schemas"][ref], "components": spec["components"]}
     jsonschema.validate(body, _resolve(schema, spec))
     assert body["uuid"]
@@ -102,6 +104,12 @@ def _resolve(schema: Any, spec: dict[str, Any]) -> Any:
     if isinstance(schema, list):
         return [_resolve(v, spec) for v in schema]
     return schema
+
+
+def test_the_spec_documents_every_event_the_mock_sends_as_a_post_to_the_receiver() -> None:
+    webhooks = API.spec["x-webhooks"]
+    assert sorted(webhooks) == sorted(EVENT_NAMES)
+    assert all(set(item) == {"post"} for item in webhooks.values())
 
 
 def test_reserving_a_listing_posts_the_reservation_event(client: TestClient, listener: Listener) -> None:

@@ -36,7 +36,7 @@ def clean() -> dict[str, Any]:
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/Thing"},
-                                    "example": {"id": 1, "colour": "red"},
+                                    "example": {"id": 1, "size": None},
                                 }
                             },
                         },
@@ -52,12 +52,8 @@ def clean() -> dict[str, Any]:
                     "required": ["id"],
                     "properties": {
                         "id": {"type": "integer"},
-                        "colour": {
-                            "type": "string",
-                            "nullable": True,
-                            "enum": ["red", "blue", None],
-                            "pattern": "^[a-z]+$(?!\\n)",
-                        },
+                        "colour": {"type": "string", "nullable": True, "pattern": "^[a-z]+$(?!\\n)"},
+                        "size": {"anyOf": [{"type": "string", "enum": ["S", "M", "L"]}, {"enum": [None]}]},
                     },
                 }
             }
@@ -83,7 +79,7 @@ DEFECTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "PAR001": lambda s: op(s).__setitem__("parameters", []),
     "ERR001": lambda s: op(s)["responses"].pop("404"),
     "EXA001": lambda s: op(s)["responses"]["200"]["content"]["application/json"].__setitem__("example", {"id": "x"}),
-    "ENU001": lambda s: colour(s).__setitem__("enum", ["red", "blue"]),
+    "NUL001": lambda s: colour(s).__setitem__("enum", ["red", "blue"]),
     "REG001": lambda s: colour(s).__setitem__("pattern", r"^\p{L}+$"),
     "REG002": lambda s: colour(s).__setitem__("pattern", r"^\w+$(?!\n)"),
     "DOC001": lambda s: op(s).pop("x-doc-ref"),
@@ -110,6 +106,40 @@ def test_each_kind_of_defect_is_caught_by_its_rule(rule_id: str) -> None:
     assert finding.message
 
 
+THING = {"$ref": "#/components/schemas/Thing"}
+#: Ways to write a nullable value, and whether NUL001 refuses them.
+NULLABLE_FORMS: dict[str, tuple[dict[str, Any], bool]] = {
+    "scalar": ({"type": "string", "nullable": True}, False),
+    "scalar with anyOf": ({"type": "string", "nullable": True, "anyOf": [{"format": "date"}, {"maxLength": 0}]}, False),
+    "reference in anyOf": ({"anyOf": [THING, {"enum": [None]}]}, False),
+    "enum in anyOf": ({"anyOf": [{"type": "string", "enum": ["S", "M"]}, {"enum": [None]}]}, False),
+    "enum listing null": ({"type": "string", "nullable": True, "enum": ["S", "M", None]}, True),
+    "enum": ({"type": "string", "nullable": True, "enum": ["S", "M"]}, True),
+    "allOf reference": ({"nullable": True, "allOf": [THING]}, True),
+    "typed oneOf": ({"type": "object", "nullable": True, "oneOf": [THING]}, True),
+    "reference": ({"$ref": "#/components/schemas/Thing", "nullable": True}, True),
+    "without type": ({"nullable": True, "description": "anything"}, True),
+}
+
+
+def with_size(schema: dict[str, Any]) -> dict[str, Any]:
+    """The clean spec with ``schema`` as Thing's ``size`` (and no example to check it against)."""
+    spec = clean()
+    spec["components"]["schemas"]["Thing"]["properties"]["size"] = copy.deepcopy(schema)
+    op(spec)["responses"]["200"]["content"]["application/json"].pop("example")
+    return spec
+
+
+@pytest.mark.parametrize("form", sorted(NULLABLE_FORMS))
+def test_nullable_stands_beside_a_type_and_a_nullable_reference_or_enum_is_an_anyof(form: str) -> None:
+    schema, refused = NULLABLE_FORMS[form]
+    findings = lint_spec(with_size(schema))
+    assert [f.rule for f in findings] == (["NUL001"] if refused else []), findings
+    if refused:
+        assert findings[0].location == "#/components/schemas/Thing/properties/size"
+        assert "anyOf: [X, {enum: [null]}]" in findings[0].message
+
+
 def test_an_inferred_operation_needs_a_description() -> None:
     spec = clean()
     op(spec).pop("x-doc-ref")
@@ -123,16 +153,16 @@ def test_cli_exit_code_and_junit_report(tmp_path: Path, capsys: pytest.CaptureFi
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text(yaml.safe_dump(clean()))
     broken = clean()
-    DEFECTS["ENU001"](broken)
+    DEFECTS["NUL001"](broken)
     bad.write_text(yaml.safe_dump(broken))
     assert main(["lint", str(good)]) == 0
     report = tmp_path / "junit.xml"
     assert main(["lint", str(good), str(bad), "--junit", str(report)]) == 1
-    assert "ENU001" in capsys.readouterr().out
+    assert "NUL001" in capsys.readouterr().out
     suites = ET.parse(report).getroot()
     failures = [case.get("name") for case in suites.iter("testcase") if case.find("failure") is not None]
     assert len(failures) == 1
-    assert failures[0].startswith("ENU001")
+    assert failures[0].startswith("NUL001")
 
 
 def test_the_project_specs_pass() -> None:

@@ -1,4 +1,4 @@
-"""HomeQ's webhook events (the spec's ``x-webhooks``), built from the store's records.
+"""HomeQ's webhook events (the spec's ``x-webhooks``: a POST per event), built from the store's records.
 
 Each builder returns the documented body of one event, with a fresh ``uuid`` and ``created``;
 :class:`Events` sends it through the API's :class:`~mockserver.webhooks.Webhooks` and can build a
