@@ -85,6 +85,12 @@ def test_the_rights_list_holds_every_right_the_spec_names(client: TestClient) ->
     assert {"entity.Apartment.update", "entity.employees", "entity.object_ad.create", "entity.organization"} <= rights
 
 
+def test_the_spec_accepts_exactly_the_rights_the_list_holds(client: TestClient) -> None:
+    """A right profile may only grant a listed right: the spec's ``Right`` enum says which."""
+    rights = {r["name"] for r in client.get("/api/v1/rights", headers=login(client, "sara.nilsson")).json()["rights"]}
+    assert set(API.spec["components"]["schemas"]["Right"]["enum"]) == rights == RIGHT_NAMES
+
+
 def test_a_changed_profile_changes_what_its_logged_in_employees_may_do_at_once(client: TestClient) -> None:
     admin = login(client, "erik.lindberg")
     profile = client.post("/api/v1/right_profiles", json={"name": "Läsare", "rights": []}, headers=admin).json()
