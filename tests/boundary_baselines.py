@@ -10,37 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from tests.boundary_requests import Baseline, Prepared, Requests, Setup
+from tests.portal.test_assessments import COMPLETE_APPLICANT
 
 # -- portal (Alice, fixtures/portal/) -----------------------------------------------------------
 #: A complete applicant who is not working and has no loans, so that only the main applicant's home
 #: address is conditionally required (``Applicant``'s description); and who says whether they share
 #: the main address, so that copies of them are valid further applicants.
 _APPLICANT: dict[str, Any] = {
-    "email": "dana@example.com",
-    "title": "Mrs",
-    "firstName": "Dana",
-    "lastName": "Price",
-    "maritalStatus": 2,
-    "phone": "07700 900321",
-    "dateOfBirth": "1988-02-03",
-    "livingCircumstance": 1,
+    **{k: v for k, v in COMPLETE_APPLICANT.items() if not k.startswith(("employer", "work"))},
     "addressSameAsMainApplicant": False,
-    "homeAddressLine1": "3 Mill Road",
-    "homeAddressLine2": "Romsey",
-    "homePostcode": "CB1 3NL",
-    "homeLocalAuthorityId": 8,
-    "homeMoveInDate": "2020-09-01",
     "workingCircumstance": 4,
-    "annualSalary": 48000,
-    "deposit": 20000,
-    "savings": 5000,
     "hasLoans": False,
-    "failedLoanOrCreditAgreement": False,
-    "declaredBankrupt": False,
-    "enteredIVA": False,
-    "ownPets": True,
-    "gender": 2,
-    "MODWorker": False,
     "relatedToHAWorker": False,
     "immediateFamilyInLocalAuthority": False,
 }
