@@ -30,7 +30,7 @@ from mockserver.web.errors import ErrorRenderer
 from mockserver.web.fastpath import FastPath
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
-from mockserver.web.mediatypes import middlewares
+from mockserver.web.mediatypes import FormTypeWithoutBody, middlewares
 from mockserver.web.middleware import BodyLimitMiddleware, ErrorGuard, JournalMiddleware
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.security import CheckedSecurityMiddleware, checking_optional_credentials
@@ -62,7 +62,11 @@ class MockServer:
             inner = self.fast_path = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
         self.asgi: ASGIApp = ErrorGuard(
             JournalMiddleware(
-                AdminGuard(BodyLimitMiddleware(inner, self.runtime), settings.admin_token, settings.admin_origins),
+                AdminGuard(
+                    BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime),
+                    settings.admin_token,
+                    settings.admin_origins,
+                ),
                 self.runtime,
             ),
             self.errors,

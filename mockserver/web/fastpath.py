@@ -148,6 +148,8 @@ class Plan:
     produces: frozenset[str]
     #: The declared media types of a body handed over as bytes (empty: a JSON body, or none).
     raw_media: frozenset[str] = frozenset()
+    #: The one JSON media type a JSON body is declared with (lower case).
+    json_media: str = ""
     #: The handler takes ``content_type`` (the request's header, passed by web.binding).
     content_type: bool = False
     components: dict[str, Any] = field(default_factory=dict)
@@ -305,6 +307,7 @@ class FastPath:
         body_name: str | None = None
         body_validator = None
         raw_media: frozenset[str] = frozenset()
+        json_media = ""
         if "requestBody" in operation:
             request_body = deref(spec, operation["requestBody"])
             content = request_body.get("content") or {}
@@ -314,6 +317,7 @@ class FastPath:
             body_name = pythonic(request_body.get("x-body-name", "body"))  # Connexion 3's body name
             if len(content) == 1 and JSON_MEDIA.match(next(iter(content))):
                 body_validator = compiled_validator(schemas[0], components=components)
+                json_media = next(iter(content)).lower()
             elif content and all(raw_media_type(media) for media in content):
                 raw_media = frozenset(content)  # several: Connexion takes the one the request names
             else:
@@ -356,6 +360,7 @@ class FastPath:
             components=components,
             raw_media=raw_media,
             content_type=content_type,
+            json_media=json_media,
         )
 
     # -- a request -------------------------------------------------------------------------------
@@ -404,8 +409,8 @@ class FastPath:
 
     def _body(self, plan: Plan, headers: dict[str, str], raw: bytes) -> Any:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if not JSON_MEDIA.match(media) or "charset" in headers.get("content-type", "").lower():
-            raise Unsupported("not a plain JSON request")
+        if media != plan.json_media or "charset" in headers.get("content-type", "").lower():
+            raise Unsupported("not the declared JSON media type")  # another +json is Connexion's 415
         try:
             body = strict_json(raw)
         except BadRequest:

@@ -17,6 +17,7 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import (
     RequestValidationAPI,
@@ -24,6 +25,7 @@ from connexion.middleware.request_validation import (
     RequestValidationOperation,
 )
 from connexion.operations import AbstractOperation
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: What a body without a Content-Type is (RFC 9110 §8.3: a recipient may take it for bytes).
 OCTET_STREAM = "application/octet-stream"
@@ -75,3 +77,27 @@ def middlewares() -> list[Any]:
         TypedBodyValidationMiddleware if m is RequestValidationMiddleware else m
         for m in ConnexionMiddleware.default_middlewares
     ]
+
+
+class FormTypeWithoutBody:
+    """A request without a body has no form: its form Content-Type is dropped before either path.
+
+    Connexion's handler layer parses the form of any request that names a form type, body or not,
+    and refuses ``multipart/form-data`` without a boundary (400) even on a GET; the fast path never
+    looks. A Content-Type describes content (RFC 9110 §8.3), and there is none to describe.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not announces_body(scope["headers"]):
+            headers = scope["headers"]
+            kept = [(k, v) for k, v in headers if k != b"content-type" or not _is_form(v)]
+            if len(kept) != len(headers):
+                scope = {**scope, "headers": kept}
+        await self.app(scope, receive, send)
+
+
+def _is_form(content_type: bytes) -> bool:
+    return content_type.split(b";", 1)[0].strip().lower().decode("latin-1") in FORM_CONTENT_TYPES
