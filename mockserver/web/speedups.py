@@ -1,7 +1,7 @@
 """Per-request work Connexion 3.3 does that the spec already fixes, taken off the hot path.
 
 Each patch keeps Connexion's behaviour: it only computes once what Connexion recomputes on every
-request (measured with ``bench/run.py`` and cProfile; numbers in ARCHITECTURE.md).
+request (measured with ``bench/run.py`` and cProfile; numbers in docs/performance.md).
 
 - ``AsyncOperation.fn`` builds the handler's decorator stack on every call; the stack depends only
   on the operation, so it is built once per operation.
