@@ -1,6 +1,7 @@
 """Our mock side by side with Prism and bare Starlette: throughput, latency, cold start, memory.
 
-Usage: ``make bench`` or ``python bench/run.py [--duration 5] [--rounds 2] [--connections 32] [--api portal]``.
+Usage: ``make bench`` or ``python bench/run.py [--duration 5] [--rounds 2] [--connections 32] [--api portal]
+[--no-prism] [--fast-path-off]``.
 
 For every API with workloads (``bench/workloads.py``) it starts, on 127.0.0.1 and pinned to CPU 0
 (the load generator gets CPU 1):
@@ -8,6 +9,8 @@ For every API with workloads (``bench/workloads.py``) it starts, on 127.0.0.1 an
 - our mock (``python -m mockserver run``, every spec loaded, request validation on, stateful data),
 - Prism 5 on the same spec, in its fastest configuration (``prism mock -v silent``, static),
 - a bare Starlette app answering the same requests with the bytes our mock answered (the ceiling),
+- with ``--fast-path-off``, our mock again with ``FAST_PATH=0`` (Connexion's stack answers every
+  request), so the table shows what the fast path (``mockserver.web.fastpath``) is worth,
 
 drives each workload with wrk (installed from Debian's packages when run as root; autocannon from
 npm otherwise, which saturates sooner) for ``--duration`` seconds per run, the servers taking turns
@@ -34,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +86,9 @@ def main() -> int:
     parser.add_argument("--api", action="append", dest="apis", help="only this API (repeatable)")
     parser.add_argument("--no-prism", action="store_true", help="skip Prism (no npm registry at hand)")
     parser.add_argument("--autocannon", action="store_true", help="drive load with autocannon even if wrk is there")
+    parser.add_argument(
+        "--fast-path-off", action="store_true", help="also run our mock with FAST_PATH=0 (Connexion's stack only)"
+    )
     args = parser.parse_args()
     if not (shutil.which("node") and shutil.which("npm")):
         print("bench: needs Node.js and npm (for Prism and autocannon)", file=sys.stderr)
@@ -92,10 +98,10 @@ def main() -> int:
     tool = "wrk -t2" if shutil.which("wrk") and not args.autocannon else "autocannon"
     print(f"bench: {tool}, {args.connections} connections, {args.rounds} x {args.duration} s per workload", end="")
     print("; server on CPU 0, load on CPU 1\n")
-    with ours() as mock:
+    with ours() as mock, ours(fast_path=False) if args.fast_path_off else nullcontext() as slow:
         print(f"our mock (every spec loaded): cold start {mock.cold_start:.2f} s, RSS {mock.rss_mib():.0f} MiB\n")
         for api in apis:
-            bench_api(api, mock, args)
+            bench_api(api, mock, args, slow)
     return 0
 
 
@@ -115,7 +121,7 @@ def install_node_tools() -> None:
     subprocess.run(command, cwd=BENCH, check=True, stdout=subprocess.DEVNULL)
 
 
-def bench_api(api: str, mock: Server, args: argparse.Namespace) -> None:
+def bench_api(api: str, mock: Server, args: argparse.Namespace, slow: Server | None = None) -> None:
     definition = APIS[api]
     headers = auth_headers(mock.origin, api)
     workloads = WORKLOADS[api]
@@ -130,6 +136,8 @@ def bench_api(api: str, mock: Server, args: argparse.Namespace) -> None:
     cold: dict[str, float] = {"mockserver": mock.cold_start}
     with ExitStack() as stack:
         servers = {"mockserver": (mock, mock.origin + definition.base_path)}
+        if slow is not None:
+            servers[SLOW] = (slow, slow.origin + definition.base_path)
         if not args.no_prism:
             server = stack.enter_context(prism(definition.spec_file))
             servers["Prism"] = (server, server.origin)
@@ -266,7 +274,7 @@ def print_table(
     cold: dict[str, float],
     rss: dict[str, float],
 ) -> None:
-    servers = [s for s in ("mockserver", "Prism", "Starlette") if s in cold]
+    servers = [s for s in ("mockserver", SLOW, "Prism", "Starlette") if s in cold]
     print(f"## {api}\n")
     head = " | ".join(f"{s} req/s | {s} p50/p99 ms" for s in servers)
     ratios = " | ".join(f"÷ {s}" for s in servers[1:])
@@ -286,8 +294,12 @@ def print_table(
 
 
 # -- servers -------------------------------------------------------------------------------------
+#: Our mock with the fast path off, in the tables.
+SLOW = "FAST_PATH=0"
+
+
 @contextmanager
-def ours() -> Iterator[Server]:
+def ours(fast_path: bool = True) -> Iterator[Server]:
     # Our modules' bytecode, as pip writes it for an installed package: where PYTHONDONTWRITEBYTECODE
     # is set (containers often set it) an editable checkout would otherwise compile every module
     # from source on every start (~0.15 s of the cold start).
@@ -297,8 +309,9 @@ def ours() -> Iterator[Server]:
     # HomeQ's valid-write workloads POST estates at full speed (~100,000 in a default run, more
     # with --duration or --rounds): past the default cap (MAX_RECORDS) they would time 409s.
     env["MAX_RECORDS"] = "100000000"
+    env["FAST_PATH"] = "1" if fast_path else "0"
     command = [sys.executable, "-m", "mockserver", "run"]
-    with started("mockserver", command, port, "/__admin/health", env) as server:
+    with started("mockserver" if fast_path else SLOW, command, port, "/__admin/health", env) as server:
         yield server
 
 
