@@ -7,9 +7,12 @@ fixed in the past or the future.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import time
+
+from mockserver.readlog import ReadLog, ReadLogs
 
 UTC = dt.UTC
 
@@ -28,6 +31,8 @@ class Clock:
         self._offset_seconds = self._offset.total_seconds()
         self._last_second: tuple[int, dt.datetime] = (-1, real_now)
         self._last_stamp: tuple[dt.datetime | None, str] = (None, "")
+        #: The read logs open on the clock (see :meth:`noting_reads`).
+        self.read_logs = ReadLogs()
 
     def now(self) -> dt.datetime:
         """The clock's moment, to the second (made once a second: every request asks for it)."""
@@ -51,6 +56,14 @@ class Clock:
         self._offset += delta
         self._offset_seconds = self._offset.total_seconds()
 
+    def noting_reads(self, log: ReadLog) -> contextlib.AbstractContextManager[ReadLog]:
+        """Inside, whether this thread asks the time (:meth:`now`, and so :meth:`stamp` and
+        :meth:`today`) is noted in ``log`` (for view caches' check of what a view reads)."""
+        return self.read_logs.opened(log, self._noting)
+
+    def _noting(self, on: bool) -> None:
+        self.__class__ = _NotingClock if on else Clock
+
     def today(self) -> dt.date:
         return self.now().date()
 
@@ -58,6 +71,14 @@ class Clock:
         """A moment ``days`` after the anchor day (negative: before), independent of the real time."""
         day = self.anchor + dt.timedelta(days=days)
         return dt.datetime.combine(day, dt.time(hour, minute), UTC)
+
+
+class _NotingClock(Clock):
+    """A clock that notes who asks it the time in its open read logs (:meth:`Clock.noting_reads`)."""
+
+    def now(self) -> dt.datetime:
+        self.read_logs.clock()
+        return super().now()
 
 
 def isoformat(moment: dt.datetime) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 from mockserver.problems import StoreFull
+from mockserver.readlog import ReadLog, ReadLogs
 
 Record = dict[str, Any]
 _T = TypeVar("_T")
@@ -49,6 +50,7 @@ class Table:
         generation: Generation | None = None,
         max_records: int | None = None,
         store_name: str = "",
+        read_logs: ReadLogs | None = None,
     ) -> None:
         self.name = name
         self._lock = lock
@@ -73,6 +75,8 @@ class Table:
         self._next = first_id
         self._indexes: dict[str, dict[Any, dict[Any, None]]] = {field: {} for field in indexes}
         self._watchers: list[Callable[[Any], None]] = []
+        #: The store's open read logs (see :meth:`Store.noting_reads`).
+        self._read_logs = read_logs if read_logs is not None else ReadLogs()
 
     def watch(self, callback: Callable[[Any], None]) -> None:
         """Calls ``callback(key)`` after every insert, update, delete or restore of a row, and
@@ -350,6 +354,11 @@ class Store:
         self.lock = threading.RLock()
         indexes = indexes or {}
         self._generation = Generation()
+        #: Whether view caches built from this store check that a view's build reads only what the
+        #: view declares (:class:`~mockserver.viewcache.Reads`): for tests, which set it.
+        self.check_reads = False
+        #: The read logs open on the store's tables (see :meth:`noting_reads`).
+        self.read_logs = ReadLogs()
         self._tables = {
             table: Table(
                 table,
@@ -358,6 +367,7 @@ class Store:
                 generation=self._generation,
                 max_records=max_records,
                 store_name=name,
+                read_logs=self.read_logs,
             )
             for table in tables
         }
@@ -379,6 +389,15 @@ class Store:
 
     def __iter__(self) -> Iterator[Table]:
         return iter(self._tables.values())
+
+    def noting_reads(self, log: ReadLog) -> contextlib.AbstractContextManager[ReadLog]:
+        """Inside, every row and table this thread reads is noted in ``log`` (for the check of
+        :attr:`check_reads`); outside any, the tables are plain ones again and reads cost nothing more."""
+        return self.read_logs.opened(log, self._noting)
+
+    def _noting(self, on: bool) -> None:
+        for table in self._tables.values():
+            table.__class__ = _NotingTable if on else Table
 
     def clear(self) -> None:
         with self.lock:
@@ -429,3 +448,64 @@ class Store:
                         table.restore(key, row)
                         restored += 1
         return restored
+
+
+class _NotingTable(Table):
+    """A table that notes its reads in the store's open read logs (:meth:`Store.noting_reads`): a
+    read by key notes the row, any other read (a look-up, a count, a scan) the whole table."""
+
+    def __contains__(self, key: Any) -> bool:
+        self._read_logs.row(self.name, key)
+        return super().__contains__(key)
+
+    def __len__(self) -> int:
+        self._read_logs.table(self.name)
+        return super().__len__()
+
+    def get(self, key: Any) -> Record | None:
+        self._read_logs.row(self.name, key)
+        return super().get(key)
+
+    def peek(self, key: Any) -> Record | None:
+        self._read_logs.row(self.name, key)
+        return super().peek(key)
+
+    def peek_find(self, **criteria: Any) -> list[Record]:
+        self._read_logs.table(self.name)
+        return super().peek_find(**criteria)
+
+    def find(self, **criteria: Any) -> list[Record]:
+        self._read_logs.table(self.name)
+        return super().find(**criteria)
+
+    def keys(self, **criteria: Any) -> list[Any]:
+        self._read_logs.table(self.name)
+        return super().keys(**criteria)
+
+    def values(self, fields: tuple[str, ...], **criteria: Any) -> list[tuple[Any, ...]]:
+        self._read_logs.table(self.name)
+        return super().values(fields, **criteria)
+
+    def count(self, **criteria: Any) -> int:
+        self._read_logs.table(self.name)
+        return super().count(**criteria)
+
+    def find_one(self, **criteria: Any) -> Record | None:
+        self._read_logs.table(self.name)
+        return super().find_one(**criteria)
+
+    def all(self) -> list[Record]:
+        self._read_logs.table(self.name)
+        return super().all()
+
+    def where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        self._read_logs.table(self.name)
+        return super().where(predicate)
+
+    def first(self, predicate: Callable[[Record], bool]) -> Record | None:
+        self._read_logs.table(self.name)
+        return super().first(predicate)
+
+    def dump(self) -> tuple[dict[Any, Record], int]:
+        self._read_logs.table(self.name)
+        return super().dump()

@@ -18,7 +18,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import Forbidden, NotFound
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from . import rules
 from .documents import action_document, otd_document
@@ -28,14 +28,17 @@ from .views import Views
 Body = dict[str, Any]
 #: The cookie that carries the portal session (``session_id``; PHP's default name, as its format is PHP's).
 SESSION_COOKIE = "PHPSESSID"
+#: What an OTD is built from: the action, its dossier and the dossier's consumer (and the product,
+#: which the action's context reads).
+OTD_READS = Reads(tables=("consumers", "dossiers", "products", "productactions"))
 
 
 class ConsumerPortalService:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
-        self.views = Views(store)
-        self._otds: ViewCache[Body] = ViewCache(size=16)
+        self.views = Views(store, clock)
+        self._otds: ViewCache[Body] = ViewCache(store, clock, OTD_READS, size=16)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _check_consumer(self, consumer_id: str) -> None:
@@ -101,7 +104,7 @@ class ConsumerPortalService:
     def otd_pdf(self, caller: str | None, action_id: str) -> Body:
         """The OTD as base64, built again only after a change in what it shows (a shared view)."""
         with self.store.lock:
-            return self._otds.get((caller, action_id), self.views.version(), lambda: self._otd_pdf(caller, action_id))
+            return self._otds.get((caller, action_id), lambda: self._otd_pdf(caller, action_id))
 
     def _otd_pdf(self, caller: str | None, action_id: str) -> Body:
         with self.store.lock:

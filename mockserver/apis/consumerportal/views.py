@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mockserver.clock import Clock
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from .lookups import DOWNLOADABLE, UPLOAD
 from .rules import counters, display_name
@@ -74,20 +75,15 @@ def session(record: Record) -> Record:
     return {"date_started": record["date_started"], "session_id": record["session_id"], "state": record["state"]}
 
 
-#: The tables the consumer's views (the session, the documents) are built from: a view is still
-#: true while none of them changed. Not ``uploads``: every upload writes its action's row there, shown by no view.
-VIEWED = ("consumers", "sessions", "dossiers", "products", "productactions")
+#: What the consumer's views (the session, the OTD) are built from. Not ``uploads``: every upload
+#: writes its action's row there, shown by no view.
+READS = Reads(tables=("consumers", "sessions", "dossiers", "products", "productactions"))
 
 
 class Views:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
-        self._viewed = [getattr(store, name) for name in VIEWED]
-        self._sessions: ViewCache[Record] = ViewCache()
-
-    def version(self) -> tuple[int, ...]:
-        """What the views were built from, as it is now (see :data:`VIEWED`)."""
-        return tuple(table.version for table in self._viewed)
+        self._sessions: ViewCache[Record] = ViewCache(store, clock, READS)
 
     def dossier_of(self, consumer_id: str) -> Record:
         """The consumer's dossier: the stored row, read only."""
@@ -100,7 +96,7 @@ class Views:
         """The session's view, built again only after a change in what it shows (a shared view:
         callers must not change it)."""
         with self.store.lock:
-            return self._sessions.get(consumer_id, self.version(), lambda: self._session(consumer_id))
+            return self._sessions.get(consumer_id, lambda: self._session(consumer_id))
 
     def _session(self, consumer_id: str) -> Record:
         """The session's view, built from the stored rows without copying them (never changed here)."""

@@ -19,7 +19,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, PreconditionFailed, Unauthorized
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from . import tokens
 from .rules import right_problem_fields, spec, subtree, value_rights
@@ -33,6 +33,8 @@ NO_TOKEN = "Please provide a token"
 UNKNOWN_USER = "User specified in the token was not found"
 COMPANY_CHANGED = "You need to reissue the token as your company id changed."
 WRONG_LOGIN = "Please provide correct username and password"
+#: What a caller is made of: the employee's row, the right profiles, the offices.
+CALLER_READS = Reads(row="employees", tables=("right_profiles", "offices"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,9 +91,8 @@ class Access:
         self.store = store
         self.clock = clock
         self.secret = secret
-        #: Callers (immutable) by employee, built again after a change of the employee's row, of the
-        #: right profiles or of the offices: what a caller is made of.
-        self._callers: ViewCache[Caller] = ViewCache(size=256)
+        #: Callers (immutable) by employee.
+        self._callers: ViewCache[Caller] = ViewCache(store, clock, CALLER_READS, size=256)
 
     def _now(self) -> int:
         return int(self.clock.now().timestamp())
@@ -141,13 +142,14 @@ class Access:
             return self.landlord_caller(employee)
 
     def landlord_caller(self, employee: dict[str, Any]) -> Caller:
+        employee_id = employee["id"]
         with self.store.lock:
-            store = self.store
-            version = (store.employees.row_version(employee["id"]), store.right_profiles.version, store.offices.version)
-            return self._callers.get(employee["id"], version, lambda: self._landlord_caller(employee))
+            return self._callers.get(employee_id, lambda: self._landlord_caller(employee_id))
 
-    def _landlord_caller(self, employee: dict[str, Any]) -> Caller:
+    def _landlord_caller(self, employee_id: int) -> Caller:
         with self.store.lock:
+            employee = self.store.employees.peek(employee_id)
+            assert employee is not None
             profile = self.store.right_profiles.peek(employee["right_profile"]) if employee["right_profile"] else None
             offices = self.store.offices.peek_find(company=employee["company"])
             return Caller(

@@ -4,8 +4,8 @@ a listing (``object_ad``), each with the references HomeQ's search index keeps b
 A page is built from the stored rows themselves, read without copying: the inventory holds the
 store's lock while it builds one, and every view is a new container of the rows' scalar values
 (the one stored container an entry shows, a listing's winner, is copied). What the entries of a
-page share (an estate's reference, a project's, a requirement profile's, the moment) is built once
-per page; nothing is kept from one page to the next.
+page share (an estate's reference, a project's, a requirement profile's, the moment, the nightly
+statistics) is built once per page; nothing is kept from one page to the next.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class Page:
         self._requirements: dict[int, Body | None] = {}
         #: The version of apartments' references, read once: a page is built under the store's lock.
         self._apartment_version: tuple[int, ...] | None = None
+        self._nightly_stats: Body | None = None
 
     def add(self, kind: str, estate: Body, record: Body, listing: Body | None) -> None:
         """Appends the entry of ``kind`` (``estate``, ``apartment`` or ``object_ad``) for ``estate``
@@ -50,7 +51,9 @@ class Page:
             view["requirements"] = self._requirement(listing["requirement"]) if listing else None
             view["reserved_application"] = self._winner(listing) if listing else None
             if listing is not None:
-                view["object_ad"] = self.market._ad(listing, self.stamp)
+                if self._nightly_stats is None:
+                    self._nightly_stats = self.market.nightly_stats(self.stamp)
+                view["object_ad"] = {**self.market._ad(listing, self.stamp), "nightly_stats": self._nightly_stats}
         self.results.append(view)
 
     def _project(self, project_id: int | None) -> Body | None:

@@ -15,7 +15,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import BadRequest, Conflict, Forbidden, NotFound
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .data import apartment_record
@@ -43,6 +43,8 @@ MEDIA_ENTITY_TYPES = {
 }
 #: The largest static map side the mock draws (larger requests are drawn at this size).
 MAX_MAP_SIDE = 2048
+#: What an estate's view is built from: its row, its apartments, its images and their files.
+ESTATE_READS = Reads(row="estates", tables=("apartments", "media", "file_references"))
 
 
 class Inventory:
@@ -51,9 +53,7 @@ class Inventory:
         self.clock = clock
         self.views = Views(store)
         self.upload_base = upload_base
-        self._estates: ViewCache[Body] = ViewCache()
-        #: What an estate's view is built from besides its row: its apartments, its images and their files.
-        self._estate_tables = [store.apartments, store.media, store.file_references]
+        self._estates: ViewCache[Body] = ViewCache(store, clock, ESTATE_READS)
 
     # -- estates ---------------------------------------------------------------------------------
     def estate(self, caller: Caller, estate_id: int) -> dict[str, Any]:
@@ -84,10 +84,12 @@ class Inventory:
             if estate is None:
                 raise not_found("Estate", estate_id)
             landlord = bool(caller and caller.landlord and caller.manages(estate))
-            version = (self.store.estates.row_version(estate_id), *(t.version for t in self._estate_tables))
-            return self._estates.get(
-                (estate_id, landlord), version, lambda: self.views.estate(estate, landlord=landlord)
-            )
+            return self._estates.get((estate_id, landlord), lambda: self._estate_view(estate_id, landlord))
+
+    def _estate_view(self, estate_id: int, landlord: bool) -> Body:
+        estate = self.store.estates.peek(estate_id)
+        assert estate is not None
+        return self.views.estate(estate, landlord=landlord)
 
     def update_estate(self, caller: Caller, estate_id: int, body: Body) -> Body:
         with self.store.lock:

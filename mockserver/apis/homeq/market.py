@@ -4,12 +4,13 @@ agreements. Listings live in ``listings``, projects in ``projects``, the searche
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from mockserver.clock import Clock
+from mockserver.clock import Clock, isoformat, parse
 from mockserver.problems import BadRequest, PreconditionFailed
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .data import requirement_record
@@ -22,6 +23,14 @@ Body = dict[str, Any]
 #: The statuses of listings the public sees, with the names the extended card shows.
 PUBLIC_STATUSES = {"active": "Active", "reserved": "Reserved", "paused": "Paused", "approved": "Approved"}
 PAGE_SIZE = 20
+#: What an apartment's reference is built from: its row, its listings' statuses, its images and
+#: their files, its notes.
+APARTMENT_REF_READS = Reads(tables=("apartments", "listings", "media", "file_references", "apartment_notes"))
+#: What an estate's reference is built from: its row, its office, its company, its images and their
+#: files, its apartments (their number).
+ESTATE_REF_READS = Reads(row="estates", tables=("offices", "companies", "media", "file_references", "apartments"))
+#: When HomeQ's nightly job counts the listings' applications (inferred: the docs do not say).
+NIGHTLY_RUN = dt.time(2, 0)
 
 
 def as_datetime(value: str | None) -> str | None:
@@ -35,20 +44,8 @@ class Market:
         self.store = store
         self.clock = clock
         self.views = Views(store)
-        #: What an apartment's reference is built from: its row, its listings' statuses, its images
-        #: and their files, its notes.
-        self._apartment_tables = [
-            store.apartments,
-            store.listings,
-            store.media,
-            store.file_references,
-            store.apartment_notes,
-        ]
-        self._apartment_refs: ViewCache[Body] = ViewCache(size=512)
-        #: What an estate's reference is built from besides its row: its office, its company, its
-        #: images and their files, its apartments (their number).
-        self._estate_tables = [store.offices, store.companies, store.media, store.file_references, store.apartments]
-        self._estate_refs: ViewCache[Body] = ViewCache(size=256)
+        self._apartment_refs: ViewCache[Body] = ViewCache(store, clock, APARTMENT_REF_READS, size=512)
+        self._estate_refs: ViewCache[Body] = ViewCache(store, clock, ESTATE_REF_READS, size=256)
 
     # -- shared views ----------------------------------------------------------------------------
     # These read the rows they need without copying them (under the store's lock) and answer new
@@ -73,7 +70,9 @@ class Market:
         company = self.store.companies.peek(company_id)
         return {"id": company_id, "name": company["name"] if company else ""}
 
-    def _estate_ref(self, estate: Body) -> Body:
+    def _estate_ref(self, estate_id: int) -> Body:
+        estate = self.store.estates.peek(estate_id)
+        assert estate is not None
         office = self.store.offices.peek(estate["office"])
         return {
             "city": estate["city"],
@@ -89,21 +88,26 @@ class Market:
     def shared_estate_ref(self, estate: Body) -> Body:
         """:meth:`_estate_ref`, built again only after a change in its row or in a table it reads
         (for the inventory's pages, which share it: callers must not change it)."""
+        estate_id = estate["id"]
         with self.store.lock:
-            version = (self.store.estates.row_version(estate["id"]), *(t.version for t in self._estate_tables))
-            return self._estate_refs.get(estate["id"], version, lambda: self._estate_ref(estate))
+            return self._estate_refs.get(estate_id, lambda: self._estate_ref(estate_id))
 
-    def apartment_refs_version(self) -> tuple[int, ...]:
-        """The versions of the tables an apartment's reference reads, as they are now."""
-        return tuple(table.version for table in self._apartment_tables)
+    def apartment_refs_version(self) -> tuple[Any, ...]:
+        """What apartments' references are built from, as it is now (the same for every apartment)."""
+        return self._apartment_refs.version(None)
 
-    def shared_apartment_ref(self, apartment: Body, version: tuple[int, ...] | None = None) -> Body:
+    def shared_apartment_ref(self, apartment: Body, version: tuple[Any, ...] | None = None) -> Body:
         """:meth:`_apartment_ref`, built again only after a change in a table it reads (for the
         inventory's pages, which share it: callers must not change it). ``version``: what
         :meth:`apartment_refs_version` gave under the lock the caller still holds."""
+        apartment_id = apartment["id"]
         with self.store.lock:
-            now = version if version is not None else self.apartment_refs_version()
-            return self._apartment_refs.get(apartment["id"], now, lambda: self._apartment_ref(apartment))
+            return self._apartment_refs.get(apartment_id, lambda: self._stored_apartment_ref(apartment_id), version)
+
+    def _stored_apartment_ref(self, apartment_id: int) -> Body:
+        apartment = self.store.apartments.peek(apartment_id)
+        assert apartment is not None
+        return self._apartment_ref(apartment)
 
     def _apartment_ref(self, apartment: Body) -> Body:
         with self.store.lock:
@@ -139,6 +143,19 @@ class Market:
             "approval_status_for_contract_not_offered": {"accepted": 0, "processing": 0, "rejected": 0},
             "offer_status": {"no": 0, "pending": 0, "yes": 0},
             "timestamp": stamp or self.clock.stamp(),
+        }
+
+    def nightly_stats(self, stamp: str) -> Body:
+        """The statistics of the last nightly run before ``stamp``, which the inventory shows beside
+        the current ones (as the docs' example does); like those, the mock's count nothing."""
+        moment = parse(stamp)
+        run = dt.datetime.combine(moment.date(), NIGHTLY_RUN, moment.tzinfo)
+        if run > moment:
+            run -= dt.timedelta(days=1)
+        return {
+            "approval_status": {"accepted": 0, "processing": 0, "rejected": 0},
+            "offer_status": {"no": 0, "pending": 0, "yes": 0},
+            "timestamp": isoformat(run),
         }
 
     def _ad(self, listing: Body, stamp: str | None = None) -> Body:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.clock import Clock
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
@@ -34,6 +34,14 @@ DEFAULT_CENTRE = (59.3293, 18.0686)
 #: The largest inventory page that is remembered (:class:`~mockserver.viewcache.ViewCache`).
 CACHED_PAGE_SIZE = 100
 _NARROWING = ("apartment.id", "apartment.external_id", "listing.status", "listing.employee.id")
+#: What an inventory page is built from: anything in the store, and the second of its ``indexed_at``.
+PAGE_READS = Reads(every_table=True, clock=True)
+#: A page of apartments or listings only: the same, but for new estates (an estate is created
+#: without apartments or listings, so a new one adds no entry of these kinds and changes no other
+#: estate's; an update or delete of one still counts).
+ENTRY_PAGE_READS = Reads(every_table=True, except_inserts=("estates",), clock=True)
+#: The inventory pages of these ``type`` s show no estates.
+_BELOW_ESTATES = ("apartment", "object_ad")
 
 
 class Search:
@@ -43,7 +51,8 @@ class Search:
         self.market = market
         self.cards = CardIndex(store)
         self.estate_order = EstateOrder(store)
-        self._pages: ViewCache[Body] = ViewCache(size=32)
+        self._pages: ViewCache[Body] = ViewCache(store, clock, PAGE_READS, size=32)
+        self._entry_pages: ViewCache[Body] = ViewCache(store, clock, ENTRY_PAGE_READS, size=32)
 
     # -- inventory -------------------------------------------------------------------------------
     def _scope(self, caller: Caller, filters: Body) -> set[int]:
@@ -113,15 +122,10 @@ class Search:
         the second of its ``indexed_at`` moves on (a shared view: callers must not change it)."""
         if amount > CACHED_PAGE_SIZE:  # a cache of such pages would hold megabytes
             return self._inventory(caller, filters, amount, offset)
+        pages = self._entry_pages if filters.get("type") in _BELOW_ESTATES else self._pages
         with self.store.lock:
             key = (caller, frozenset(filters.items()), amount, offset)
-            changes = self.store.generation
-            if filters.get("type") in ("apartment", "object_ad"):
-                # An estate is created without apartments or listings: a new one adds no entry of
-                # these kinds and changes no other estate's (an update or delete still counts).
-                changes -= self.store.estates.inserts
-            version = (changes, self.clock.stamp())
-            return self._pages.get(key, version, lambda: self._inventory(caller, filters, amount, offset))
+            return pages.get(key, lambda: self._inventory(caller, filters, amount, offset))
 
     def _inventory(self, caller: Caller, filters: Body, amount: int, offset: int) -> Body:
         wanted = filters.get("type")

@@ -13,7 +13,7 @@ from mockserver import pdf
 from mockserver.clock import Clock
 from mockserver.problems import Conflict, Forbidden, NotFound, field_error
 from mockserver.store import Store
-from mockserver.viewcache import ViewCache
+from mockserver.viewcache import Reads, ViewCache
 
 from . import rules
 from .data import KEY
@@ -22,6 +22,9 @@ from .referenceindex import ReferenceIndex
 from .views import Views, customer_names
 
 Record = dict[str, Any]
+#: What a case's view is built from: the case's row, the organisations (the caller's role, the
+#: names of the others), and the clock's second (its milestones' and operations' now).
+CASE_READS = Reads(row="instructions", tables=("organisations",), clock=True)
 
 
 class InstructionService:
@@ -29,7 +32,7 @@ class InstructionService:
         self.store = store
         self.clock = clock
         self.views = Views(store)
-        self._views: ViewCache[Record] = ViewCache(size=256)
+        self._views: ViewCache[Record] = ViewCache(store, clock, CASE_READS, size=256)
         self.references = ReferenceIndex(store)
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -53,15 +56,17 @@ class InstructionService:
         return record
 
     def _view(self, record: Record, organisation: Record) -> Record:
-        """The case as ``organisation`` sees it, built again only after a change of the case's row
-        or of an organisation, or when the clock's second (its milestones' and operations' now)
-        moves on (a shared view: callers must not change it)."""
-        now = self.clock.now()
-        key = record[KEY]
-        version = (self.store.instructions.row_version(key), self.store.organisations.version, now)
-        return self._views.get(
-            (key, organisation["id"]), version, lambda: self.views.instruction(record, organisation, now)
-        )
+        """The case as ``organisation`` sees it, built again only after a change in what it reads
+        (:data:`CASE_READS`; a shared view: callers must not change it)."""
+        key = (record[KEY], organisation["id"])
+        return self._views.get(key, lambda: self._build_view(*key))
+
+    def _build_view(self, case: str, organisation_id: str) -> Record:
+        record = self.store.instructions.peek(case)
+        organisation = self.store.organisations.peek(organisation_id)
+        assert record is not None
+        assert organisation is not None
+        return self.views.instruction(record, organisation, self.clock.now())
 
     def _with_reference(
         self, organisation: Record, role: str, value: str, other_than: str | None = None
