@@ -1,4 +1,5 @@
-"""Seeded data kept on disk between starts, the way Python keeps bytecode.
+"""Seeded data kept on disk between starts, the way Python keeps bytecode, and the state every API
+builds on it (:class:`SeededState`).
 
 An API's seeded store is a function of its ``populate`` code, the fixtures, the seed, the volume,
 the clock's anchor day and the releases of Faker and Python, nothing else (``tests/test_snapshots.py``
@@ -18,7 +19,7 @@ import importlib.metadata
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from mockserver.clock import Clock
@@ -28,6 +29,39 @@ from mockserver.store import Store
 
 PACKAGE = Path(__file__).resolve().parent
 Populate = Callable[..., None]
+
+
+class SeededState:
+    """What every API's state shares (:class:`~mockserver.registry.ApiState`): a store of the API's
+    tables, filled by its ``populate`` through :func:`seed_store`, back to that on :meth:`reset`,
+    counted for the control plane. An API's state extends it with its services and credential
+    checks, then calls :meth:`reset` once they exist (a reset may have to clear them too)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        *,
+        api: str,
+        tables: Iterable[str],
+        indexes: Mapping[str, tuple[str, ...]],
+        populate: Populate,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = Store(tables, indexes, max_records=settings.max_records, name=api)
+        self._api = api
+        self._populate = populate
+
+    def reset(self) -> None:
+        """Back to the seeded + fixture state."""
+        with self.store.seeding():
+            self.store.clear()
+            seed_store(self.store, self._populate, api=self._api, settings=self.settings, clock=self.clock)
+
+    def counts(self) -> dict[str, int]:
+        """Records per table."""
+        return self.store.counts()
 
 
 def seed_store(store: Store, populate: Populate, *, api: str, settings: Settings, clock: Clock) -> None:

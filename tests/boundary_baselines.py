@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.boundary_requests import Baseline, Prepared, Requests, Setup
-from tests.portal.test_assessments import COMPLETE_APPLICANT
+from tests.portal.helpers import COMPLETE_APPLICANT
 
 # -- portal (Alice, fixtures/portal/) -----------------------------------------------------------
 #: A complete applicant who is not working and has no loans, so that only the main applicant's home

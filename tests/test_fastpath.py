@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from bench.workloads import WORKLOADS, Call
 from mockserver.apis import APIS
 from mockserver.web.app import MockServer
 from mockserver.web.fastpath import FastPath
 from tests.conftest import MOMENT, credentials, make_settings
+from tests.plain_requests import REQUESTS, Call
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
@@ -68,17 +68,13 @@ def comparable(response: Any) -> tuple[int, str | None, str, dict[str, str]]:
     return response.status_code, response.headers.get("content-type"), text, headers
 
 
-def calls(api: str) -> list[Call]:
-    return [call for workload in WORKLOADS[api] for call in workload.calls]
-
-
-@pytest.mark.parametrize("api", sorted(WORKLOADS))
-def test_every_benchmark_request_is_answered_alike_with_and_without_the_fast_path(
+@pytest.mark.parametrize("api", sorted(REQUESTS))
+def test_valid_requests_are_served_by_the_fast_path_and_every_answer_is_the_same_without_it(
     pair: tuple[TestClient, TestClient, Counting], api: str
 ) -> None:
     fast, slow, fallback = pair
     headers = credentials(slow, api)
-    for call in calls(api):
+    for call in REQUESTS[api]:
         fallback.calls.clear()
         answer, expected = send(fast, api, call, headers), send(slow, api, call, headers)
         assert answer.status_code == call.expect, (call, answer.text)
@@ -109,9 +105,9 @@ def test_errors_go_to_connexion_and_read_the_same(pair: tuple[TestClient, TestCl
         assert fallback.calls == [f"{method} {base}{path}"], (method, path)
 
 
-#: The consumer portal's upload (``bench/workloads.py``), its headers and bytes changed one at a time:
+#: The consumer portal's upload (``tests/plain_requests.py``), its headers and bytes changed one at a time:
 #: what the request changes, the status, and whether the fast path leaves it to Connexion.
-UPLOAD = next(call for call in calls("consumerportal") if call.raw is not None and call.expect == 200)
+UPLOAD = next(call for call in REQUESTS["consumerportal"] if call.raw is not None and call.expect == 200)
 UPLOADS: list[tuple[dict[str, str | None], bytes | None, int, bool]] = [
     ({}, None, 200, False),
     ({"content-type": "application/pdf"}, None, 200, False),  # the file's own declared type

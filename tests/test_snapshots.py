@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from bench.workloads import WORKLOADS
 from mockserver.apis import APIS
 from mockserver.clock import Clock
 from mockserver.web.app import MockServer
 from tests.conftest import ANCHOR, MOMENT, credentials, make_settings
+from tests.plain_requests import REQUESTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,11 +27,11 @@ def dump(server: MockServer, api: str) -> Any:
 
 
 def answers(server: MockServer, api: str) -> list[tuple[int, str]]:
-    """Every GET of the benchmark, as the API's first demo user (moments of "now" masked: each
-    server's clock starts when it is built)."""
+    """Every GET of ``tests/plain_requests.py``, as the API's first demo user (moments of "now" masked:
+    each server's clock starts when it is built)."""
     with TestClient(server) as client:
         headers = credentials(client, api)
-        calls = [c for w in WORKLOADS[api] for c in w.calls if c.method == "GET"]
+        calls = [c for c in REQUESTS[api] if c.method == "GET"]
         return [
             (r.status_code, MOMENT.sub("<moment>", r.text))
             for r in (client.get(APIS[api].base_path + c.path, headers=headers) for c in calls)

@@ -52,12 +52,20 @@ def test_a_changed_spec_is_checked_again_and_an_invalid_one_still_fails(tmp_path
         cache.validate(OpenAPISpecification, broken)
 
 
-def test_an_unwritable_cache_folder_only_costs_the_check(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
+def test_an_unwritable_cache_folder_only_costs_the_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counting(monkeypatch)
+    blocker = tmp_path / "file"  # a file where the folder should be: nothing can be written under it
     blocker.write_text("")
     cache = ValidatedSpecs()
     cache.use_folder(str(blocker / "sub"))
+    cache.validate(OpenAPISpecification, SPEC)  # no error
     cache.validate(OpenAPISpecification, SPEC)
+    assert len(calls) == 1  # still remembered in the process
+    later = ValidatedSpecs()  # a new process, the same folder
+    later.use_folder(str(blocker / "sub"))
+    later.validate(OpenAPISpecification, SPEC)
+    assert len(calls) == 2  # the cost: it is checked again
+    assert blocker.read_text() == ""
 
 
 def test_large_yaml_is_kept_parsed_on_disk_and_reparsed_when_it_changes(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from mockserver.web.app import MockServer
 from tests.conftest import ALICE, PORTAL, assert_problem, credentials, make_settings
 from tests.consumerportal.helpers import DONE_ID_UPLOAD, OPEN_ID_UPLOAD, OPEN_INSURANCE_UPLOAD, upload
 from tests.homeq.conftest import assert_error
+from tests.portal.helpers import complete
 
 #: A draft application form (``PUT /profile/assessment``): each one is a new row of ``forms``.
 DRAFT = {
@@ -181,8 +182,6 @@ def test_a_full_table_refuses_on_the_fast_path_and_through_connexion_alike() -> 
 def test_a_submission_that_would_fill_a_full_table_changes_nothing() -> None:
     """A logged-out submission creates a customer, an application and a form: with forms full it
     is refused before the customer or the application is made, never half done."""
-    from tests.portal.test_assessments import complete
-
     server = MockServer(make_settings(apis=("portal",), max_records=30))
     store = server.runtime.apis["portal"].state.store  # type: ignore[attr-defined]
     with store.seeding():  # forms full, customers and applications with room

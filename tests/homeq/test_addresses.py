@@ -7,7 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.homeq.conftest import assert_error, login
-from tests.homeq.test_inventory import DOCS_APARTMENT
+from tests.homeq.helpers import DOCS_APARTMENT
 
 
 @pytest.mark.parametrize("city", ["Västerås", "Upplands Väsby", "Örebro", "IJmuiden", "Edinburgh"])

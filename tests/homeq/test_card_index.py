@@ -16,7 +16,7 @@ from mockserver.apis.homeq.state import HomeQState
 from mockserver.store import Store
 
 from .conftest import login
-from .test_search import card_ids, cards
+from .helpers import card_ids, cards
 
 Body = dict[str, Any]
 PUBLIC = ("active", "approved", "paused", "reserved")

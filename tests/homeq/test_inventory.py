@@ -9,19 +9,7 @@ import json
 from starlette.testclient import TestClient
 
 from tests.homeq.conftest import assert_error, login
-
-#: The apartment of the docs' python example, exactly as written.
-DOCS_APARTMENT = {
-    "estate": 15, "street_name": "Street name", "street_number": "4", "zip_code": "19448",
-    "longitude": 17.9429115, "latitude": 59.3975395, "county": "Stockholm", "municipality": "Upplands Väsby",
-    "rooms": 4, "floor": 3, "area": 81.40, "rent": 7400, "description": "Description of the apartment",
-    "national_id": "1304", "landlord_object_id": "AF43CD7U", "renovation_date": "2017-01-14",
-    "washing_machine": "PREPARED", "dishwasher": "PRESENT", "balcony": "NORTH", "dryer": "NONE", "bathtub": "PRESENT",
-    "internet_included": True, "cable_package_included": False, "water": "COLD_INCLUDED", "garage": "INCLUDED",
-    "parking": "INCLUDED", "electricity_included": True, "heating_included": True, "laundry_room": True,
-    "security_door": True, "shower": True, "kitchen_fan": "PRESENT", "patio": True, "handicap_adapted": True,
-    "accessibility_adapted": True, "elevator": True, "pantry": True,
-}  # fmt: skip
+from tests.homeq.helpers import DOCS_APARTMENT
 
 
 def test_the_docs_python_example_works_as_written(client: TestClient) -> None:

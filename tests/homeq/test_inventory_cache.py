@@ -15,8 +15,7 @@ from mockserver.apis.homeq.search import CACHED_PAGE_SIZE
 from mockserver.apis.homeq.state import HomeQState
 
 from .conftest import login
-from .test_inventory import DOCS_APARTMENT
-from .test_search import ADMIN
+from .helpers import ADMIN, DOCS_APARTMENT
 
 PAGES: list[dict[str, Any]] = [
     {"amount": 20},

@@ -15,10 +15,7 @@ from mockserver.apis.homeq.state import HomeQState
 from mockserver.clock import parse
 
 from .conftest import assert_error, login
-from .test_inventory import DOCS_APARTMENT
-from .test_search import card_ids, cards
-
-ADMIN = "erik.lindberg"
+from .helpers import ADMIN, DOCS_APARTMENT, card_ids, cards
 
 
 def new_apartment(client: TestClient, headers: dict[str, str], estate: int = 15, number: str = "9") -> int:

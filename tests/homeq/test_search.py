@@ -13,8 +13,7 @@ from starlette.testclient import TestClient
 from mockserver.apis.homeq.state import HomeQState
 
 from .conftest import login
-
-ADMIN = "erik.lindberg"
+from .helpers import ADMIN, card_ids, cards
 
 
 def inventory(client: TestClient, headers: dict[str, str], **params: Any) -> dict[str, Any]:
@@ -26,17 +25,6 @@ def inventory(client: TestClient, headers: dict[str, str], **params: Any) -> dic
 
 def identifiers(result: dict[str, Any]) -> list[str]:
     return [r["identifier"] for r in result["results"]]
-
-
-def cards(client: TestClient, **body: Any) -> dict[str, Any]:
-    response = client.post("/api/v3/cards/", json=body)
-    assert response.status_code == 200, response.text
-    found: dict[str, Any] = response.json()
-    return found
-
-
-def card_ids(result: dict[str, Any], kind: str = "individual") -> set[int]:
-    return {int(c["id"]) for c in result["results"] if c["type"] == kind}
 
 
 # -- inventory -------------------------------------------------------------------------------------

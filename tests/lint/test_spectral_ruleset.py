@@ -21,7 +21,7 @@ from mockserver.lint import RULES, lint_file
 from mockserver.registry import SPECS_DIR
 from mockserver.web.app import ADMIN_SPEC
 
-from .test_lint_rules import DEFECTS, NULLABLE_FORMS, clean, with_size
+from .cases import DEFECTS, NULLABLE_FORMS, clean, with_size
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = [*sorted(SPECS_DIR.glob("*.yaml")), ADMIN_SPEC]

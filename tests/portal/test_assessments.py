@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 from starlette.testclient import TestClient
 
 from tests.conftest import ALICE, BOB, PORTAL, assert_problem
+from tests.portal.helpers import COMPLETE_APPLICANT, complete
 
 START = f"{PORTAL}/profile/assessment"
 PUBLIC = f"{PORTAL}/assessment"
@@ -19,42 +17,6 @@ MINIMAL = {
         {"firstName": "Alice", "lastName": "Thompson", "email": "alice@example.com", "phone": "07700 900123"}
     ],
 }
-
-COMPLETE_APPLICANT: dict[str, Any] = {
-    "email": "dana@example.com",
-    "title": "Mrs",
-    "firstName": "Dana",
-    "lastName": "Price",
-    "maritalStatus": 2,
-    "phone": "07700 900321",
-    "dateOfBirth": "1988-02-03",
-    "livingCircumstance": 1,
-    "homeAddressLine1": "3 Mill Road",
-    "homeAddressLine2": "Romsey",
-    "homePostcode": "CB1 3NL",
-    "homeLocalAuthorityId": 8,
-    "homeMoveInDate": "2020-09-01",
-    "workingCircumstance": 1,
-    "employerName": "Fen Labs",
-    "workAddressLine1": "1 Station Road",
-    "workAddressLine2": "Cambridge",
-    "workPostcode": "CB1 2JW",
-    "workLocalAuthorityId": 8,
-    "annualSalary": 48000,
-    "deposit": 20000,
-    "savings": 5000,
-    "failedLoanOrCreditAgreement": False,
-    "declaredBankrupt": False,
-    "enteredIVA": False,
-    "ownPets": True,
-    "gender": 2,
-    "MODWorker": False,
-}
-
-
-def complete(listing: int = 5354, **changes: Any) -> dict[str, Any]:
-    applicant = {**copy.deepcopy(COMPLETE_APPLICANT), **changes}
-    return {"listingId": listing, "applicants": [applicant]}
 
 
 def listed(client: TestClient, which: str = "", headers: dict[str, str] = ALICE) -> list[tuple[int, str]]:

@@ -6,26 +6,18 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.settings import Settings
-from mockserver.snapshots import seed_store
-from mockserver.store import Store
+from mockserver.snapshots import SeededState
 
 from .data import INDEXES, TABLES, populate
 from .rules import display_name
 from .service import SESSION_COOKIE, ConsumerPortalService
 
 
-class ConsumerPortalState:
+class ConsumerPortalState(SeededState):
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="consumerportal")
+        super().__init__(settings, clock, api="consumerportal", tables=TABLES, indexes=INDEXES, populate=populate)
         self.service = ConsumerPortalService(self.store, clock)
         self.reset()
-
-    def reset(self) -> None:
-        with self.store.seeding():
-            self.store.clear()
-            seed_store(self.store, populate, api="consumerportal", settings=self.settings, clock=self.clock)
 
     def authenticate(self, token: str) -> dict[str, Any] | None:
         """Session token -> the identity Connexion hands to handlers (``user`` is the consumer id)."""
@@ -58,6 +50,3 @@ class ConsumerPortalState:
                 if c.get("token")
             ],
         }
-
-    def counts(self) -> dict[str, int]:
-        return self.store.counts()

@@ -7,8 +7,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.problems import Unauthorized
 from mockserver.settings import Settings
-from mockserver.snapshots import seed_store
-from mockserver.store import Store
+from mockserver.snapshots import SeededState
 from mockserver.webhooks import Webhooks
 
 from . import tokens
@@ -28,11 +27,9 @@ PUBLISHED_KEYS = ("admin", "manager", "employee", "observer")
 LOGIN_PATH = "/api/v2/tokens/"
 
 
-class HomeQState:
+class HomeQState(SeededState):
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="homeq")
+        super().__init__(settings, clock, api="homeq", tables=TABLES, indexes=INDEXES, populate=populate)
         #: Chosen once per state, kept across resets (see ``tokens``).
         self.secret = tokens.new_secret(settings.jwt_secret)
         self.access = Access(self.store, clock, self.secret)
@@ -51,9 +48,8 @@ class HomeQState:
 
     def reset(self) -> None:
         """Back to the seeded state; webhook registrations and deliveries and rate limits start over."""
-        with self.store.seeding():
-            self.store.clear()
-            seed_store(self.store, populate, api="homeq", settings=self.settings, clock=self.clock)
+        with self.store.lock:  # one step: no request sees the new data with the old registrations or limits
+            super().reset()
             self.webhooks.clear()
             self.listings.reads.clear()
             self.maps.clear()
@@ -128,6 +124,3 @@ class HomeQState:
             "users": users,
             "consumers": consumers,
         }
-
-    def counts(self) -> dict[str, int]:
-        return self.store.counts()

@@ -6,8 +6,7 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.settings import Settings
-from mockserver.snapshots import seed_store
-from mockserver.store import Store
+from mockserver.snapshots import SeededState
 
 from .data import INDEXES, TABLES
 from .generate import populate
@@ -17,18 +16,11 @@ from .service import InstructionService
 API_KEY_HEADER = "X-Api-Key"
 
 
-class InstructionState:
+class InstructionState(SeededState):
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="instruction")
+        super().__init__(settings, clock, api="instruction", tables=TABLES, indexes=INDEXES, populate=populate)
         self.service = InstructionService(self.store, clock)
         self.reset()
-
-    def reset(self) -> None:
-        with self.store.seeding():
-            self.store.clear()
-            seed_store(self.store, populate, api="instruction", settings=self.settings, clock=self.clock)
 
     def authenticate(self, api_key: str) -> dict[str, Any] | None:
         """API key -> the identity Connexion hands to handlers (``user`` is the organisation id)."""
@@ -49,6 +41,3 @@ class InstructionState:
             "prefix": None,
             "users": [{"name": o["name"], "role": o["role"], "token": o["apiKey"]} for o in organisations],
         }
-
-    def counts(self) -> dict[str, int]:
-        return self.store.counts()

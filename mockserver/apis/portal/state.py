@@ -6,25 +6,17 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.settings import Settings
-from mockserver.snapshots import seed_store
-from mockserver.store import Store
+from mockserver.snapshots import SeededState
 
 from .data import INDEXES, TABLES, populate, token_for
 from .service import PortalService
 
 
-class PortalState:
+class PortalState(SeededState):
     def __init__(self, settings: Settings, clock: Clock) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = Store(TABLES, INDEXES, max_records=settings.max_records, name="portal")
+        super().__init__(settings, clock, api="portal", tables=TABLES, indexes=INDEXES, populate=populate)
         self.service = PortalService(self.store, clock)
         self.reset()
-
-    def reset(self) -> None:
-        with self.store.seeding():
-            self.store.clear()
-            seed_store(self.store, populate, api="portal", settings=self.settings, clock=self.clock)
 
     def new_token(self, customer_id: int) -> str:
         return token_for(self.settings.seed, customer_id)
@@ -53,6 +45,3 @@ class PortalState:
                 for c in customers
             ],
         }
-
-    def counts(self) -> dict[str, int]:
-        return self.store.counts()
