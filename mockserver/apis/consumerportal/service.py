@@ -57,12 +57,14 @@ class ConsumerPortalService:
         it reads it and changes it only through the table)."""
         table = self.store.productactions
         action = table.peek(action_id) if stored else table.get(action_id)
-        if action is not None and consumer_id is None:
-            owner = self.store.dossiers.peek(action["dossier_id"])
-            consumer_id = owner["consumer_id"] if owner else None
-        if action is None or consumer_id is None or action["dossier_id"] != self.views.dossier_of(consumer_id)["id"]:
-            raise NotFound(f"Product action {action_id} does not exist.")
-        return consumer_id, action
+        if action is not None:
+            if consumer_id is None:  # the action's own dossier names its consumer
+                owner = self.store.dossiers.peek(action["dossier_id"])
+                if owner is not None:
+                    return owner["consumer_id"], action
+            elif action["dossier_id"] == self.views.dossier_of(consumer_id)["id"]:
+                return consumer_id, action
+        raise NotFound(f"Product action {action_id} does not exist.")
 
     def _context(self, consumer_id: str, action: Body) -> tuple[Body, Body, Body]:
         """The product, dossier and consumer of one of the consumer's own actions (``_own_action``)."""
