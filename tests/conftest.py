@@ -45,6 +45,8 @@ def client(server: MockServer) -> Iterator[TestClient]:
 
 #: A moment of the clock in an answer (masked where two servers' clocks started apart).
 MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+#: A HomeQ JWT in an answer (masked likewise: its `iat` is the server's clock).
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
 def credentials(client: TestClient, api: str) -> dict[str, str]:

@@ -8,7 +8,6 @@ every answer must be the same (timestamps and signed tokens aside, which carry t
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,10 +17,8 @@ from starlette.testclient import TestClient
 from mockserver.apis import APIS
 from mockserver.web.app import MockServer
 from mockserver.web.fastpath import FastPath
-from tests.conftest import MOMENT, credentials, make_settings
+from tests.conftest import JWT, MOMENT, credentials, make_settings
 from tests.plain_requests import REQUESTS, Call
-
-JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
 class Counting:

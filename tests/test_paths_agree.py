@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,12 +30,11 @@ from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
 from mockserver.web.app import MockServer
-from tests.conftest import MOMENT, make_settings
+from tests.conftest import JWT, MOMENT, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = SchemathesisConfig.from_path(str(ROOT / "schemathesis.toml"))
 EXAMPLES = int(os.environ.get("PATHS_AGREE_EXAMPLES", "2"))
-JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 #: Headers that differ between two servers by nature, not by path.
 IGNORED = frozenset({"date", "server", "content-length"})
 
