@@ -27,13 +27,14 @@ run: bytecode
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
-## Specs (openapi-spec-validator), code style (ruff) and types (mypy).
+## Specs (openapi-spec-validator), code style (ruff), types (mypy) and layering (import-linter, .importlinter).
 lint: $(STAMP)
 	$(BIN)/python -m openapi_spec_validator specs/*.yaml mockserver/admin/openapi.yaml
 	$(BIN)/python -m mockserver lint --junit reports/lint.xml
 	$(BIN)/python -m ruff check mockserver tests contract_tests bench
 	$(BIN)/python -m ruff format --check mockserver tests contract_tests bench
 	$(BIN)/python -m mypy
+	$(BIN)/lint-imports --no-cache
 
 ## Fuzz a deployment with Schemathesis: make contract URL=https://staging.example.com [API=portal] [ARGS="-n 50"].
 URL ?= http://127.0.0.1:8000

@@ -6,7 +6,9 @@ paths, as its first demo user), e.g. ``python bench/latency.py /profile /profile
 ``python bench/latency.py --api homeq '/api/v1/inventory?type=apartment&amount=20'``;
 ``--workloads`` times each single-request workload of ``bench/workloads.py`` for the API instead
 (bodies, uploads and errors included); ``--direct`` calls the ASGI app itself, without httpx's
-transport (which adds a few hundred microseconds), to see the server's own cost.
+transport (which adds a few hundred microseconds), to see the server's own cost; ``--origin URL`` sends
+``Origin: URL`` with every request, as a page of another origin (a frontend's dev server) does;
+``--fast-path-off`` times Connexion's stack alone (``FAST_PATH=0``).
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ async def credentials(client: httpx.AsyncClient, api: str) -> dict[str, str]:
     return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
 
 
-async def measure(api: str, paths: list[str], count: int, workloads: bool, direct: bool) -> None:
-    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,)))
+async def measure(
+    api: str, paths: list[str], count: int, workloads: bool, direct: bool, origin: str | None, fast_path: bool = True
+) -> None:
+    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,), fast_path=fast_path))
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         headers = await credentials(client, api)
+        if origin:
+            headers["Origin"] = origin
         base = APIS[api].base_path
 
         async def timed(method: str, path: str, **kwargs: Any) -> tuple[float, int]:
@@ -77,10 +83,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--api", default="portal", choices=sorted(APIS))
     parser.add_argument("--workloads", action="store_true", help="time the API's single-request workloads")
+    parser.add_argument("--origin", help="send this Origin header with every request (a cross-origin page)")
+    parser.add_argument("--fast-path-off", action="store_true", help="Connexion's stack alone (FAST_PATH=0)")
     parser.add_argument("--direct", action="store_true", help="call the ASGI app directly: no httpx client in between")
     parser.add_argument("paths", nargs="*", default=["/profile", "/profile/applications"])
     args = parser.parse_args()
-    asyncio.run(measure(args.api, args.paths, args.requests, args.workloads, args.direct))
+    asyncio.run(
+        measure(args.api, args.paths, args.requests, args.workloads, args.direct, args.origin, not args.fast_path_off)
+    )
     return 0
 
 

@@ -34,8 +34,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timing import asgi_call
+from mockserver.engine.store import Table
 from mockserver.settings import Settings
-from mockserver.store import Table
 from mockserver.web.app import MockServer
 from tests.homeq.test_inventory import DOCS_APARTMENT
 from tests.portal.test_assessments import COMPLETE_APPLICANT

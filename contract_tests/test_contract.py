@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from contract_tests.conftest import SERVER, load_schema
 from mockserver.apis import APIS
-from mockserver.pdf import render as build_pdf
+from mockserver.engine.pdf import render as build_pdf
 
 
 def tiny_tiff() -> bytes:

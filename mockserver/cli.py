@@ -164,9 +164,9 @@ def contract(args: argparse.Namespace) -> int:
 
 
 def lint(args: argparse.Namespace) -> int:
+    from mockserver.engine.registry import SPECS_DIR
     from mockserver.lint import RULES, lint_file
     from mockserver.lint.runner import has_errors, junit_report, text_report
-    from mockserver.registry import SPECS_DIR
 
     if args.list_rules:
         for rule in RULES.values():
@@ -220,7 +220,7 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
 def with_admin_token(settings: Settings) -> Settings:
     """Off loopback, anyone who can reach the port could read demo passwords and wipe the data: the
     control plane then needs a token, a new one each start unless ``ADMIN_TOKEN`` is set."""
-    from mockserver.hosts import is_loopback_host
+    from mockserver.engine.hosts import is_loopback_host
 
     if settings.admin_token or is_loopback_host(settings.host):
         return settings

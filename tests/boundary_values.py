@@ -26,7 +26,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from mockserver.jsonpointer import deref, inline_refs
+from mockserver.engine.jsonpointer import deref, inline_refs
 from mockserver.web.validation import FORMAT_CHECKER, RequestValidator
 
 METHODS = ("get", "put", "post", "patch", "delete")

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 from mockserver.apis import APIS
 from mockserver.cli import with_admin_token
 from mockserver.contract.credentials import resolve
-from mockserver.hosts import is_loopback_host
+from mockserver.engine.hosts import is_loopback_host
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 from tests.conftest import ALICE, PORTAL, assert_problem, make_settings

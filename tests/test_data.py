@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
-from mockserver.clock import Clock
+from mockserver.engine.clock import Clock
 from mockserver.web.app import MockServer
 from mockserver.web.validation import ResponseValidator
 from tests.conftest import PORTAL, make_settings

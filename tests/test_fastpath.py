@@ -93,13 +93,38 @@ def test_errors_go_to_connexion_and_read_the_same(pair: tuple[TestClient, TestCl
         ("PUT", "/profile", {"headers": {**alice, "content-type": "text/plain"}, "content": b"{}"}),
         ("GET", "/profile/applications/not-a-number", {"headers": alice}),
         ("DELETE", "/profile", {"headers": alice}),  # method not allowed
-        ("GET", "/profile", {"headers": {**alice, "Origin": "http://localhost:3000"}}),  # CORS
     ]:
         fallback.calls.clear()
         answer = fast.request(method, base + path, **kwargs)
         expected = slow.request(method, base + path, **kwargs)
         assert comparable(answer) == comparable(expected), (method, path, kwargs)
         assert fallback.calls == [f"{method} {base}{path}"], (method, path)
+
+
+def test_a_page_of_another_origin_is_served_by_the_fast_path_with_the_same_cors_headers(
+    pair: tuple[TestClient, TestClient, Counting],
+) -> None:
+    """CORS sits outside both paths (``web.cors``): a browser's cross-origin request, which always
+    carries ``Origin``, takes the fast path, and its preflight never reaches either path."""
+    fast, slow, fallback = pair
+    alice = credentials(slow, "portal")
+    base = APIS["portal"].base_path
+    origin = {"Origin": "http://localhost:3000"}
+    preflight = {**origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization"}
+    for method, path, headers in [
+        ("GET", "/profile", {**alice, **origin}),
+        ("GET", "/profile/applications", {**alice, **origin}),
+        ("OPTIONS", "/profile", preflight),
+    ]:
+        fallback.calls.clear()
+        answer, expected = (
+            fast.request(method, base + path, headers=headers),
+            slow.request(method, base + path, headers=headers),
+        )
+        assert answer.status_code == 200, (method, path, answer.text)
+        assert "access-control-allow-origin" in answer.headers
+        assert comparable(answer) == comparable(expected), (method, path)
+        assert fallback.calls == [], (method, path)
 
 
 #: The consumer portal's upload (``tests/plain_requests.py``), its headers and bytes changed one at a time:

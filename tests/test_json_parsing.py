@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.problems import BadRequest
+from mockserver.engine.problems import BadRequest
 from mockserver.web.validation import stdlib_json, strict_json
 
 

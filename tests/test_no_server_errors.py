@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
 from mockserver.apis.homeq import tokens
-from mockserver.fixtures import read_yaml
-from mockserver.jsonpointer import resolve_pointer
+from mockserver.engine.fixtures import read_yaml
+from mockserver.engine.jsonpointer import resolve_pointer
 from mockserver.web.app import ADMIN_SPEC, MockServer
 from tests.conftest import credentials, make_settings
 

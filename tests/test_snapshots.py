@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
-from mockserver.clock import Clock
+from mockserver.engine.clock import Clock
 from mockserver.web.app import MockServer
 from tests.conftest import ANCHOR, MOMENT, credentials, make_settings
 from tests.plain_requests import REQUESTS
@@ -107,3 +107,13 @@ def test_a_start_that_finds_its_data_does_not_import_faker(tmp_path: Path) -> No
 
     assert start() == "True"  # the first start makes the data
     assert start() == "False"
+
+
+def test_the_cache_key_covers_every_api_s_data_code() -> None:
+    """An API's generation code (``apis/<name>/data.py``) makes its seeded data as much as the engine
+    does: a change there must not load data made by the old code."""
+    from mockserver.engine import snapshots
+
+    hashed = {p.resolve() for p in snapshots.PACKAGE.rglob("*.py")}
+    for api in APIS:
+        assert (ROOT / "mockserver" / "apis" / api / "data.py").resolve() in hashed

@@ -69,7 +69,7 @@ def test_an_unwritable_cache_folder_only_costs_the_check(tmp_path: Path, monkeyp
 
 
 def test_large_yaml_is_kept_parsed_on_disk_and_reparsed_when_it_changes(tmp_path: Path) -> None:
-    from mockserver import fixtures
+    from mockserver.engine import fixtures
 
     source = tmp_path / "big.yaml"
     source.write_text("day: 2026-03-02\nitems:\n" + "".join(f"  - n: {n}\n" for n in range(10_000)))

@@ -54,7 +54,7 @@ def test_every_operation_is_described_and_traced_to_the_docs(path: Path) -> None
 def test_serving_the_specs_leaves_the_loaded_documents_unchanged() -> None:
     """The server hands each API's parsed spec (shared by every server in the process, and read by
     the fast path and the tools) to Connexion without copying it: Connexion must only read it."""
-    from mockserver.fixtures import read_yaml
+    from mockserver.engine.fixtures import read_yaml
 
     def dump() -> str:
         documents = {name: definition.spec for name, definition in APIS.items()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 
 def make() -> Store:

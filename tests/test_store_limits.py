@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.problems import StoreFull
-from mockserver.store import Store
+from mockserver.engine.problems import StoreFull
+from mockserver.engine.store import Store
 from mockserver.web.app import MockServer
 from tests.conftest import ALICE, PORTAL, assert_problem, credentials, make_settings
 from tests.consumerportal.helpers import DONE_ID_UPLOAD, OPEN_ID_UPLOAD, OPEN_INSURANCE_UPLOAD, upload

@@ -7,7 +7,7 @@ import hashlib
 
 from starlette.testclient import TestClient
 
-from mockserver.runtime import Uploads
+from mockserver.engine.runtime import Uploads
 from mockserver.web.app import MockServer
 from tests.conftest import make_settings
 

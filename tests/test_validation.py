@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from mockserver.apis import APIS
-from mockserver.fixtures import read_yaml
-from mockserver.jsonpointer import inline_refs
+from mockserver.engine.fixtures import read_yaml
+from mockserver.engine.jsonpointer import inline_refs
 from mockserver.lint.rules import schemas
 from mockserver.web.app import ADMIN_SPEC
 from mockserver.web.validation import (

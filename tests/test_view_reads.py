@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.clock import Clock
-from mockserver.store import Store, Table
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.store import Store, Table
+from mockserver.engine.viewcache import Reads, ViewCache
 from mockserver.web.app import MockServer
 from tests.conftest import bearer, credentials, make_settings
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import Clock
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache, serialised
+from mockserver.engine.clock import Clock
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache, serialised
 from mockserver.web.jsonifier import JSONIFIER
 
 #: A view of a table ``things``.

@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import webhook_targets
 from mockserver.apis.homeq.state import HomeQState
-from mockserver.clock import Clock
-from mockserver.hosts import ip_address
-from mockserver.problems import BadRequest, Conflict
+from mockserver.engine import webhook_targets
+from mockserver.engine.clock import Clock
+from mockserver.engine.hosts import ip_address
+from mockserver.engine.problems import BadRequest, Conflict
+from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
-from mockserver.webhooks import Webhooks
 from tests.conftest import assert_problem, make_settings
 
 WAIT = 10.0  # seconds: every wait below is for a condition, bounded by this

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from typing import Any
+from typing import Any, cast
 
-from mockserver.problems import CATALOGUE, BadRequest, NotFound
-from mockserver.registry import ProjectFollowing, WebhookSource
-from mockserver.runtime import Runtime
+from mockserver.admin.extensions import PROJECT_FOLLOWING, ProjectFollowing
+from mockserver.engine.problems import CATALOGUE, BadRequest, NotFound
+from mockserver.engine.registry import WebhookSource
+from mockserver.engine.runtime import Runtime
 
 #: The media types the upload target serves files back as (its spec lists them).
 SERVED_TYPES = ("image/jpeg", "image/png", "application/pdf", "video/mp4")
@@ -95,7 +96,7 @@ class AdminHandlers:
 
     async def register_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Unknown events and refused targets are 400 problems, one registration too many is 409
-        (raised by :class:`~mockserver.webhooks.Webhooks`)."""
+        (raised by :class:`~mockserver.engine.webhooks.Webhooks`)."""
         source = self._webhook_source(body["api"])
         registration = source.webhooks.register(body["url"], body.get("events") or ())
         return {"api": body["api"], **registration}, 201
@@ -111,24 +112,25 @@ class AdminHandlers:
 
     def _project_following(self, api: str) -> ProjectFollowing:
         self._check_api(api)
-        state = self.runtime.apis[api].state
-        if not isinstance(state, ProjectFollowing):
+        served = self.runtime.apis[api]
+        build = served.definition.control_extensions.get(PROJECT_FOLLOWING)
+        if build is None:
             raise BadRequest(f"The {api} API has no projects for consumers to follow.")
-        return state
+        return cast(ProjectFollowing, build(served.state))
 
     async def list_project_followers(self, api: str, project: int) -> tuple[dict[str, Any], int]:
         return {
             "api": api,
             "project": project,
-            "followers": self._project_following(api).project_followers(project),
+            "followers": self._project_following(api).followers(project),
         }, 200
 
     async def follow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
-        result = self._project_following(api).follow_project(project, consumer, True)
+        result = self._project_following(api).follow(project, consumer, True)
         return {"api": api, **result}, 201 if result["changed"] else 200
 
     async def unfollow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
-        return {"api": api, **self._project_following(api).follow_project(project, consumer, False)}, 200
+        return {"api": api, **self._project_following(api).follow(project, consumer, False)}, 200
 
     async def put_upload(
         self,

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from mockserver.jsonpointer import resolve_pointer
-from mockserver.registry import ApiDefinition, LoginFlow
+from mockserver.engine.jsonpointer import resolve_pointer
+from mockserver.engine.registry import ApiDefinition, LoginFlow
 
 
 class CredentialError(Exception):

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import tomli_w
 
 from mockserver.contract.credentials import Credential, CredentialError, auth_config, resolve, scheme_headers
-from mockserver.registry import ROOT, ApiDefinition
+from mockserver.engine.registry import ROOT, ApiDefinition
 
 CREDENTIAL_ENV = "MOCKSERVER_CONTRACT_CREDENTIAL"
 

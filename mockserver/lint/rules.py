@@ -15,7 +15,7 @@ from typing import Any
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from mockserver.jsonpointer import deref
+from mockserver.engine.jsonpointer import deref
 from mockserver.lint.patterns import divergences
 from mockserver.web.validation import FORMAT_CHECKER, ResponseValidator
 

@@ -16,10 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-from starlette.types import Message, Receive, Scope, Send
 
-from mockserver.clock import Clock
-from mockserver.problems import (
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import (
     PROBLEM_MEDIA_TYPE,
     BadGateway,
     GatewayTimeout,
@@ -27,10 +26,11 @@ from mockserver.problems import (
     NotFound,
     PayloadTooLarge,
 )
+from mockserver.engine.registry import ApiDefinition
+from mockserver.engine.runtime import Journal
 from mockserver.proxy.checker import Exchange, SpecChecker, Violation
-from mockserver.registry import ApiDefinition
-from mockserver.runtime import Journal
 from mockserver.settings import Settings
+from mockserver.web.asgi import Message, Receive, Scope, Send
 
 HOP_BY_HOP = frozenset(
     {

@@ -19,7 +19,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from mockserver.registry import ApiDefinition
+from mockserver.engine.registry import ApiDefinition
 
 #: At most this many schema errors are listed per violation.
 MAX_DETAILS = 5

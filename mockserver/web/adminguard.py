@@ -2,7 +2,7 @@
 
 ``/__admin`` can read demo passwords and tokens, wipe every API and register webhooks, so:
 
-- **No CORS** on it (:class:`ApiOnlyCORSMiddleware`): a page of another origin cannot read its
+- **No CORS** on it (:class:`~mockserver.web.cors.ApiOnlyCORSMiddleware`): a page of another origin cannot read its
   answers, unless the developer lists that origin (``ADMIN_ORIGINS``: their frontend's dev tools).
   The APIs keep their CORS, and so does the upload target ``/__admin/uploads/``, which stands in
   for the storage service that pre-signed upload URLs name: a frontend PUTs files there.
@@ -20,16 +20,14 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.hosts import is_loopback_host
-from mockserver.problems import Forbidden, MockProblem, Unauthorized
-from mockserver.runtime import ADMIN_PREFIX
+from mockserver.engine.hosts import is_loopback_host
+from mockserver.engine.problems import Forbidden, MockProblem, Unauthorized
+from mockserver.engine.runtime import ADMIN_PREFIX
 from mockserver.web.middleware import UPLOADS_PREFIX, send_problem
 
 #: Calls that need no token: whether the server is up, and the control plane's own spec and docs.
@@ -53,25 +51,6 @@ def _host_name(authority: str) -> str:
         return urlsplit("//" + authority).hostname or ""
     except ValueError:
         return ""
-
-
-class ApiOnlyCORSMiddleware(CORSMiddleware):
-    """Starlette's CORS for the mocked APIs and the upload target; for the control plane, only the
-    ``admin_origins`` the developer listed (``ADMIN_ORIGINS``), and by default none."""
-
-    def __init__(self, app: ASGIApp, admin_origins: Sequence[str] = (), **options: Any) -> None:
-        super().__init__(app, **options)
-        self.admin_cors: ASGIApp = app
-        if admin_origins:
-            self.admin_cors = CORSMiddleware(
-                app, allow_origins=list(admin_origins), allow_methods=["*"], allow_headers=["*"]
-            )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_control_plane(scope["path"]):
-            await self.admin_cors(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
 
 
 class AdminGuard:

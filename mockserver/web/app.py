@@ -1,7 +1,7 @@
 """Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
 
-Request flow (outermost first): error guard -> journal -> control-plane guard -> body size limit ->
-fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> CORS -> Connexion (exceptions ->
+Request flow (outermost first): error guard -> journal -> control-plane guard -> CORS -> body size
+limit -> fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> Connexion (exceptions ->
 Swagger UI -> routing -> security -> request validation -> response validation) -> handler ->
 API state. Handlers and states know nothing of this module.
 """
@@ -19,13 +19,14 @@ from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
-from mockserver.fixtures import read_yaml, use_cache_folder
-from mockserver.registry import ApiDefinition, ErrorFormat
-from mockserver.runtime import ADMIN_PREFIX, Runtime
+from mockserver.engine.fixtures import read_yaml, use_cache_folder
+from mockserver.engine.registry import ApiDefinition, ErrorFormat
+from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
 from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
-from mockserver.web.adminguard import AdminGuard, ApiOnlyCORSMiddleware
+from mockserver.web.adminguard import AdminGuard
 from mockserver.web.binding import HandlerResolver, security_map
+from mockserver.web.cors import ApiOnlyCORSMiddleware
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.fastpath import FastPath
 from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
@@ -63,7 +64,15 @@ class MockServer:
         self.asgi: ASGIApp = ErrorGuard(
             JournalMiddleware(
                 AdminGuard(
-                    BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime),
+                    ApiOnlyCORSMiddleware(
+                        BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime),
+                        allow_origins=list(settings.cors_origins),
+                        allow_methods=["*"],
+                        allow_headers=["*"],
+                        expose_headers=["*"],
+                        allow_credentials="*" not in settings.cors_origins,
+                        admin_origins=settings.admin_origins,
+                    ),
                     settings.admin_token,
                     settings.admin_origins,
                 ),
@@ -94,16 +103,6 @@ class MockServer:
             middlewares=serving_specs_as_written(stack),
             validator_map=validator_map(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=True, spec_path="/openapi.json"),
-        )
-        app.add_middleware(
-            ApiOnlyCORSMiddleware,
-            position=MiddlewarePosition.BEFORE_EXCEPTION,
-            allow_origins=list(self.settings.cors_origins),
-            allow_methods=["*"],
-            allow_headers=["*"],
-            expose_headers=["*"],
-            allow_credentials="*" not in self.settings.cors_origins,
-            admin_origins=self.settings.admin_origins,
         )
         app.add_api(
             admin_spec,

@@ -25,7 +25,7 @@ from connexion.utils import coerce_type
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
-from mockserver.registry import CredentialCheck
+from mockserver.engine.registry import CredentialCheck
 
 JSON = "application/json"
 

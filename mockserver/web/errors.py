@@ -20,7 +20,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
-from mockserver.problems import (
+from mockserver.engine.problems import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
     InternalError,
@@ -28,7 +28,7 @@ from mockserver.problems import (
     kind_for_status,
     problem_body,
 )
-from mockserver.registry import ErrorFormat
+from mockserver.engine.registry import ErrorFormat
 from mockserver.web.jsonifier import JSONIFIER
 
 log = logging.getLogger("mockserver")

@@ -20,17 +20,17 @@ raw: media types Connexion neither parses nor validates (``application/octet-str
 own type; several are fine, Connexion takes the one the request names), whose bytes the handler
 gets under the body's name, as Connexion hands them over.
 
-It answers the happy path and two errors when they are the request's only fault: a well-formed
-JSON body that breaks its schema (the 422 of :mod:`mockserver.web.validation`, from the same
-compiled validator and error list) and one missing required parameter (the 400 of Connexion's
-parameter check, in its words). Whenever anything else is not plainly valid or plainly
-supported (no or bad credentials, several missing parameters, a mistyped or repeated
-parameter, malformed JSON, a raw body that is empty or whose Content-Type is missing, carries
-parameters or is not one of the declared types as written, a CORS request, a percent-encoded
-path, an operation with multipart or array parameters, an admin call, a fault mode), it hands
-the untouched request, body included, to Connexion, which answers exactly as it always did.
-Errors a *handler* raises (business rules) and these two are rendered by the same
-``web.errors.ErrorRenderer`` as Connexion's error handlers. The body size limit sits outside both paths.
+It answers the happy path and two errors when they are the request's only fault: a well-formed JSON
+body that breaks its schema (the 422 of :mod:`mockserver.web.validation`, from the same compiled
+validator and error list) and one missing required parameter (the 400 of Connexion's parameter
+check, in its words). Whenever anything else is not plainly valid or plainly supported (no or bad
+credentials, several missing parameters, a mistyped or repeated parameter, malformed JSON, a raw
+body that is empty or whose Content-Type is missing, carries parameters or is not one of the
+declared types as written, a percent-encoded path, an operation with multipart or array parameters,
+an admin call, a fault mode), it hands the untouched request, body included, to Connexion, which
+answers exactly as it always did. Errors a *handler* raises (business rules) and these two are
+rendered by the same ``web.errors.ErrorRenderer`` as Connexion's error handlers. The body size limit
+and CORS (``web.cors``) sit outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """
@@ -56,9 +56,9 @@ from connexion.utils import coerce_type, is_json_mimetype, is_nullable, split_co
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.jsonpointer import deref
-from mockserver.problems import BadRequest, ValidationFailed, validation_failed
-from mockserver.runtime import Runtime
+from mockserver.engine.jsonpointer import deref
+from mockserver.engine.problems import BadRequest, ValidationFailed, validation_failed
+from mockserver.engine.runtime import Runtime
 from mockserver.web.binding import handler_name
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.jsonifier import JSONIFIER
@@ -74,7 +74,6 @@ from mockserver.web.validation import (
 
 JSON = "application/json"
 _JSON_BYTES = JSON.encode()
-_VARY = (b"vary", b"Origin")
 JSON_MEDIA = re.compile(r"^application/(.+\+)?json$")
 SIMPLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
 #: Connexion reads these parameter values as JSON null on nullable parameters.
@@ -217,8 +216,6 @@ class FastPath:
             return
         try:
             headers = _headers(scope)
-            if "origin" in headers:  # CORS headers are Connexion's CORS middleware's job
-                raise Unsupported("CORS")
             kwargs, missing = self._arguments(plan, routed[1], scope, headers)
         except Unsupported:
             await self.fallback(scope, receive, send)
@@ -430,7 +427,7 @@ class FastPath:
                 # The common answer, a JSON body and no headers of its own: what the general case
                 # sends for it, without working it out.
                 content = JSONIFIER.dumps_bytes(body)
-                header_list = [(b"content-type", _JSON_BYTES), (b"content-length", b"%d" % len(content)), _VARY]
+                header_list = [(b"content-type", _JSON_BYTES), (b"content-length", b"%d" % len(content))]
                 if status in (204, 304) or status < 200:
                     del header_list[1]
             else:
@@ -455,7 +452,7 @@ class FastPath:
                 content = JSONIFIER.dumps_bytes(body)
             else:
                 content = body.encode() if isinstance(body, str) else bytes(body)
-        header_list = _vary_origin(_header_list(headers, status, len(content)))
+        header_list = _header_list(headers, status, len(content))
         if self.validate_responses:
             names = {k.decode("latin-1") for k, _ in header_list}
             self._check_response(plan, status, content_type, names, body)
@@ -495,9 +492,8 @@ class FastPath:
     async def _error(self, scope: Scope, exc: Exception, send: Send) -> None:
         """An error, rendered as Connexion's error handlers render it (the same renderer)."""
         status, _, body, headers = self.errors.render(scope["method"], scope["path"], exc)
-        # The Content-Type is among the headers: what Starlette's Response sends for them, then
-        # the CORS middleware's Vary.
-        header_list = _vary_origin(_header_list(headers, status, len(body)))
+        # The Content-Type is among the headers: what Starlette's Response sends for them.
+        header_list = _header_list(headers, status, len(body))
         await send({"type": "http.response.start", "status": status, "headers": header_list})
         await send({"type": "http.response.body", "body": body})
 
@@ -591,14 +587,4 @@ def _header_list(headers: dict[str, str], status: int, length: int) -> list[tupl
     header_list = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     if status not in (204, 304) and status >= 200 and b"content-length" not in {k for k, _ in header_list}:
         header_list.append((b"content-length", b"%d" % length))
-    return header_list
-
-
-def _vary_origin(header_list: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """``header_list`` with what Starlette's CORS middleware adds to an answer to a request
-    without ``Origin``: ``Origin`` at the end of a single ``Vary``."""
-    vary = [v for k, v in header_list if k == b"vary"]
-    if vary:
-        header_list = [(k, v) for k, v in header_list if k != b"vary"]
-    header_list.append((b"vary", b", ".join([*vary, b"Origin"])))
     return header_list

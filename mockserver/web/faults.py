@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.jsonpointer import deref
-from mockserver.runtime import Runtime
+from mockserver.engine.jsonpointer import deref
+from mockserver.engine.runtime import Runtime
 
 Operation = dict[str, Any]
 

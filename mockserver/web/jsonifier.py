@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from connexion.jsonifier import Jsonifier
 
-from mockserver.viewcache import serialised
+from mockserver.engine.viewcache import serialised
 
 #: Without ``OPT_NON_STR_KEYS``, which halves orjson's speed (HomeQ's inventory page: 48 -> 25 µs):
 #: a dict with a key that is not a string goes to the standard encoder, which writes it as before.

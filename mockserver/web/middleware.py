@@ -11,9 +11,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.problems import PROBLEM_MEDIA_TYPE, MockProblem, PayloadTooLarge
-from mockserver.registry import ErrorFormat
-from mockserver.runtime import ADMIN_PREFIX, Runtime
+from mockserver.engine.problems import PROBLEM_MEDIA_TYPE, MockProblem, PayloadTooLarge
+from mockserver.engine.registry import ErrorFormat
+from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
 from mockserver.web.errors import ErrorRenderer
 
 UPLOADS_PREFIX = ADMIN_PREFIX + "/uploads/"

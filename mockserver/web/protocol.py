@@ -34,7 +34,7 @@ import httptools
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from mockserver.problems import PROBLEM_MEDIA_TYPE, HeadersTooLarge
+from mockserver.engine.problems import PROBLEM_MEDIA_TYPE, HeadersTooLarge
 from mockserver.settings import Settings
 
 #: The request line's bytes besides its target (``GET `` and `` HTTP/1.1\r\n``) and the empty line

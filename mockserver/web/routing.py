@@ -30,7 +30,7 @@ import connexion.middleware.swagger_ui
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.problems import MethodNotAllowed, NotFound
+from mockserver.engine.problems import MethodNotAllowed, NotFound
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 #: No id or name of any mocked API comes near this; longer segments cannot name a record.

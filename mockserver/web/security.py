@@ -4,7 +4,7 @@ An operation that also serves callers without credentials lists ``{}`` among its
 alternatives. Connexion tries the alternatives in order and stops at the first that yields an
 identity, and ``{}`` always does: a wrong token sent to such an operation is silently served as if
 none had been sent. Here, unless the API documents that reading
-(:attr:`~mockserver.registry.ApiDefinition.invalid_credentials_as_anonymous`), ``{}`` counts only
+(:attr:`~mockserver.engine.registry.ApiDefinition.invalid_credentials_as_anonymous`), ``{}`` counts only
 when no alternative was even attempted: a credential that is sent and refused is refused (401, or
 403 from a check that says so), as on an operation that requires one. A credential that an
 alternative does not recognise as its own (``Basic …`` where a bearer token is expected) is not an

@@ -11,7 +11,7 @@ request (measured with ``bench/run.py`` and cProfile; numbers in docs/performanc
   per request; a function's signature does not change, so it is remembered.
 
 And one at start-up: ``resolve_refs`` deep-copies each spec with ``copy.deepcopy``; a spec is JSON
-data, which :func:`mockserver.store.json_copy` copies twice as fast (HomeQ's: ~15 ms less).
+data, which :func:`mockserver.engine.store.json_copy` copies twice as fast (HomeQ's: ~15 ms less).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from connexion.context import receive, scope
 from connexion.decorators.main import ASGIDecorator
 from connexion.security import AbstractSecurityHandler
 
-from mockserver.store import json_copy
+from mockserver.engine.store import json_copy
 
 _decorated = functools.cached_property(AsyncOperation.fn.fget)
 _decorated.__set_name__(AsyncOperation, "fn")

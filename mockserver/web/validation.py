@@ -37,8 +37,8 @@ from jsonschema._utils import equal
 from jsonschema.exceptions import FormatError, ValidationError
 from jsonschema.validators import extend
 
-from mockserver.jsonpointer import inline_refs, pointer_tokens
-from mockserver.problems import BadRequest, field_error, validation_failed
+from mockserver.engine.jsonpointer import inline_refs, pointer_tokens
+from mockserver.engine.problems import BadRequest, field_error, validation_failed
 
 _COMPOSED = {key: allow_nullable(Draft4Validator.VALIDATORS[key]) for key in ("allOf", "anyOf", "oneOf")}
 #: The formats OpenAPI 3.0 names that a client can get wrong (``date`` is missing from Draft 4's).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.pdf import render as build_pdf
+from mockserver.engine.pdf import render as build_pdf
 from tests.consumerportal.helpers import assert_valid_pdf
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from mockserver.apis import APIS
 from mockserver.contract.credentials import Credential, CredentialError, auth_config, resolve
-from mockserver.registry import LoginFlow
+from mockserver.engine.registry import LoginFlow
 
 PORTAL = APIS["portal"]
 LOGIN_API = dataclasses.replace(PORTAL, login=LoginFlow(path="/login", token_pointer="/auth/token"), token_prefix="JWT")

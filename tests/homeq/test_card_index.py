@@ -13,7 +13,7 @@ from mockserver.apis.homeq.cardindex import boost
 from mockserver.apis.homeq.data import apartment_record, listing_record
 from mockserver.apis.homeq.rules import ESTATE_DEFAULTS
 from mockserver.apis.homeq.state import HomeQState
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 from .conftest import login
 from .helpers import card_ids, cards

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from mockserver.apis.homeq.data import MOST_APPLICANTS
 from mockserver.apis.homeq.state import HomeQState
-from mockserver.clock import Clock
+from mockserver.engine.clock import Clock
 from mockserver.web.app import MockServer
 from tests.conftest import make_settings
 

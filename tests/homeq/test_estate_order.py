@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from mockserver.apis.homeq.estateorder import EstateOrder
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 OFFICES = (1, 2, 3, None)
 

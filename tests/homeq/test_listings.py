@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from mockserver.apis.homeq.listings import BACKGROUND
 from mockserver.apis.homeq.state import HomeQState
-from mockserver.clock import parse
+from mockserver.engine.clock import parse
 
 from .conftest import assert_error, login
 from .helpers import ADMIN, DOCS_APARTMENT, card_ids, cards

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from mockserver.apis import APIS
 from mockserver.apis.instruction import rules
 from mockserver.apis.instruction.lookups import LIFECYCLE, STATUSES, VALUE_TIERS, value_tier
-from mockserver.clock import parse
+from mockserver.engine.clock import parse
 from mockserver.web.app import MockServer
 from mockserver.web.validation import FORMAT_CHECKER, ResponseValidator
 from tests.instruction.conftest import HOMEWARD, settings

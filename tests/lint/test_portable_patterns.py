@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mockserver.jsonpointer import deref
+from mockserver.engine.jsonpointer import deref
 from mockserver.lint import lint_spec
 from mockserver.lint.patterns import divergences
 from mockserver.lint.rules import schemas

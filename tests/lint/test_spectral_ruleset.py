@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from mockserver.engine.registry import SPECS_DIR
 from mockserver.lint import RULES, lint_file
-from mockserver.registry import SPECS_DIR
 from mockserver.web.app import ADMIN_SPEC
 
 from .cases import DEFECTS, NULLABLE_FORMS, clean, with_size

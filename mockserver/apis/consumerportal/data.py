@@ -13,11 +13,11 @@ import hashlib
 import re
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.fixtures import load
-from mockserver.generation import SeededGenerator
-from mockserver.registry import FIXTURES_DIR
-from mockserver.store import Store
+from mockserver.engine.clock import Clock
+from mockserver.engine.fixtures import load
+from mockserver.engine.generation import SeededGenerator
+from mockserver.engine.registry import FIXTURES_DIR
+from mockserver.engine.store import Store
 
 from . import lookups
 from .lookups import DOWNLOAD, INSURANCE, MORTGAGE, REFERENCE_LETTER, SIGN_OTD, UPLOAD

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.pdf import render as build_pdf
+from mockserver.engine.pdf import render as build_pdf
 
 from .lookups import OTD_DOCUMENT, OTD_SERVICES
 from .rules import display_name, pdf_filename

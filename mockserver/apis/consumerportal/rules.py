@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.problems import BadRequest, Conflict, field_error, validation_failed
+from mockserver.engine.problems import BadRequest, Conflict, field_error, validation_failed
 
 from .lookups import UPLOAD
 

@@ -15,10 +15,10 @@ import base64
 import hashlib
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Forbidden, NotFound
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Forbidden, NotFound
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from . import rules
 from .documents import action_document, otd_document

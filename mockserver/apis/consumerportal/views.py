@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from .lookups import DOWNLOADABLE, UPLOAD
 from .rules import counters, display_name

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mockserver.registry import SPECS_DIR, ApiDefinition, ErrorFormat, LoginFlow
+from mockserver.admin.extensions import PROJECT_FOLLOWING, ProjectFollowing
+from mockserver.engine.registry import SPECS_DIR, ApiDefinition, ErrorFormat, LoginFlow
 
 from .handlers import HomeQHandlers
 from .state import LOGIN_PATH, HomeQState
@@ -22,6 +23,11 @@ ERROR_NAMES = {
     500: "InternalServerError",
 }
 
+
+def _project_following(state: HomeQState) -> ProjectFollowing:
+    return state.projects
+
+
 API = ApiDefinition(
     name="homeq",
     spec_file=SPECS_DIR / "homeq.yaml",
@@ -33,4 +39,5 @@ API = ApiDefinition(
     invalid_credentials_as_anonymous=True,  # the public views (info.description, "Authentication")
     login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
     error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
+    control_extensions={PROJECT_FOLLOWING: _project_following},
 )

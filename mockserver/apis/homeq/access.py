@@ -16,10 +16,10 @@ import functools
 import time
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Conflict, Forbidden, PreconditionFailed, Unauthorized
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Conflict, Forbidden, PreconditionFailed, Unauthorized
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from . import tokens
 from .rules import right_problem_fields, spec, subtree, value_rights

@@ -8,7 +8,7 @@ is one row of flat columns, so a search is a handful of vectorised comparisons (
 30,000 listings) and records are read only for the page that is shown.
 
 The index is built on the first search (so that numpy is imported only when a search needs it) and
-then kept exact by :meth:`mockserver.store.Table.watch` callbacks on the four tables: every write
+then kept exact by :meth:`mockserver.engine.store.Table.watch` callbacks on the four tables: every write
 refreshes the rows it touches, under the store's lock, before anyone can search again.
 """
 
@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 from .views import present
 

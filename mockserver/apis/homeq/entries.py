@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 if TYPE_CHECKING:
     from .market import Market

@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 
 class EstateOrder:

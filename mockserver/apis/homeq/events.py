@@ -1,7 +1,7 @@
 """HomeQ's webhook events (the spec's ``x-webhooks``: a POST per event), built from the store's records.
 
 Each builder returns the documented body of one event, with a fresh ``uuid`` and ``created``;
-:class:`Events` sends it through the API's :class:`~mockserver.webhooks.Webhooks` and can build a
+:class:`Events` sends it through the API's :class:`~mockserver.engine.webhooks.Webhooks` and can build a
 sample of any event for the control plane's "trigger".
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import NotFound, PreconditionFailed
-from mockserver.store import Store
-from mockserver.webhooks import Webhooks
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import NotFound, PreconditionFailed
+from mockserver.engine.store import Store
+from mockserver.engine.webhooks import Webhooks
 
 Body = dict[str, Any]
 EVENT_NAMES = ("reservation", "application_signature", "signing_completed", "agreement_created", "project_follow")

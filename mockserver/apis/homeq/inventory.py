@@ -12,10 +12,10 @@ import struct
 import zlib
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import BadRequest, Conflict, Forbidden, NotFound
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import BadRequest, Conflict, Forbidden, NotFound
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .data import apartment_record

@@ -8,8 +8,8 @@ import math
 import threading
 from collections.abc import Hashable
 
-from mockserver.clock import Clock
-from mockserver.problems import TooManyRequests
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import TooManyRequests
 
 RATE_LIMITED = "You have been rate limited. Please try again later."
 

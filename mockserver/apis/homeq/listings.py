@@ -18,23 +18,21 @@ import hashlib
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from mockserver.clock import Clock, parse
-from mockserver.problems import Forbidden, PreconditionFailed
-from mockserver.store import Store
+from mockserver.engine.clock import Clock, parse
+from mockserver.engine.problems import Forbidden, PreconditionFailed
+from mockserver.engine.store import Store
 
 from .access import Caller
 from .data import listing_record
 from .events import Events, signatory
 from .limits import RateLimiter
-from .lookups import REJECTION_REASONS
+from .lookups import OPEN_STATUSES, REJECTION_REASONS
 from .rules import not_found
 
 if TYPE_CHECKING:
     from .market import Market
 
 Body = dict[str, Any]
-#: Listings that still occupy their apartment (a new listing is refused while one exists).
-OPEN_STATUSES = frozenset({"closing", "approved", "active", "draft", "reserved", "paused", "publishing"})
 DELETABLE = frozenset({"approved", "active", "draft", "paused"})
 #: The status changes ``PATCH`` may make (reservations are confirmed or rejected by their own calls,
 #: deletion is ``DELETE``, ``publishing`` is the background process's). Publishing a draft with

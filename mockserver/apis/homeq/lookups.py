@@ -51,6 +51,9 @@ _EMPLOYEE = (
 )
 _MANAGER = (*_EMPLOYEE, "entity.employees", "entity.estate.update.bank_details", "entity.object_ad.update.advanced")
 
+#: Listings that still occupy their apartment (a new listing is refused while one exists).
+OPEN_STATUSES = frozenset({"closing", "approved", "active", "draft", "reserved", "paused", "publishing"})
+
 #: The four default right profiles (``company`` null), with fixed ids.
 DEFAULT_PROFILES: tuple[dict[str, Any], ...] = (
     {"id": 1, "name": "observer", "company": None, "rights": []},

@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mockserver.clock import Clock, isoformat, parse
-from mockserver.problems import BadRequest, PreconditionFailed
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock, isoformat, parse
+from mockserver.engine.problems import BadRequest, PreconditionFailed
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .data import requirement_record
-from .listings import OPEN_STATUSES
-from .lookups import place_for_city
+from .lookups import OPEN_STATUSES, place_for_city
 from .rules import adjust_requirement, by_id, not_found
 from .views import Views, present, thumbnail
 

@@ -12,9 +12,9 @@ import hmac
 from collections import Counter
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Forbidden, PreconditionFailed
-from mockserver.store import Store
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Forbidden, PreconditionFailed
+from mockserver.engine.store import Store
 
 from .access import Caller
 from .data import employee_record

@@ -7,9 +7,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Conflict, Forbidden, NotFound, PreconditionFailed
-from mockserver.store import Store
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Conflict, Forbidden, NotFound, PreconditionFailed
+from mockserver.engine.store import Store
 
 from .access import Caller
 from .data import project_record

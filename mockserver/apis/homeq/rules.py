@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.problems import NotFound, PreconditionFailed
+from mockserver.engine.problems import NotFound, PreconditionFailed
 
 
 def spec() -> dict[str, Any]:

@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mockserver.clock import Clock
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine.clock import Clock
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from .access import Caller
 from .cardindex import CardIndex, audience, boost, publish_moment
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 Body = dict[str, Any]
 #: Where a radius search without coordinates is centred (HomeQ estimates it from the IP address).
 DEFAULT_CENTRE = (59.3293, 18.0686)
-#: The largest inventory page that is remembered (:class:`~mockserver.viewcache.ViewCache`).
+#: The largest inventory page that is remembered (:class:`~mockserver.engine.viewcache.ViewCache`).
 CACHED_PAGE_SIZE = 100
 _NARROWING = ("apartment.id", "apartment.external_id", "listing.status", "listing.employee.id")
 #: What an inventory page is built from: anything in the store, and the second of its ``indexed_at``.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Unauthorized
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Unauthorized
+from mockserver.engine.snapshots import SeededState
+from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
-from mockserver.snapshots import SeededState
-from mockserver.webhooks import Webhooks
 
 from . import tokens
 from .access import NOT_LANDLORD, Access
@@ -59,13 +59,6 @@ class HomeQState(SeededState):
         registration that wants it."""
         body = self.events.sample(event, fields)
         return {"event": event, "body": body, "deliveries": self.events.send(event, body)}
-
-    def project_followers(self, project_id: int) -> list[int]:
-        return self.projects.followers(project_id)
-
-    def follow_project(self, project_id: int, consumer_id: int, following: bool) -> dict[str, Any]:
-        """The control plane's consumer following (or unfollowing) a project."""
-        return self.projects.follow(project_id, consumer_id, following)
 
     def check_token(self, header_value: str) -> dict[str, Any] | None:
         """Connexion's check of the ``Authorization`` header (``JWT <token>``)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 from .lookups import (
     ACCESS_TYPES,

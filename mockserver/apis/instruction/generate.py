@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from mockserver.clock import Clock, isoformat
-from mockserver.fixtures import load
-from mockserver.generation import SeededGenerator
-from mockserver.registry import FIXTURES_DIR
-from mockserver.store import Store
+from mockserver.engine.clock import Clock, isoformat
+from mockserver.engine.fixtures import load
+from mockserver.engine.generation import SeededGenerator
+from mockserver.engine.registry import FIXTURES_DIR
+from mockserver.engine.store import Store
 
 from .data import KEY, complete, default_fee
 from .lookups import (

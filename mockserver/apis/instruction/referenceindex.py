@@ -4,7 +4,7 @@ uniqueness check of a ``PUT .../{role}references``) costs what it finds, not wha
 Scanning every case for a reference cost ~2 µs a case (two scans a PUT, one a look-up). Here each
 role's references, by :func:`rules.reference_key` (letter case left out), map to the keys of the
 cases that carry them; only those cases are read, and who may see them is decided on the stored
-row at the time of the look-up, as before. A :meth:`mockserver.store.Table.watch` callback on the
+row at the time of the look-up, as before. A :meth:`mockserver.engine.store.Table.watch` callback on the
 instructions table re-reads the changed case under the store's lock on every write, so the index
 is never stale.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 from . import rules
 from .lookups import INTRODUCER, SUPPLIER

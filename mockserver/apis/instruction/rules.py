@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from mockserver.clock import parse
+from mockserver.engine.clock import parse
 
 from .lookups import (
     INTRODUCER,

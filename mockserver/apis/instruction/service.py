@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver import pdf
-from mockserver.clock import Clock
-from mockserver.problems import Conflict, Forbidden, NotFound, field_error
-from mockserver.store import Store
-from mockserver.viewcache import Reads, ViewCache
+from mockserver.engine import pdf
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Conflict, Forbidden, NotFound, field_error
+from mockserver.engine.store import Store
+from mockserver.engine.viewcache import Reads, ViewCache
 
 from . import rules
 from .data import KEY

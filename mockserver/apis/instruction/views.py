@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mockserver.clock import parse
-from mockserver.store import Store, json_copy
+from mockserver.engine.clock import parse
+from mockserver.engine.store import Store, json_copy
 
 from . import rules
 from .lookups import INTRODUCER, PARTY, SUPPLIER

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.registry import SPECS_DIR, ApiDefinition
+from mockserver.engine.registry import SPECS_DIR, ApiDefinition
 
 from .handlers import PortalHandlers
 from .state import PortalState

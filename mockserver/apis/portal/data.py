@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.fixtures import load
-from mockserver.generation import SeededGenerator
-from mockserver.registry import FIXTURES_DIR
-from mockserver.store import Store
+from mockserver.engine.clock import Clock
+from mockserver.engine.fixtures import load
+from mockserver.engine.generation import SeededGenerator
+from mockserver.engine.registry import FIXTURES_DIR
+from mockserver.engine.store import Store
 
 from .lookups import LOCAL_AUTHORITIES
 from .rules import PROFILE_DEFAULTS, assess_eligibility

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mockserver.problems import field_error
+from mockserver.engine.problems import field_error
 
 from .lookups import ELIGIBILITY_FIELDS, is_working
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.problems import Conflict, Forbidden, NotFound, field_error, validation_failed
-from mockserver.store import Store
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import Conflict, Forbidden, NotFound, field_error, validation_failed
+from mockserver.engine.store import Store
 
 from . import rules
 from .views import Views, profile

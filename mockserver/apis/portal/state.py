@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.clock import Clock
+from mockserver.engine.clock import Clock
+from mockserver.engine.snapshots import SeededState
 from mockserver.settings import Settings
-from mockserver.snapshots import SeededState
 
 from .data import INDEXES, TABLES, populate, token_for
 from .service import PortalService

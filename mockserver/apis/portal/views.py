@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.store import Store
+from mockserver.engine.store import Store
 
 from .lookups import (
     BUYING_INTEREST_PERIODS,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, ClassVar
 
-from mockserver.clock import Clock, isoformat
-from mockserver.store import Store
+from mockserver.engine.clock import Clock, isoformat
+from mockserver.engine.store import Store
 
 if TYPE_CHECKING:
     from faker import Faker

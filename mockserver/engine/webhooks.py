@@ -1,10 +1,10 @@
 """Outbound webhooks: URLs registered through the control plane, and deliveries to them.
 
 An API's state owns a :class:`Webhooks` and calls :meth:`Webhooks.emit` when one of its documented
-events happens. Registrations are checked by :mod:`mockserver.webhook_targets` (loopback or
+events happens. Registrations are checked by :mod:`mockserver.engine.webhook_targets` (loopback or
 ``webhook_allowed_hosts`` only, never the mock's own control plane) and capped at
 ``webhook_max_registrations``. Each delivery is POSTed as JSON by the bounded worker pool of
-:mod:`mockserver.webhook_pool` (``webhook_workers`` threads, ``webhook_queue_size`` waiting
+:mod:`mockserver.engine.webhook_pool` (``webhook_workers`` threads, ``webhook_queue_size`` waiting
 deliveries; a full queue drops the oldest waiting one), so the request that caused it never waits;
 an answer other than 200 (or no answer) is retried after ``webhook_retry_seconds``, at most
 ``webhook_max_attempts`` times. A delivery is never sent to the own control plane, checked again
@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from mockserver import webhook_targets
-from mockserver.clock import Clock
-from mockserver.problems import BadRequest, Conflict
+from mockserver.engine import webhook_targets
+from mockserver.engine.clock import Clock
+from mockserver.engine.problems import BadRequest, Conflict
+from mockserver.engine.webhook_pool import DeliveryPool
 from mockserver.settings import Settings
-from mockserver.webhook_pool import DeliveryPool
 
 #: ``post(url, body, timeout) -> status``: sends one attempt (tests replace the httpx client with it).
 Post = Callable[[str, dict[str, Any], float], int]

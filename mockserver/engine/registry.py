@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlparse
 
-from mockserver.clock import Clock
-from mockserver.fixtures import read_yaml
+from mockserver.engine.clock import Clock
+from mockserver.engine.fixtures import read_yaml
+from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
-from mockserver.webhooks import Webhooks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SPECS_DIR = ROOT / "specs"
 FIXTURES_DIR = ROOT / "fixtures"
 
@@ -43,27 +43,12 @@ class ApiState(Protocol):
 @runtime_checkable
 class WebhookSource(Protocol):
     """An API state that sends webhooks (optional): the control plane registers URLs on its
-    :class:`~mockserver.webhooks.Webhooks` and triggers its events on demand."""
+    :class:`~mockserver.engine.webhooks.Webhooks` and triggers its events on demand."""
 
     webhooks: Webhooks
 
     def trigger_event(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Builds ``event`` from the stored records, sends it; returns ``{event, body, deliveries}``."""
-
-
-@runtime_checkable
-class ProjectFollowing(Protocol):
-    """An API state whose consumers follow projects (optional): the control plane simulates a
-    consumer following or unfollowing one, for APIs that do not serve the consumer side."""
-
-    def project_followers(self, project_id: int) -> list[int]:
-        """The ids of the consumers following the project (404 problem for an unknown project)."""
-
-    def follow_project(self, project_id: int, consumer_id: int, following: bool) -> dict[str, Any]:
-        """Records that the consumer starts (``following``) or stops following the project and sends
-        the API's event when that changes something; returns ``{project, consumer, following,
-        changed, followers, event, deliveries}``. Unknown project or consumer: 404 problem; stopping
-        without following: 409 problem."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +115,11 @@ class ApiDefinition:
     login: LoginFlow | None = None
     #: The API's own error shape; ``None`` renders its errors as RFC 7807 problems.
     error_format: ErrorFormat | None = None
+    #: The control plane's optional controls this API offers (``mockserver.admin.extensions``): the
+    #: extension's name -> builds, from the API's state, the object the control plane calls.
+    control_extensions: Mapping[str, Callable[[Any], object]] = dataclasses.field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     @functools.cached_property
     def spec(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import time
 
-from mockserver.readlog import ReadLog, ReadLogs
+from mockserver.engine.readlog import ReadLog, ReadLogs
 
 UTC = dt.UTC
 

@@ -26,7 +26,7 @@ import urllib.parse
 
 import httpx
 
-from mockserver.hosts import IPAddress, ip_address, is_loopback_host
+from mockserver.engine.hosts import IPAddress, ip_address, is_loopback_host
 from mockserver.settings import Settings
 
 #: The hosts allowed without any setting.

@@ -1,9 +1,9 @@
 """What a view's build read, for the check that a view cache's declaration is complete.
 
 A :class:`ReadLog` is opened on a store and a clock while a view is built
-(:meth:`mockserver.store.Store.noting_reads`, :meth:`mockserver.clock.Clock.noting_reads`); every row,
+(:meth:`mockserver.engine.store.Store.noting_reads`, :meth:`mockserver.engine.clock.Clock.noting_reads`); every row,
 table and moment read meanwhile, by the thread that opened it, is noted in it. The view cache then
-compares the log with what the view declares (:class:`mockserver.viewcache.Reads`). Nothing is
+compares the log with what the view declares (:class:`mockserver.engine.viewcache.Reads`). Nothing is
 noted, and nothing costs anything, while no log is open: a store or clock swaps in a noting class
 of itself only for as long as one is.
 """

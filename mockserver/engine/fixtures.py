@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from mockserver.clock import Clock, isoformat
+from mockserver.engine.clock import Clock, isoformat
 
 _RELATIVE = re.compile(r"^@([+-]\d+)d(?: (\d{1,2}):(\d{2}))?$")
 

@@ -9,7 +9,7 @@ clock themselves (:meth:`ViewCache.version`). A view is served again only while 
 exactly the same, so a cached answer is always the answer a fresh build would give.
 
 The declaration is checked. With the store's ``check_reads`` on (tests turn it on), a build notes
-every row, table and moment it reads (:mod:`mockserver.readlog`), and one that read something its
+every row, table and moment it reads (:mod:`mockserver.engine.readlog`), and one that read something its
 declaration leaves out fails with an :class:`AssertionError` naming it. A view got from another
 cache during a build (an estate's reference on an inventory page) counts as reading what that
 cache declares, whether it was built again or not.
@@ -27,11 +27,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from mockserver.readlog import ReadLog
+from mockserver.engine.readlog import ReadLog
 
 if TYPE_CHECKING:
-    from mockserver.clock import Clock
-    from mockserver.store import Store
+    from mockserver.engine.clock import Clock
+    from mockserver.engine.store import Store
 
 _V = TypeVar("_V")
 

@@ -22,17 +22,18 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from mockserver.clock import Clock
-from mockserver.registry import FIXTURES_DIR
+from mockserver.engine.clock import Clock
+from mockserver.engine.registry import FIXTURES_DIR
+from mockserver.engine.store import Store
 from mockserver.settings import Settings
-from mockserver.store import Store
 
-PACKAGE = Path(__file__).resolve().parent
+#: The whole mockserver package: an API's generation code changes its snapshots as much as ours.
+PACKAGE = Path(__file__).resolve().parent.parent
 Populate = Callable[..., None]
 
 
 class SeededState:
-    """What every API's state shares (:class:`~mockserver.registry.ApiState`): a store of the API's
+    """What every API's state shares (:class:`~mockserver.engine.registry.ApiState`): a store of the API's
     tables, filled by its ``populate`` through :func:`seed_store`, back to that on :meth:`reset`,
     counted for the control plane. An API's state extends it with its services and credential
     checks, then calls :meth:`reset` once they exist (a reset may have to clear them too)."""

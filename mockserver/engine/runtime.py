@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.registry import ApiDefinition, ApiState
+from mockserver.engine.clock import Clock
+from mockserver.engine.registry import ApiDefinition, ApiState
 from mockserver.settings import Settings
 
 #: The control plane's reserved prefix: no mocked API owns a path under it.

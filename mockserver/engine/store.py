@@ -7,7 +7,7 @@ stored state by accident.
 
 A store may cap its tables (``max_records``, the ``MAX_RECORDS`` setting): every record a client
 creates stays in memory until it is deleted or the store reset, so :meth:`Table.insert` refuses a
-row into a full table with :class:`~mockserver.problems.StoreFull`. What the mock puts in itself
+row into a full table with :class:`~mockserver.engine.problems.StoreFull`. What the mock puts in itself
 (seeded data, fixtures, inside :meth:`Store.seeding`) is never refused; updates, deletes,
 restores and loads never are either.
 """
@@ -21,8 +21,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
-from mockserver.problems import StoreFull
-from mockserver.readlog import ReadLog, ReadLogs
+from mockserver.engine.problems import StoreFull
+from mockserver.engine.readlog import ReadLog, ReadLogs
 
 Record = dict[str, Any]
 _T = TypeVar("_T")
@@ -62,7 +62,7 @@ class Table:
         #: with ``len()`` keeps the check off the write path's profile.
         self._cap = sys.maxsize if max_records is None else max_records
         #: Goes up on every change of a row (not on an update that changes nothing): what was read
-        #: from the table is still true while it stays the same (see :mod:`mockserver.viewcache`).
+        #: from the table is still true while it stays the same (see :mod:`mockserver.engine.viewcache`).
         self.version = 0
         #: How many of those changes were inserts (of rows under new keys, by :meth:`insert`): a
         #: reader that no new row of this table can touch may discount them (see HomeQ's inventory).
@@ -136,7 +136,7 @@ class Table:
 
     def insert(self, record: Record, key_field: str = "id") -> Record:
         """Store a record; it gets the next id unless it brings one. A table that holds
-        ``max_records`` rows takes none (:class:`~mockserver.problems.StoreFull`) unless the store
+        ``max_records`` rows takes none (:class:`~mockserver.engine.problems.StoreFull`) unless the store
         is :meth:`~Store.seeding`."""
         with self._lock:
             if len(self._rows) >= self._cap:
@@ -155,7 +155,7 @@ class Table:
             return json_copy(record)
 
     def ensure_room(self, count: int = 1) -> None:
-        """Refuses (:class:`~mockserver.problems.StoreFull`) unless ``count`` more inserts fit: for an
+        """Refuses (:class:`~mockserver.engine.problems.StoreFull`) unless ``count`` more inserts fit: for an
         operation that changes other rows before it inserts, so that a full table refuses it whole
         rather than half done."""
         if len(self._rows) + count > self._cap:
@@ -355,7 +355,7 @@ class Store:
         indexes = indexes or {}
         self._generation = Generation()
         #: Whether view caches built from this store check that a view's build reads only what the
-        #: view declares (:class:`~mockserver.viewcache.Reads`): for tests, which set it.
+        #: view declares (:class:`~mockserver.engine.viewcache.Reads`): for tests, which set it.
         self.check_reads = False
         #: The read logs open on the store's tables (see :meth:`noting_reads`).
         self.read_logs = ReadLogs()
