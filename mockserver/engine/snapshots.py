@@ -19,8 +19,10 @@ import importlib.metadata
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Self, cast
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.registry import FIXTURES_DIR
@@ -36,7 +38,14 @@ class SeededState:
     """What every API's state shares (:class:`~mockserver.engine.registry.ApiState`): a store of the API's
     tables, filled by its ``populate`` through :func:`seed_store`, back to that on :meth:`reset`,
     counted for the control plane. An API's state extends it with its services and credential
-    checks, then calls :meth:`reset` once they exist (a reset may have to clear them too)."""
+    checks, then calls :meth:`reset` once they exist (a reset may have to clear them too).
+
+    A state made with ``seeded`` (a frozen store of the API's seeded data, :meth:`seeded`) is a fork
+    (:meth:`fork`): its store is a fork of that store (:meth:`mockserver.engine.store.Store.fork`),
+    so it starts as seeded whatever another state has changed, keeps its own changes to itself, and
+    its reset drops them (at their cost, not the data's). An API's state passes ``seeded`` and
+    ``session`` through, and builds everything else of its own anew for each fork (services, view
+    caches, webhooks, rate limits)."""
 
     def __init__(
         self,
@@ -47,15 +56,35 @@ class SeededState:
         tables: Iterable[str],
         indexes: Mapping[str, tuple[str, ...]],
         populate: Populate,
+        seeded: Store | None = None,
+        session: str | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.store = Store(tables, indexes, max_records=settings.max_records, name=api)
         self._api = api
+        self._tables = tuple(tables)
+        self._indexes = indexes
         self._populate = populate
+        #: The frozen seeded store forks start from: made on the first :meth:`seeded`, unless given.
+        self._seeded = seeded
+        self._seeding = threading.Lock()
+        #: The name of the fork (a client's session), ``None`` for a state that is no named fork.
+        self.session = session
+        self.store = seeded.fork() if seeded is not None else self._new_store()
+
+    def _new_store(self) -> Store:
+        return Store(self._tables, self._indexes, max_records=self.settings.max_records, name=self._api)
+
+    @property
+    def is_fork(self) -> bool:
+        """Whether the state is a fork of the seeded data (:meth:`fork`)."""
+        return self.store.base is not None
 
     def reset(self) -> None:
-        """Back to the seeded + fixture state."""
+        """Back to the seeded + fixture state (a fork: its changes dropped)."""
+        if self.store.base is not None:
+            self.store.revert()
+            return
         with self.store.seeding():
             self.store.clear()
             seed_store(self.store, self._populate, api=self._api, settings=self.settings, clock=self.clock)
@@ -63,6 +92,25 @@ class SeededState:
     def counts(self) -> dict[str, int]:
         """Records per table."""
         return self.store.counts()
+
+    def seeded(self) -> Store:
+        """The API's seeded data as a frozen store, the base of every fork: made (as :meth:`reset`
+        seeds, from the cache folder when it holds the data) on the first call, then kept."""
+        with self._seeding:
+            if self._seeded is None:
+                store = self._new_store()
+                with store.seeding():
+                    seed_store(store, self._populate, api=self._api, settings=self.settings, clock=self.clock)
+                self._seeded = store.freeze()
+            return self._seeded
+
+    def fork(self, session: str | None = None) -> Self:
+        """A new state of this API that starts with the seeded data (not this state's changes) and
+        keeps its own: records, credentials, webhook registrations, rate limits. Its cost does not
+        grow with the data, but for the first fork of a state, which makes :meth:`seeded`.
+        ``session`` names it (HomeQ derives a configured signing secret from it)."""
+        build = cast("Callable[..., Self]", type(self))
+        return build(self.settings, self.clock, seeded=self.seeded(), session=session)
 
 
 def seed_store(store: Store, populate: Populate, *, api: str, settings: Settings, clock: Clock) -> None:

@@ -10,6 +10,12 @@ creates stays in memory until it is deleted or the store reset, so :meth:`Table.
 row into a full table with :class:`~mockserver.engine.problems.StoreFull`. What the mock puts in itself
 (seeded data, fixtures, inside :meth:`Store.seeding`) is never refused; updates, deletes,
 restores and loads never are either.
+
+A frozen store (:meth:`Store.freeze`: its seeded data) is the base of any number of cheap forks
+(:meth:`Store.fork`): a fork's tables (:class:`ForkTable`) read through to the frozen rows and
+indexes and keep only what the fork changed (its own rows, tombstones for deleted keys, its own
+index entries), so making one and writing to it cost what the writes touch, not what the base
+holds, and :meth:`Store.revert` takes a fork back to its base at the cost of its changes.
 """
 
 from __future__ import annotations
@@ -18,14 +24,20 @@ import contextlib
 import copy
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
+from typing import Any, Generic, TypeVar, cast
 
 from mockserver.engine.problems import StoreFull
 from mockserver.engine.readlog import ReadLog, ReadLogs
 
 Record = dict[str, Any]
 _T = TypeVar("_T")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class FrozenStore(RuntimeError):
+    """A write to a frozen store (the base of forks, which must never change)."""
 
 
 class Generation:
@@ -40,6 +52,10 @@ class Generation:
 class Table:
     """Rows by key, plus optional indexes (field value -> keys) so that ``find`` costs what it
     returns, not what the table holds."""
+
+    #: The frozen table a fork reads through to (:class:`ForkTable`); ``None`` for a plain table and
+    #: for a fork that no longer reads through (cleared or loaded since).
+    base: Table | None = None
 
     def __init__(
         self,
@@ -165,7 +181,7 @@ class Table:
         where = f"{self._store_name}'s {self.name}" if self._store_name else f"The {self.name}"
         reset = f"POST /__admin/reset?api={self._store_name}" if self._store_name else "POST /__admin/reset"
         return StoreFull(
-            f"{where} table already holds {len(self._rows)} records, the most one table keeps "
+            f"{where} table already holds {len(self)} records, the most one table keeps "
             f"(MAX_RECORDS={self.max_records}); nothing more is created until some are deleted, "
             f"the API is reset ({reset}) or MAX_RECORDS is raised.",
             code="StoreFull",
@@ -359,18 +375,30 @@ class Store:
         self.check_reads = False
         #: The read logs open on the store's tables (see :meth:`noting_reads`).
         self.read_logs = ReadLogs()
-        self._tables = {
-            table: Table(
-                table,
-                self.lock,
-                indexes=indexes.get(table, ()),
-                generation=self._generation,
-                max_records=max_records,
-                store_name=name,
-                read_logs=self.read_logs,
-            )
-            for table in tables
-        }
+        self._name = name
+        self._max_records = max_records
+        #: The frozen store this one is a fork of (:meth:`fork`), ``None`` for any other.
+        self._base: Store | None = None
+        self._frozen = False
+        #: Structures derived from a frozen store's rows, built once for all its forks (:meth:`derived`).
+        self._derived: dict[Hashable, Any] = {}
+        self._set_tables(
+            {
+                table: Table(
+                    table,
+                    self.lock,
+                    indexes=indexes.get(table, ()),
+                    generation=self._generation,
+                    max_records=max_records,
+                    store_name=name,
+                    read_logs=self.read_logs,
+                )
+                for table in tables
+            }
+        )
+
+    def _set_tables(self, tables: dict[str, Table]) -> None:
+        self._tables = tables
         # ``store.<table>`` is then a plain attribute look-up (hot paths make dozens a request); a
         # table named like one of the class's methods stays shadowed by it, as it always was.
         self.__dict__.update({key: table for key, table in self._tables.items() if not hasattr(Store, key)})
@@ -390,14 +418,78 @@ class Store:
     def __iter__(self) -> Iterator[Table]:
         return iter(self._tables.values())
 
+    # -- forks ------------------------------------------------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """Whether the store takes no more writes (:meth:`freeze`)."""
+        return self._frozen
+
+    @property
+    def base(self) -> Store | None:
+        """The frozen store this one is a fork of (``None``: not a fork)."""
+        return self._base
+
+    def freeze(self) -> Store:
+        """Refuses every write from now on (:class:`FrozenStore`), so that forks can read through to
+        the rows as they are; answers the store."""
+        with self.lock:
+            for table in self._tables.values():
+                if type(table) is not Table:
+                    raise ValueError(
+                        f"only a plain store is frozen, not one whose {table.name!r} is a {type(table).__name__}"
+                    )
+            for table in self._tables.values():
+                table.__class__ = _FrozenTable
+            self._frozen = True
+        return self
+
+    def fork(self) -> Store:
+        """A new store that starts with this frozen store's rows, indexes, next ids and versions and
+        keeps its own changes: nothing written to it reaches this store or any other fork. Making
+        it costs the number of tables, not of rows; so does its first write."""
+        if not self._frozen:
+            raise ValueError("only a frozen store is forked (Store.freeze): a fork reads its rows as they are")
+        fork = Store((), max_records=self._max_records, name=self._name)
+        fork._base = self
+        fork._generation.count = self._generation.count
+        fork._set_tables(
+            {
+                name: ForkTable(table, fork.lock, generation=fork._generation, read_logs=fork.read_logs)
+                for name, table in self._tables.items()
+            }
+        )
+        return fork
+
+    def revert(self) -> None:
+        """Back to the frozen base's rows (a fork only), at the cost of what the fork changed; the
+        tables' versions move on (never back), and their watchers hear ``None`` (see
+        :meth:`Table.watch`)."""
+        if self._base is None:
+            raise ValueError("only a fork is reverted (a plain store is cleared and loaded)")
+        with self.lock:
+            for table in self._tables.values():
+                cast(ForkTable, table).revert()
+
+    def derived(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """``build()``, made once for this frozen store and kept: a structure derived from its rows
+        (a search index, say) that its forks share, since the rows never change."""
+        if not self._frozen:
+            raise ValueError("only a frozen store keeps derived structures: another one's rows change")
+        with self.lock:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return cast(_T, self._derived[key])
+
+    # -- reads noted, seeding, dumps ----------------------------------------------------------------
     def noting_reads(self, log: ReadLog) -> contextlib.AbstractContextManager[ReadLog]:
         """Inside, every row and table this thread reads is noted in ``log`` (for the check of
         :attr:`check_reads`); outside any, the tables are plain ones again and reads cost nothing more."""
         return self.read_logs.opened(log, self._noting)
 
     def _noting(self, on: bool) -> None:
+        swap = _NOTING if on else _QUIET
         for table in self._tables.values():
-            table.__class__ = _NotingTable if on else Table
+            table.__class__ = swap.get(type(table), type(table))
 
     def clear(self) -> None:
         with self.lock:
@@ -435,7 +527,7 @@ class Store:
     def snapshot(self) -> dict[str, dict[Any, Record]]:
         """The rows of every table as they are now (the records are shared, not copied)."""
         with self.lock:
-            return {name: dict(table._rows) for name, table in self._tables.items()}
+            return {name: table.dump()[0] for name, table in self._tables.items()}
 
     def restore_missing(self, snapshot: dict[str, dict[Any, Record]]) -> int:
         """Puts back every row of ``snapshot`` that has since been deleted; returns how many."""
@@ -450,9 +542,409 @@ class Store:
         return restored
 
 
-class _NotingTable(Table):
-    """A table that notes its reads in the store's open read logs (:meth:`Store.noting_reads`): a
-    read by key notes the row, any other read (a look-up, a count, a scan) the whole table."""
+#: What a fork's own rows hold for a row of its base that it deleted.
+_GONE: Any = None
+_ABSENT: Any = object()
+
+
+class ForkTable(Table):
+    """A table that reads through to a frozen one and keeps only its own changes, answering every
+    method exactly as a plain table holding the same rows would (``tests/test_store_fork.py``).
+
+    Own rows (``_own``) are the fork's: rows it inserted or restored, rows of the base it changed
+    and rows of the base it handed out by :meth:`peek` or :meth:`peek_find` (copied on that first
+    read, so that, as in a plain table, the row handed out is the one later changes change in
+    place); ``None`` for a row of the base it deleted. Row order is the base's, less deleted rows,
+    then the rows the fork added (``_added``). An index bucket is the base's bucket less the base
+    rows that left it (``_left``: deleted, or moved to another value), then the keys that joined
+    it in the fork (the own ``_indexes``), which is the order a plain table keeps."""
+
+    def __init__(
+        self,
+        base: Table,
+        lock: threading.RLock,
+        generation: Generation,
+        read_logs: ReadLogs,
+    ) -> None:
+        super().__init__(
+            base.name,
+            lock,
+            first_id=base._first_id,
+            indexes=base._indexes,
+            generation=generation,
+            max_records=base.max_records,
+            store_name=base._store_name,
+            read_logs=read_logs,
+        )
+        #: The frozen table this one forks, kept while it reads through to another (see :meth:`revert`).
+        self._origin = base
+        self.version = base.version
+        self.inserts = base.inserts
+        self._own: dict[Any, Record | None] = {}
+        self._added: dict[Any, None] = {}
+        self._attach(base)
+
+    def _attach(self, base: Table | None) -> None:
+        """Reads through to ``base`` (``None``: to nothing) with no changes of its own."""
+        self.base = base
+        self._base_rows: dict[Any, Record] = base._rows if base is not None else {}
+        self._base_indexes: dict[str, dict[Any, dict[Any, None]]] = (
+            base._indexes if base is not None else {field: {} for field in self._indexes}
+        )
+        self._base_row_versions: dict[Any, int] = base._row_versions if base is not None else {}
+        self._own.clear()
+        self._added.clear()
+        self._count = len(self._base_rows)
+        self._next = base._next if base is not None else self._first_id
+        for index in self._indexes.values():
+            index.clear()
+        #: Per indexed field: the base rows no longer in their base bucket, and how many per bucket.
+        self._left: dict[str, set[Any]] = {field: set() for field in self._indexes}
+        self._left_count: dict[str, dict[Any, int]] = {field: {} for field in self._indexes}
+
+    def revert(self) -> None:
+        """Back to the base's rows, dropping every change (:meth:`Store.revert`)."""
+        with self._lock:
+            self._attach(self._origin)
+            self._changed(None)
+
+    def touched(self) -> list[Any]:
+        """The keys whose rows the fork holds itself (changed, added, deleted or handed out): every
+        key whose row may differ from its base's (with no base: every key)."""
+        with self._lock:
+            return list(self._own)
+
+    # -- reading rows -------------------------------------------------------------------------------
+    def _row(self, key: Any) -> Record | None:
+        """The row under ``key``, own or the base's (never handed out: see :meth:`_held`)."""
+        row = self._own.get(key, _ABSENT)
+        return self._base_rows.get(key) if row is _ABSENT else row
+
+    def _held(self, key: Any) -> Record | None:
+        """The row under ``key`` as the fork's own (a base row is copied the first time)."""
+        row = self._own.get(key, _ABSENT)
+        if row is _ABSENT:
+            row = self._base_rows.get(key)
+            if row is not None:
+                row = self._own[key] = json_copy(row)
+        return cast("Record | None", row)
+
+    def _items(self) -> Iterator[tuple[Any, Record]]:
+        """Every (key, row), in the order of a plain table."""
+        own, added = self._own, self._added
+        if not own:
+            yield from self._base_rows.items()
+            return
+        for key, row in self._base_rows.items():
+            mine = own.get(key, _ABSENT)
+            if mine is _ABSENT:
+                yield key, row
+            elif mine is not None and key not in added:
+                yield key, mine
+        for key in added:
+            yield key, cast(Record, own[key])
+
+    def _bucket(self, field: str, value: Any) -> list[Any]:
+        """The keys of the bucket ``value`` of the index of ``field``, in a plain table's order."""
+        base = self._base_indexes[field].get(value)
+        own = self._indexes[field].get(value)
+        if not base:
+            return list(own) if own else []
+        if self._left_count[field].get(value):
+            left = self._left[field]
+            keys = [k for k in base if k not in left]
+        else:
+            keys = list(base)
+        if own:
+            keys.extend(own)
+        return keys
+
+    def _unindex_field(self, field: str, key: Any, row: Record) -> None:
+        if key in self._base_rows and key not in self._left[field]:  # still in its base bucket
+            self._left[field].add(key)
+            value = _hashable(self._base_rows[key].get(field))
+            counts = self._left_count[field]
+            counts[value] = counts.get(value, 0) + 1
+        else:
+            super()._unindex_field(field, key, row)
+
+    def row_version(self, key: Any) -> int:
+        version = self._row_versions.get(key)
+        if version is not None:
+            return version
+        if self._own.get(key, _ABSENT) is _GONE:
+            return -1
+        return self._base_row_versions.get(key, -1)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, key: Any) -> bool:
+        return self._row(key) is not None
+
+    def get(self, key: Any) -> Record | None:
+        row = self._row(key)
+        return json_copy(row) if row is not None else None
+
+    def peek(self, key: Any) -> Record | None:
+        return self._held(key)
+
+    def peek_find(self, **criteria: Any) -> list[Record]:
+        with self._lock:
+            return [cast(Record, self._held(k)) for k in self.keys(**criteria)]
+
+    def find(self, **criteria: Any) -> list[Record]:
+        with self._lock:
+            return [json_copy(cast(Record, self._row(k))) for k in self.keys(**criteria)]
+
+    def keys(self, **criteria: Any) -> list[Any]:
+        with self._lock:
+            if len(criteria) == 1:
+                ((field, value),) = criteria.items()
+                if field in self._indexes:
+                    return self._bucket(field, _hashable(value))
+            indexed = [field for field in criteria if field in self._indexes]
+            candidates: Iterable[Any]
+            if indexed:
+                candidates = self._bucket(indexed[0], _hashable(criteria[indexed[0]]))
+            else:
+                candidates = [key for key, _ in self._items()]
+            row = self._row
+            return [k for k in candidates if all(cast(Record, row(k)).get(f) == v for f, v in criteria.items())]
+
+    def values(self, fields: tuple[str, ...], **criteria: Any) -> list[tuple[Any, ...]]:
+        with self._lock:
+            rows = [cast(Record, self._row(k)) for k in self.keys(**criteria)]
+            return [tuple(row.get(f) for f in fields) for row in rows]
+
+    def count(self, **criteria: Any) -> int:
+        with self._lock:
+            if len(criteria) == 1:
+                ((field, value),) = criteria.items()
+                if field in self._indexes:
+                    value = _hashable(value)
+                    base = len(self._base_indexes[field].get(value, ()))
+                    left = self._left_count[field].get(value, 0)
+                    return base - left + len(self._indexes[field].get(value, ()))
+            return len(self.keys(**criteria))
+
+    def find_one(self, **criteria: Any) -> Record | None:
+        with self._lock:
+            keys = self.keys(**criteria)
+            return json_copy(cast(Record, self._row(keys[0]))) if keys else None
+
+    def all(self) -> list[Record]:
+        with self._lock:
+            return [json_copy(row) for _, row in self._items()]
+
+    def where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        with self._lock:
+            return [json_copy(row) for _, row in self._items() if predicate(row)]
+
+    def first(self, predicate: Callable[[Record], bool]) -> Record | None:
+        with self._lock:
+            for _, row in self._items():
+                if predicate(row):
+                    return json_copy(row)
+        return None
+
+    def dump(self) -> tuple[dict[Any, Record], int]:
+        with self._lock:
+            return dict(self._items()), self._next
+
+    # -- writing rows -------------------------------------------------------------------------------
+    def ensure_room(self, count: int = 1) -> None:
+        if self._count + count > self._cap:
+            raise self._full()
+
+    def _put(self, key: Any, row: Record) -> None:
+        """Adds ``row`` under a key that holds none, at the end of the table's order."""
+        self._own[key] = row
+        self._added[key] = None
+        self._count += 1
+        self._index(key, row)
+
+    def insert(self, record: Record, key_field: str = "id") -> Record:
+        with self._lock:
+            if self._count >= self._cap:
+                raise self._full()
+            if record.get(key_field) is None:
+                record[key_field] = self.next_id()
+            key = record[key_field]
+            if self._row(key) is not None:
+                raise KeyError(f"{self.name}: duplicate key {key!r}")
+            if isinstance(key, int) and key >= self._next:
+                self._next = key + 1
+            self._put(key, json_copy(record))
+            self.inserts += 1
+            self._changed(key)
+            return json_copy(record)
+
+    def update(self, key: Any, changes: Record) -> Record:
+        with self._lock:
+            self.change(key, changes)
+            return json_copy(cast(Record, self._row(key)))
+
+    def change(self, key: Any, changes: Record) -> bool:
+        with self._lock:
+            row = self._row(key)
+            if row is None:
+                raise KeyError(key)
+            if all(name in row and _same(row[name], value) for name, value in changes.items()):
+                return False
+            row = cast(Record, self._held(key))
+            moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
+            for field in moved:
+                self._unindex_field(field, key, row)
+            row.update(json_copy(changes))
+            for field in moved:
+                self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
+            self._changed(key)
+            return True
+
+    def delete(self, key: Any) -> Record | None:
+        with self._lock:
+            row = self._own.get(key, _ABSENT)
+            if row is _ABSENT:
+                row = self._base_rows.get(key)
+                if row is None:
+                    return None
+                row = json_copy(row)  # (what a caller does with it must not reach the base)
+            elif row is None:
+                return None
+            if key in self._base_rows:
+                self._own[key] = _GONE
+            else:
+                del self._own[key]
+            self._added.pop(key, None)
+            self._count -= 1
+            self._unindex(key, row)
+            self._changed(key, gone=True)
+            return cast(Record, row)
+
+    def restore(self, key: Any, row: Record) -> None:
+        """As :meth:`Table.restore`, but the fork keeps a copy (the row may be its base's)."""
+        with self._lock:
+            if self._row(key) is None:
+                self._put(key, json_copy(row))
+                self._changed(key)
+
+    def clear(self) -> None:
+        """Every row goes, the base's too: the fork no longer reads through (until :meth:`revert`)."""
+        with self._lock:
+            self._attach(None)
+            self._changed(None)
+
+    def load(self, rows: dict[Any, Record], next_id: int) -> None:
+        """As :meth:`Table.load`, with copies of ``rows`` (they may be its base's)."""
+        with self._lock:
+            self.clear()
+            for key, row in rows.items():
+                self._put(key, json_copy(row))
+                self._changed(key)
+            self._next = next_id
+
+
+class _FrozenTable(Table):
+    """A table of a frozen store: reads as a plain one, refuses every write."""
+
+    def _refused(self) -> FrozenStore:
+        return FrozenStore(f"the {self.name} table is frozen: it is the base of forks and never changes")
+
+    def next_id(self) -> int:
+        raise self._refused()
+
+    def insert(self, record: Record, key_field: str = "id") -> Record:
+        raise self._refused()
+
+    def update(self, key: Any, changes: Record) -> Record:
+        raise self._refused()
+
+    def change(self, key: Any, changes: Record) -> bool:
+        raise self._refused()
+
+    def delete(self, key: Any) -> Record | None:
+        raise self._refused()
+
+    def restore(self, key: Any, row: Record) -> None:
+        raise self._refused()
+
+    def clear(self) -> None:
+        raise self._refused()
+
+    def load(self, rows: dict[Any, Record], next_id: int) -> None:
+        raise self._refused()
+
+
+class Overlay(MutableMapping[_K, _V], Generic[_K, _V]):
+    """A dict that reads through to a frozen one: own entries first, tombstones for keys removed
+    (for structures derived from a fork's rows that share its base's: see HomeQ's estate order).
+    :meth:`clear` leaves it empty, the base no longer read."""
+
+    __slots__ = ("_base", "_own")
+
+    def __init__(self, base: Mapping[_K, _V]) -> None:
+        self._base: Mapping[_K, _V] = base
+        self._own: dict[_K, Any] = {}
+
+    def get(self, key: _K, default: Any = None) -> Any:
+        value = self._own.get(key, _ABSENT)
+        if value is _ABSENT:
+            return self._base.get(key, default)
+        return default if value is _OVERLAY_GONE else value
+
+    def __getitem__(self, key: _K) -> _V:
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return cast(_V, value)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(cast(_K, key), _ABSENT) is not _ABSENT
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        self._own[key] = value
+
+    def __delitem__(self, key: _K) -> None:
+        if key not in self:
+            raise KeyError(key)
+        if key in self._base:
+            self._own[key] = _OVERLAY_GONE
+        else:
+            del self._own[key]
+
+    def pop(self, key: _K, default: Any = _ABSENT) -> Any:
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            if default is _ABSENT:
+                raise KeyError(key)
+            return default
+        del self[key]
+        return value
+
+    def __iter__(self) -> Iterator[_K]:
+        own = self._own
+        for key in self._base:
+            if key not in own:
+                yield key
+        for key, value in own.items():
+            if value is not _OVERLAY_GONE:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def clear(self) -> None:
+        self._base = {}
+        self._own.clear()
+
+
+_OVERLAY_GONE: Any = object()
+
+
+class _Noting(Table):
+    """Notes a table's reads in the store's open read logs (:meth:`Store.noting_reads`): a read by
+    key notes the row, any other read (a look-up, a count, a scan) the whole table."""
 
     def __contains__(self, key: Any) -> bool:
         self._read_logs.row(self.name, key)
@@ -509,3 +1001,16 @@ class _NotingTable(Table):
     def dump(self) -> tuple[dict[Any, Record], int]:
         self._read_logs.table(self.name)
         return super().dump()
+
+
+class _NotingTable(_Noting, Table):
+    """A plain table while a read log is open."""
+
+
+class _NotingForkTable(_Noting, ForkTable):
+    """A fork's table while a read log is open."""
+
+
+#: The class a table takes while a read log is open on its store, and back.
+_NOTING: dict[type[Table], type[Table]] = {Table: _NotingTable, ForkTable: _NotingForkTable}
+_QUIET: dict[type[Table], type[Table]] = {noting: quiet for quiet, noting in _NOTING.items()}

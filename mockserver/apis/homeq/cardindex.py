@@ -9,7 +9,11 @@ is one row of flat columns, so a search is a handful of vectorised comparisons (
 
 The index is built on the first search (so that numpy is imported only when a search needs it) and
 then kept exact by :meth:`mockserver.engine.store.Table.watch` callbacks on the four tables: every write
-refreshes the rows it touches, under the store's lock, before anyone can search again.
+refreshes the rows it touches, under the store's lock, before anyone can search again. Over a fork
+of a frozen store (:meth:`mockserver.engine.store.Store.fork`) the first search takes the frozen
+store's index (built once, :meth:`~mockserver.engine.store.Store.derived`), shared until the fork
+changes a card (then copied: a few array copies) and refreshed for the listings the fork has
+touched, instead of reading every listing again.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import datetime as dt
 import hashlib
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from mockserver.engine.store import Store
+from mockserver.engine.store import ForkTable, Store
 
 from .views import present
 
@@ -125,6 +129,10 @@ _SORT_COLUMNS = {
 }
 
 
+#: The tables a card is made from, each with the listings' field that names its row.
+_SOURCES = (("listings", "id"), ("apartments", "apartment"), ("estates", "estate"), ("requirements", "requirement"))
+
+
 class CardIndex:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -132,12 +140,9 @@ class CardIndex:
         self._row: dict[int, int] = {}  # listing id -> row
         self._free: list[int] = []
         self._built = False
-        for table, field in (
-            ("listings", "id"),
-            ("apartments", "apartment"),
-            ("estates", "estate"),
-            ("requirements", "requirement"),
-        ):
+        #: Whether the columns, rows and free rows are a frozen base's, not to be changed in place.
+        self._borrowed = False
+        for table, field in _SOURCES:
             getattr(store, table).watch(self._watcher(field))
 
     # -- upkeep ----------------------------------------------------------------------------------
@@ -161,6 +166,8 @@ class CardIndex:
     def _build(self) -> None:
         import numpy as np
 
+        if self._copy_base():
+            return
         keys = [key for status in STATUSES for key in self.store.listings.keys(status=status)]
         rows = [values for key in keys if (values := self._values(key)) is not None]
         capacity = max(64, len(rows) + len(rows) // 4)
@@ -172,11 +179,44 @@ class CardIndex:
                 self.columns[name][number] = value
         self._row = {values[0]: number for number, values in enumerate(rows)}
         self._free = list(range(capacity - 1, len(rows) - 1, -1))
-        self._built = True
+        self._borrowed, self._built = False, True
+
+    def _copy_base(self) -> bool:
+        """Over a fork whose four tables still read through to its frozen base: the base's index
+        (its columns shared until the fork first changes one, then copied: :meth:`_own`), with the
+        listings the fork has touched (or whose apartment, estate or requirement it has) refreshed;
+        says whether it was so."""
+        seeded = self.store.base
+        tables = [cast(ForkTable, getattr(self.store, table)) for table, _ in _SOURCES]
+        if seeded is None or any(table.base is None for table in tables):
+            return False
+        base = seeded.derived(CardIndex, lambda: CardIndex(seeded).built())
+        self.columns, self._row, self._free = base.columns, base._row, base._free
+        self._borrowed = self._built = True
+        listings = self.store.listings
+        for table, (_, field) in zip(tables, _SOURCES, strict=True):
+            for key in table.touched():
+                for listing in [key] if field == "id" else listings.keys(**{field: key}):
+                    self._refresh(listing)
+        return True
+
+    def built(self) -> CardIndex:
+        """The index, built now."""
+        if not self._built:
+            self._build()
+        return self
+
+    def _own(self) -> None:
+        """Copies the base's columns before their first change (see :meth:`_copy_base`)."""
+        self.columns = {name: column.copy() for name, column in self.columns.items()}
+        self._row, self._free = dict(self._row), list(self._free)
+        self._borrowed = False
 
     def _refresh(self, key: int) -> None:
         values = self._values(key)
         row = self._row.get(key)
+        if self._borrowed and (values is not None or row is not None):
+            self._own()
         if values is None:
             if row is not None:
                 del self._row[key]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.problems import Unauthorized
 from mockserver.engine.snapshots import SeededState
+from mockserver.engine.store import Store
 from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
 
@@ -27,11 +30,34 @@ PUBLISHED_KEYS = ("admin", "manager", "employee", "observer")
 LOGIN_PATH = "/api/v2/tokens/"
 
 
+def _secret(configured: str, fork: bool, session: str | None) -> bytes:
+    """The signing secret of a state: ``tokens.new_secret``'s, but for a fork. A named fork of a mock
+    with a configured secret derives its own from it and the name (its tokens outlive a restart,
+    as the configured secret's do); any other fork gets a random one."""
+    if not fork:
+        return tokens.new_secret(configured)
+    if configured and session is not None:
+        return hmac.new(configured.encode(), f"homeq-session:{session}".encode(), hashlib.sha256).digest()
+    return tokens.new_secret()
+
+
 class HomeQState(SeededState):
-    def __init__(self, settings: Settings, clock: Clock) -> None:
-        super().__init__(settings, clock, api="homeq", tables=TABLES, indexes=INDEXES, populate=populate)
-        #: Chosen once per state, kept across resets (see ``tokens``).
-        self.secret = tokens.new_secret(settings.jwt_secret)
+    def __init__(
+        self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
+    ) -> None:
+        super().__init__(
+            settings,
+            clock,
+            api="homeq",
+            tables=TABLES,
+            indexes=INDEXES,
+            populate=populate,
+            seeded=seeded,
+            session=session,
+        )
+        #: Chosen once per state, kept across resets (see ``tokens``); a fork's is its own, so that
+        #: no token works in another fork or in the state it was forked from.
+        self.secret = _secret(settings.jwt_secret, seeded is not None, session)
         self.access = Access(self.store, clock, self.secret)
         self.organisation = Organisation(self.store, clock, self.secret)
         upload_base = f"http://{settings.host}:{settings.port}/__admin/uploads/homeq"

@@ -6,15 +6,16 @@ role's references, by :func:`rules.reference_key` (letter case left out), map to
 cases that carry them; only those cases are read, and who may see them is decided on the stored
 row at the time of the look-up, as before. A :meth:`mockserver.engine.store.Table.watch` callback on the
 instructions table re-reads the changed case under the store's lock on every write, so the index
-is never stale.
+is never stale. Over a fork of a frozen store the index is the frozen store's under overlays that
+take the fork's changes (see :meth:`ReferenceIndex._start`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, MutableMapping
+from typing import Any, cast
 
-from mockserver.engine.store import Store
+from mockserver.engine.store import ForkTable, Overlay, Store
 
 from . import rules
 from .lookups import INTRODUCER, SUPPLIER
@@ -25,30 +26,46 @@ ROLES = (INTRODUCER, SUPPLIER)
 
 class ReferenceIndex:
     def __init__(self, store: Store) -> None:
+        self.store = store
         self.table = store.instructions
         #: role -> reference key -> the key of the one case that carries it or, when several
         #: do, a dict of their keys (nearly every reference has one case; a dict for each would
         #: take ~840 B of memory a case instead of ~470).
-        self._keys: dict[str, dict[str, str | dict[str, None]]] = {role: {} for role in ROLES}
+        self._keys: dict[str, MutableMapping[str, str | dict[str, None]]] = {}
         #: key -> the (role, reference key) entries of that case, to take them out again.
-        self._entries: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._entries: MutableMapping[str, tuple[tuple[str, str], ...]] = {}
         #: key -> the case's place in the table's insertion order (a row that comes back after a
         #: delete goes to the end, there as here): when several cases the caller can see share a
         #: reference (possible only in fixtures or generated data), the first of them answers, as
         #: the scan this replaces did.
-        self._place: dict[str, int] = {}
+        self._place: MutableMapping[str, int] = {}
         self._next_place = 0
         with store.lock:
             self.table.watch(self._changed)
-            for key in self.table.keys():  # noqa: SIM118 (a Table is not iterable)
-                self._changed(key)
+            self._start()
+
+    def _start(self) -> None:
+        """From the rows as they are. Over a fork of a frozen store that reads through to it and has
+        not changed yet (as a state's own fork is when it builds its index, and again after a
+        reset), the frozen store's index (built once, ``Store.derived``) under overlays that take
+        the fork's changes, so that making a fork costs nothing per case; else built from the
+        table."""
+        seeded = self.store.base
+        if seeded is not None and self.table.base is not None and not cast(ForkTable, self.table).touched():
+            base = seeded.derived(ReferenceIndex, lambda: ReferenceIndex(seeded))
+            self._keys = {role: Overlay(base._keys[role]) for role in ROLES}
+            self._entries = Overlay(base._entries)
+            self._place = Overlay(base._place)
+            self._next_place = base._next_place
+            return
+        self._keys = {role: {} for role in ROLES}
+        self._entries, self._place, self._next_place = {}, {}, 0
+        for key in self.table.keys():  # noqa: SIM118 (a Table is not iterable)
+            self._changed(key)
 
     def _changed(self, key: Any) -> None:
-        if key is None:  # the table was cleared
-            for references in self._keys.values():
-                references.clear()
-            self._entries.clear()
-            self._place.clear()
+        if key is None:  # the table was cleared (or a fork went back to its base)
+            self._start()
             return
         for role, folded in self._entries.pop(key, ()):
             self._remove(self._keys[role], folded, key)
@@ -72,23 +89,30 @@ class ReferenceIndex:
         if entries:
             self._entries[key] = entries
 
+    # Over a fork a held dict may be the frozen base's: a new one replaces it there, never changed
+    # in place (elsewhere it is, so that many cases sharing a reference cost no copying).
     @staticmethod
-    def _add(references: dict[str, str | dict[str, None]], folded: str, key: str) -> None:
+    def _add(references: MutableMapping[str, str | dict[str, None]], folded: str, key: str) -> None:
         held = references.get(folded)
         if held is None:
             references[folded] = key
         elif isinstance(held, str):
             references[folded] = {held: None, key: None}
+        elif isinstance(references, Overlay):
+            references[folded] = {**held, key: None}
         else:
             held[key] = None
 
     @staticmethod
-    def _remove(references: dict[str, str | dict[str, None]], folded: str, key: str) -> None:
+    def _remove(references: MutableMapping[str, str | dict[str, None]], folded: str, key: str) -> None:
         held = references[folded]
         if isinstance(held, str):
             del references[folded]
             return
-        del held[key]
+        if isinstance(references, Overlay):
+            held = references[folded] = {other: None for other in held if other != key}
+        else:
+            del held[key]
         if len(held) == 1:
             references[folded] = next(iter(held))
 

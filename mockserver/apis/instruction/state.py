@@ -6,6 +6,7 @@ from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.snapshots import SeededState
+from mockserver.engine.store import Store
 from mockserver.settings import Settings
 
 from .data import INDEXES, TABLES
@@ -17,8 +18,19 @@ API_KEY_HEADER = "X-Api-Key"
 
 
 class InstructionState(SeededState):
-    def __init__(self, settings: Settings, clock: Clock) -> None:
-        super().__init__(settings, clock, api="instruction", tables=TABLES, indexes=INDEXES, populate=populate)
+    def __init__(
+        self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
+    ) -> None:
+        super().__init__(
+            settings,
+            clock,
+            api="instruction",
+            tables=TABLES,
+            indexes=INDEXES,
+            populate=populate,
+            seeded=seeded,
+            session=session,
+        )
         self.service = InstructionService(self.store, clock)
         self.reset()
 
