@@ -78,6 +78,8 @@ class Settings:
     header_timeout: float = 10.0
     #: Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight before closing them.
     shutdown_timeout: float = 5.0
+    #: The longest ``Prefer: delay=<ms>`` a request may ask for; a longer one is refused (400).
+    max_delay_ms: int = 60_000
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0

@@ -64,6 +64,22 @@ class AdminHandlers:
             entries = entries[:limit]
         return {"requests": entries}, 200
 
+    async def list_rules(self, api: str | None = None) -> tuple[dict[str, Any], int]:
+        self._check_api(api)
+        rules = self.runtime.rules.rules()
+        return {"rules": [r.view() for r in rules if api is None or r.api == api]}, 200
+
+    async def add_rule(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Unknown operations, contradictions and undocumented answers are 400 problems, one rule
+        too many is 409 (raised by :class:`~mockserver.engine.rules.RuleSet`)."""
+        self._check_api(body.get("api"))
+        return self.runtime.rules.add(body).view(), 201
+
+    async def delete_rule(self, rule: int) -> tuple[None, int]:
+        if not self.runtime.rules.delete(rule):
+            raise NotFound(f"No rule {rule} is set.")
+        return None, 204
+
     async def list_problems(self) -> tuple[dict[str, Any], int]:
         return {
             "problems": [

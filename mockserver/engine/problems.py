@@ -8,6 +8,7 @@ Hierarchy::
 
     MockProblem
     ├── BadRequest              400  malformed JSON, non-UTF-8 body, parameter of the wrong type
+    │   └── PreferenceNotApplicable 400  a ``Prefer`` the mock cannot honour for this operation
     ├── Unauthorized            401  missing or invalid credentials
     ├── Forbidden               403  credentials are valid but do not allow this
     ├── NotFound                404  unknown path or record, or a record the caller may not see
@@ -118,6 +119,22 @@ class BadRequest(MockProblem):
         400,
         "Bad Request",
         "The request is malformed: invalid JSON, a body that is not UTF-8, or a parameter of the wrong type.",
+    )
+
+
+class PreferenceNotApplicable(BadRequest):
+    """The mock's own answer, not the API's: rendered as a problem for every API, even one with its
+    own error shape, so that a client never takes it for an error the API documents. 400 rather
+    than Prism's 422: a request header is at fault, not the request's content, and every operation
+    of every API documents a 400."""
+
+    kind = _kind(
+        "preference-not-applicable",
+        400,
+        "Preference Not Applicable",
+        "The request's `Prefer` header asks for something this operation cannot give: a status code or "
+        "an example it does not document, or a malformed or too long `delay`; `detail` names what the "
+        "operation documents.",
     )
 
 

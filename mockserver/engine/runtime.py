@@ -1,4 +1,4 @@
-"""One running mock: its settings, clock, the state of every API it serves and its journal.
+"""One running mock: its settings, clock, the state of every API it serves, its rules and its journal.
 
 The control plane and the web layer share this object; several runtimes can live in one process
 (the tests start many), since nothing here is global.
@@ -15,6 +15,7 @@ from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.registry import ApiDefinition, ApiState
+from mockserver.engine.rules import RuleSet
 from mockserver.settings import Settings
 
 #: The control plane's reserved prefix: no mocked API owns a path under it.
@@ -109,6 +110,10 @@ class Runtime:
         self.apis: dict[str, ServedApi] = {
             name: ServedApi(registry[name], registry[name].build_state(settings, self.clock)) for name in names
         }
+        #: The control plane's rules on the APIs' traffic (``engine.rules``).
+        self.rules = RuleSet(
+            settings.seed, {name: served.definition.spec for name, served in self.apis.items()}, settings.max_delay_ms
+        )
         #: Every API's path prefixes, longest first (``api_for_path`` takes the first that matches).
         self._prefixes = sorted(
             ((prefix, served.name) for served in self.apis.values() for prefix in served.definition.path_prefixes),
@@ -119,6 +124,7 @@ class Runtime:
         targets = [self.apis[api]] if api else list(self.apis.values())
         for served in targets:
             served.state.reset()
+        self.rules.clear(api)
         if api is None:
             self.journal.clear()
             self.uploads.clear()

@@ -1,9 +1,11 @@
 """Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
 
-Request flow (outermost first): error guard -> journal -> control-plane guard -> CORS -> body size
-limit -> fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> Connexion (exceptions ->
-Swagger UI -> routing -> security -> request validation -> response validation) -> handler ->
-API state. Handlers and states know nothing of this module.
+Request flow (outermost first): error guard -> journal -> control-plane guard -> CORS -> the
+control plane's rules (``web.rules``) -> ``Prefer: delay`` (``web.preferences``) -> body size
+limit -> fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> Connexion
+(exceptions -> Swagger UI -> routing -> security -> request validation -> response validation) ->
+handler (or the answer a ``Prefer`` forces) -> API state. Handlers and states know nothing of
+this module.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from mockserver.web.faults import FaultMiddleware, OperationIndex, check_faults
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.mediatypes import FormTypeWithoutBody, middlewares
 from mockserver.web.middleware import BodyLimitMiddleware, ErrorGuard, JournalMiddleware
+from mockserver.web.preferences import APPLIED, PreferenceDelay, SpecAnswers
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
+from mockserver.web.rules import RuleMiddleware
 from mockserver.web.security import CheckedSecurityMiddleware, checking_optional_credentials
 from mockserver.web.specs import VALIDATED
 from mockserver.web.swaggerui import serving_specs_as_written
@@ -65,11 +69,17 @@ class MockServer:
             JournalMiddleware(
                 AdminGuard(
                     ApiOnlyCORSMiddleware(
-                        BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime),
+                        RuleMiddleware(
+                            PreferenceDelay(
+                                BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime), settings.max_delay_ms
+                            ),
+                            self.runtime,
+                        ),
                         allow_origins=list(settings.cors_origins),
                         allow_methods=["*"],
                         allow_headers=["*"],
-                        expose_headers=["*"],
+                        # Browsers read "*" as a name, not a wildcard, on credentialed requests.
+                        expose_headers=["*", APPLIED],
                         allow_credentials="*" not in settings.cors_origins,
                         admin_origins=settings.admin_origins,
                     ),
@@ -122,7 +132,15 @@ class MockServer:
                 spec,
                 name=definition.name,
                 base_path=definition.base_path,
-                resolver=HandlerResolver(self.handlers[definition.name]),
+                resolver=HandlerResolver(
+                    self.handlers[definition.name],
+                    SpecAnswers(
+                        spec,
+                        seed=self.settings.seed,
+                        max_delay_ms=self.settings.max_delay_ms,
+                        challenge=definition.auth_challenge,
+                    ),
+                ),
                 security_map=security_map(definition.credential_checks(served.state)),
                 invalid_credentials_as_anonymous=definition.invalid_credentials_as_anonymous,
                 validate_responses=self.settings.validate_responses,

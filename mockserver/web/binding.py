@@ -6,6 +6,8 @@ handlers global. Here each API gets a resolver that looks operations up on its o
 checks, so several mock servers can live in one process. Connexion hands handlers their path,
 query and body arguments but not their header parameters; :func:`with_header_arguments` adds
 those, so that an API documented with "parameters sent as headers" keeps thin handlers too.
+:func:`with_preferences` answers what a request's ``Prefer`` forces (``web.preferences``) in the
+handler's place: by the time Connexion calls a handler, credentials and the request are checked.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from connexion.utils import coerce_type
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
+from mockserver.engine.problems import PreferenceNotApplicable
 from mockserver.engine.registry import CredentialCheck
+from mockserver.web.preferences import APPLIED, OperationAnswers, SpecAnswers, request_preferences
 
 JSON = "application/json"
 
@@ -44,9 +48,13 @@ def handler_name(operation_id: str) -> str:
 
 
 class HandlerResolver(Resolver):
-    def __init__(self, handlers: object) -> None:
+    """Resolves operations to ``handlers``' methods; with ``answers`` (the API's spec), a request's
+    ``Prefer`` can force a documented answer instead."""
+
+    def __init__(self, handlers: object, answers: SpecAnswers | None = None) -> None:
         super().__init__(function_resolver=self._find)
         self._handlers = handlers
+        self._answers = answers
         #: Connexion resolves each operation once per middleware (six times); one adapter serves all.
         self._found: dict[str, Callable[..., Any]] = {}
 
@@ -63,7 +71,11 @@ class HandlerResolver(Resolver):
             raise LookupError(
                 f"{type(self._handlers).__name__} has no handler {name!r} for operationId {operation_id!r}"
             )
-        return as_response(with_header_arguments(function))
+        bound = with_header_arguments(function)
+        answers = self._answers.for_operation(operation_id) if self._answers is not None else None
+        if answers is not None:
+            bound = with_preferences(bound, answers)
+        return as_response(bound)
 
 
 def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -96,6 +108,34 @@ def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[.
             if wants_type:
                 kwargs["content_type"] = headers.get("content-type")
         return await function(*args, **kwargs)
+
+    return call
+
+
+def with_preferences(
+    function: Callable[..., Awaitable[Any]], answers: OperationAnswers
+) -> Callable[..., Awaitable[Any]]:
+    """Answers what the request's preferences force (``Prefer``, or those another layer chose) in
+    the handler's place, so that nothing changes; runs the handler when they force nothing, or
+    only its own success, and then says ``code=`` was applied if the handler gave that status."""
+
+    @functools.wraps(function)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            preferences = request_preferences(context.scope, answers.max_delay_ms)
+        except PreferenceNotApplicable as refused:
+            raise answers.refused(refused.detail or "") from None
+        if preferences is None:
+            return await function(*args, **kwargs)
+        forced = answers.answer(preferences)
+        if forced is not None:
+            headers = {**forced.headers, APPLIED: answers.applied(preferences, forced.status) or ""}
+            return forced.body, forced.status, headers
+        body, status, *rest = await function(*args, **kwargs)
+        applied = answers.applied(preferences, status)
+        if not applied:
+            return (body, status, *rest)
+        return body, status, {**(rest[0] if rest else {}), APPLIED: applied}
 
     return call
 

@@ -1,7 +1,8 @@
 """Renders every error, ours or a library's, as an RFC 7807 problem from the catalogue.
 
 An API that documents its own error shape (``ApiDefinition.error_format``, e.g. HomeQ's
-``{error, description}``) gets the same problem translated into that shape and status.
+``{error, description}``) gets the same problem translated into that shape and status, except the
+mock's refusal of a ``Prefer`` (``preference-not-applicable``), which no API documents.
 
 :class:`ErrorRenderer` words an error from the request's method and path alone, so that both
 Connexion's error handlers (:meth:`ErrorRenderer.connexion_handlers`) and the fast path, which
@@ -25,6 +26,7 @@ from mockserver.engine.problems import (
     BadRequest,
     InternalError,
     MockProblem,
+    PreferenceNotApplicable,
     kind_for_status,
     problem_body,
 )
@@ -159,7 +161,9 @@ class ErrorRenderer:
             challenge = self.challenge_for(instance)
             if challenge:
                 problem.headers["WWW-Authenticate"] = challenge
-        error_format = self.format_for(instance) if self.format_for else None
+        # The mock's own refusal of a preference is never worded as one of the API's own errors.
+        own_shape = self.format_for is not None and not isinstance(exc, PreferenceNotApplicable)
+        error_format = self.format_for(instance) if own_shape and self.format_for else None
         if error_format:
             return in_api_format(problem, error_format)
         problem.headers["Content-Type"] = PROBLEM_MEDIA_TYPE

@@ -27,10 +27,11 @@ check, in its words). Whenever anything else is not plainly valid or plainly sup
 credentials, several missing parameters, a mistyped or repeated parameter, malformed JSON, a raw
 body that is empty or whose Content-Type is missing, carries parameters or is not one of the
 declared types as written, a percent-encoded path, an operation with multipart or array parameters,
-an admin call, a fault mode), it hands the untouched request, body included, to Connexion, which
-answers exactly as it always did. Errors a *handler* raises (business rules) and these two are
-rendered by the same ``web.errors.ErrorRenderer`` as Connexion's error handlers. The body size limit
-and CORS (``web.cors``) sit outside both paths.
+an admin call, a fault mode, a ``Prefer`` header or preferences another layer chose), it hands
+the untouched request, body included, to Connexion, which answers exactly as it always did. Errors
+a *handler* raises (business rules) and these two are rendered by the same
+``web.errors.ErrorRenderer`` as Connexion's error handlers. The body size limit and CORS
+(``web.cors``) sit outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
 """
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -63,6 +64,7 @@ from mockserver.web.binding import handler_name
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import replaying
+from mockserver.web.preferences import SCOPE_KEY as PREFERENCES
 from mockserver.web.routing import HTTP_METHODS
 from mockserver.web.validation import (
     ResponseValidator,
@@ -170,6 +172,31 @@ class Candidate:
     unsupported: bool = False
 
 
+def operation_routes(runtime: Runtime, names: Iterable[str]) -> dict[tuple[str, int], list[Candidate]]:
+    """The named APIs' operations by (method, number of path segments), fewest path parameters
+    first: the first whose pattern matches a path is the operation the path names (a literal
+    segment beats a parameter). The fast path and the control plane's rules (``web.rules``) route so."""
+    routes: dict[tuple[str, int], list[Candidate]] = {}
+    for name in names:
+        spec = runtime.apis[name].definition.spec
+        base = runtime.apis[name].definition.base_path
+        for template, item in (spec.get("paths") or {}).items():
+            for method, operation in item.items():
+                if method not in HTTP_METHODS or not isinstance(operation, dict):
+                    continue
+                full = base + template
+                regex = re.sub(r"\\\{([^}]*)\\\}", r"(?P<\1>[^/]+)", re.escape(full))
+                try:
+                    pattern = re.compile(f"^{regex}$")
+                except re.error:  # a parameter name that is not a Python identifier
+                    continue
+                candidate = Candidate(name, pattern, full.count("{"), operation, item)
+                routes.setdefault((method.upper(), full.count("/")), []).append(candidate)
+    for candidates in routes.values():
+        candidates.sort(key=lambda c: c.parameters)  # stable: spec order among equals
+    return routes
+
+
 class FastPath:
     def __init__(
         self,
@@ -183,26 +210,7 @@ class FastPath:
         self.runtime = runtime
         self.handlers = handlers
         self.validate_responses = runtime.settings.validate_responses
-        #: (method, number of path segments) -> candidates, fewest path parameters first.
-        self.routes: dict[tuple[str, int], list[Candidate]] = {}
-        for name in handlers:
-            spec = runtime.apis[name].definition.spec
-            base = runtime.apis[name].definition.base_path
-            for template, item in (spec.get("paths") or {}).items():
-                for method, operation in item.items():
-                    if method not in HTTP_METHODS or not isinstance(operation, dict):
-                        continue
-                    full = base + template
-                    regex = re.sub(r"\\\{([^}]*)\\\}", r"(?P<\1>[^/]+)", re.escape(full))
-                    try:
-                        pattern = re.compile(f"^{regex}$")
-                    except re.error:  # a parameter name that is not a Python identifier
-                        continue
-                    candidate = Candidate(name, pattern, full.count("{"), operation, item)
-                    key = (method.upper(), full.count("/"))
-                    self.routes.setdefault(key, []).append(candidate)
-        for candidates in self.routes.values():
-            candidates.sort(key=lambda c: c.parameters)  # stable: spec order among equals
+        self.routes = operation_routes(runtime, handlers)
 
     # -- ASGI ------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -550,9 +558,13 @@ def _raw_body(plan: Plan, headers: dict[str, str], raw: bytes) -> bytes:
 
 
 def _headers(scope: Scope) -> dict[str, str]:
+    if PREFERENCES in scope:
+        raise Unsupported("preferences chosen")  # forced answers are web.binding's, under Connexion
     headers: dict[str, str] = {}
     for key, value in scope["headers"]:
         name = key.decode("latin-1").lower()
+        if name == "prefer":
+            raise Unsupported("Prefer")
         if name in headers and name in ("authorization", "content-type", "content-length"):
             raise Unsupported("repeated header")  # which one counts is Connexion's call
         headers.setdefault(name, value.decode("latin-1"))

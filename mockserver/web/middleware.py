@@ -17,6 +17,10 @@ from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
 from mockserver.web.errors import ErrorRenderer
 
 UPLOADS_PREFIX = ADMIN_PREFIX + "/uploads/"
+#: An answer's header naming the preferences that shaped it (RFC 7240; ``web.preferences``).
+PREFERENCE_APPLIED = b"preference-applied"
+#: The scope key of the control plane's rule that shaped a request (its id; ``web.rules``).
+RULE = "mockserver.rule"
 
 
 async def send_problem(
@@ -128,16 +132,25 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        #: None while nothing is answered; stays so for a connection a rule broke on purpose.
+        status: int | None = None
+        applied: bytes | None = None
 
         async def send_(message: Message) -> None:
-            nonlocal status
+            nonlocal status, applied
             if message["type"] == "http.response.start":
                 status = message["status"]
+                for name, value in message.get("headers") or ():
+                    if name == PREFERENCE_APPLIED:
+                        applied = value
             await send(message)
 
         try:
             await self.app(scope, receive, send_)
+        except BaseException:
+            if status is None:
+                status = 500  # what the error guard answers
+            raise
         finally:
             self.runtime.journal.record_later(
                 self._entry,
@@ -147,9 +160,21 @@ class JournalMiddleware:
                 scope.get("query_string", b""),
                 status,
                 time.perf_counter() - started,
+                scope.get(RULE),
+                applied,
             )
 
-    def _entry(self, moment: str, method: str, path: str, query: bytes, status: int, seconds: float) -> dict[str, Any]:
+    def _entry(
+        self,
+        moment: str,
+        method: str,
+        path: str,
+        query: bytes,
+        status: int | None,
+        seconds: float,
+        rule: int | None,
+        applied: bytes | None,
+    ) -> dict[str, Any]:
         return {
             "time": moment,
             "api": self.runtime.api_for_path(path),
@@ -158,6 +183,9 @@ class JournalMiddleware:
             "query": query.decode("latin-1"),
             "status": status,
             "durationMs": round(seconds * 1000, 3),
+            "rule": rule,
+            # The preferences (``Prefer``, ``web.preferences``) that shaped the answer.
+            "applied": applied.decode("latin-1") if applied is not None else None,
         }
 
 

@@ -21,6 +21,9 @@ bounds that a client cannot stretch.
   destroy the answer before the client reads it; so the refused connection is half-closed after
   the answer and what the client still sends is dropped until it closes, for at most the head
   deadline again.
+- **The connection, for the app** (``scope["extensions"][CONNECTION]``, a :class:`Connection`):
+  the control plane's network-fault rules (``web.rules``) reset or close the connection a request
+  came on, which ASGI's messages cannot do.
 
 Everything else is uvicorn's (``httptools_impl``, pinned with uvicorn in ``pyproject.toml``).
 """
@@ -28,6 +31,9 @@ Everything else is uvicorn's (``httptools_impl``, pinned with uvicorn in ``pypro
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+import struct
 from typing import Any
 
 import httptools
@@ -43,6 +49,36 @@ REQUEST_LINE_BYTES = 17
 FIELD_BYTES = 4
 #: Timers may fire this much before their time; a deadline met that closely has passed.
 TIMER_SLACK = 0.01
+#: The scope extension that holds the request's :class:`Connection`.
+CONNECTION = "mockserver.connection"
+#: ``SO_LINGER`` on, with no time to linger: closing the socket then sends a reset (RST).
+RESET_ON_CLOSE = struct.pack("ii", 1, 0)
+
+
+class Connection:
+    """What the app may do to the connection its request came on."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.is_closing()
+
+    def close(self) -> None:
+        """Closes the connection once what was written is sent (the client then reads an end)."""
+        self._transport.close()
+
+    def reset(self) -> None:
+        """Drops the connection at once, unsent bytes and all, with a reset (RST) the client sees as
+        ``ECONNRESET``."""
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, RESET_ON_CLOSE)
+        self._transport.abort()
 
 
 class _HeadRefused(Exception):
@@ -59,6 +95,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # 30 CPython gives up the dict's compact layout, which slows every attribute read (~0.2 µs a
     # request).
     __slots__ = (
+        "_connection",
         "_head_deadline",
         "_head_received",
         "_head_slack",
@@ -95,6 +132,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._connection = Connection(transport)
         self._head_deadline = self.loop.time() + self.header_timeout
         self._head_timer = self.loop.call_at(self._head_deadline, self._check_head_deadline)
 
@@ -150,6 +188,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._head_received + self._head_slack > limit and self._head_size() > limit:
             self._refuse_in_parser(f"The request line and headers are larger than {limit} bytes.")
         self._in_head = False
+        self.scope["extensions"] = {CONNECTION: self._connection}  # type: ignore[dict-item]  # an object, not a dict
         HttpToolsProtocol.on_headers_complete(self)
 
     def on_message_complete(self) -> None:

@@ -25,6 +25,7 @@ import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import TypeValidationError
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, allow_nullable
+from connexion.operations import OpenAPIOperation
 from connexion.utils import coerce_type
 from connexion.validators import (
     VALIDATOR_MAP,
@@ -492,6 +493,29 @@ class CachedJSONResponseValidator(JSONResponseBodyValidator):
     @property
     def validator(self) -> Any:
         return compiled_validator(self._schema, ResponseValidator)
+
+
+_defined: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _with_definitions(self: OpenAPIOperation, definition: dict[str, Any]) -> dict[str, Any]:
+    """Connexion's media type object with the spec's components beside its schema, as a copy.
+
+    Connexion sets them on the schema in place; the schema of a response in
+    ``components/responses`` (an error answered from the spec, ``Prefer: code=401``) is itself one
+    of the components, which would then contain themselves, and every schema given the components
+    after it a cycle. The same copy for the same object (``compiled_validator`` caches by it).
+    """
+    if not self.components:
+        return definition
+    hit = _defined.get(id(definition))
+    if hit is None or hit[0] is not definition:
+        schema = {**definition.get("schema", {}), "components": self.components}
+        hit = _defined[id(definition)] = (definition, {**definition, "schema": schema})
+    return hit[1]
+
+
+OpenAPIOperation.with_definitions = _with_definitions
 
 
 def validator_map() -> dict[str, Any]:
