@@ -207,7 +207,7 @@ def test_a_preference_that_cannot_be_applied_is_the_mock_s_problem_naming_what_i
     refused = client.get(f"{PORTAL}/profile/applications/101", headers={**ALICE, "Prefer": prefer})
     body = assert_problem(refused, 400, "preference-not-applicable")
     assert "200, 400, 401, 404" in body["detail"]
-    assert body["codes"] == [200, 400, 401, 404]
+    assert body["codes"] == [200, 400, 401, 404, 503]
     assert "preference-applied" not in refused.headers
 
 
@@ -368,3 +368,24 @@ def test_every_documented_answer_an_operation_can_be_forced_to_is_valid(api: str
                     if media_type and "json" in media_type:
                         media = deref(spec, response["content"][media_type])
                         assert conforms(api, media, forced.body), (operation["operationId"], status, example)
+
+
+def test_every_operation_can_be_made_to_answer_a_503_for_a_client_s_retry(client: TestClient) -> None:
+    """No documentation lists server errors, but any HTTP service can be unavailable: every operation
+    documents an inferred 503 (``components/responses/ServiceUnavailable``) that only a preference or
+    a rule produces, in the API's own error shape."""
+    for api, definition in APIS.items():
+        for template, item in definition.spec["paths"].items():
+            for method, operation in item.items():
+                if isinstance(operation, dict) and "responses" in operation:
+                    assert operation["responses"]["503"] == {"$ref": "#/components/responses/ServiceUnavailable"}, (
+                        api,
+                        method,
+                        template,
+                    )
+    answer = client.get(PORTAL + "/profile", headers={**ALICE, "Prefer": "code=503"})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["preference-applied"] == "code=503"
+    homeq = client.get("/api/v4/estate/15", headers={**credentials(client, "homeq"), "Prefer": "code=503"})
+    assert (homeq.status_code, homeq.json()["error"]) == (503, "ServiceUnavailable")

@@ -21,6 +21,7 @@ ERROR_NAMES = {
     415: "UnsupportedMediaType",
     429: "RateLimited",
     500: "InternalServerError",
+    503: "ServiceUnavailable",
 }
 
 
