@@ -13,6 +13,7 @@ always made.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -20,9 +21,9 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Self, cast
+from typing import ClassVar, Self, cast
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.registry import FIXTURES_DIR
@@ -32,6 +33,16 @@ from mockserver.settings import Settings
 #: The whole mockserver package: an API's generation code changes its snapshots as much as ours.
 PACKAGE = Path(__file__).resolve().parent.parent
 Populate = Callable[..., None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Seeding:
+    """What an API's seeded data is made of: its tables and indexes, filled by ``populate``."""
+
+    api: str
+    tables: tuple[str, ...]
+    indexes: Mapping[str, tuple[str, ...]]
+    populate: Populate
 
 
 class SeededState:
@@ -47,24 +58,14 @@ class SeededState:
     ``session`` through, and builds everything else of its own anew for each fork (services, view
     caches, webhooks, rate limits)."""
 
+    #: Each API's state class says once what its data is made of.
+    seeding: ClassVar[Seeding]
+
     def __init__(
-        self,
-        settings: Settings,
-        clock: Clock,
-        *,
-        api: str,
-        tables: Iterable[str],
-        indexes: Mapping[str, tuple[str, ...]],
-        populate: Populate,
-        seeded: Store | None = None,
-        session: str | None = None,
+        self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self._api = api
-        self._tables = tuple(tables)
-        self._indexes = indexes
-        self._populate = populate
         #: The frozen seeded store forks start from: made on the first :meth:`seeded`, unless given.
         self._seeded = seeded
         self._seeding = threading.Lock()
@@ -73,7 +74,8 @@ class SeededState:
         self.store = seeded.fork() if seeded is not None else self._new_store()
 
     def _new_store(self) -> Store:
-        return Store(self._tables, self._indexes, max_records=self.settings.max_records, name=self._api)
+        made = self.seeding
+        return Store(made.tables, made.indexes, max_records=self.settings.max_records, name=made.api)
 
     @property
     def is_fork(self) -> bool:
@@ -87,7 +89,7 @@ class SeededState:
             return
         with self.store.seeding():
             self.store.clear()
-            seed_store(self.store, self._populate, api=self._api, settings=self.settings, clock=self.clock)
+            seed_store(self.store, self.seeding, settings=self.settings, clock=self.clock)
 
     def counts(self) -> dict[str, int]:
         """Records per table."""
@@ -100,7 +102,7 @@ class SeededState:
             if self._seeded is None:
                 store = self._new_store()
                 with store.seeding():
-                    seed_store(store, self._populate, api=self._api, settings=self.settings, clock=self.clock)
+                    seed_store(store, self.seeding, settings=self.settings, clock=self.clock)
                 self._seeded = store.freeze()
             return self._seeded
 
@@ -113,9 +115,10 @@ class SeededState:
         return build(self.settings, self.clock, seeded=self.seeded(), session=session)
 
 
-def seed_store(store: Store, populate: Populate, *, api: str, settings: Settings, clock: Clock) -> None:
-    """Fills the (cleared) ``store`` as ``populate(store, seed=, volume=, clock=)`` would with the
-    settings' seed and volume, from the cache folder when it holds this very data."""
+def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clock) -> None:
+    """Fills the (cleared) ``store`` as ``seeding.populate(store, seed=, volume=, clock=)`` would with
+    the settings' seed and volume, from the cache folder when it holds this very data."""
+    api, populate = seeding.api, seeding.populate
     seed, volume, cache_dir = settings.seed, settings.volume, settings.cache_dir
     if not cache_dir:
         populate(store, seed=seed, volume=volume, clock=clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.clock import Clock
-from mockserver.engine.snapshots import SeededState
+from mockserver.engine.snapshots import SeededState, Seeding
 from mockserver.engine.store import Store
 from mockserver.settings import Settings
 
@@ -15,19 +15,12 @@ from .service import SESSION_COOKIE, ConsumerPortalService
 
 
 class ConsumerPortalState(SeededState):
+    seeding = Seeding("consumerportal", TABLES, INDEXES, populate)
+
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
-        super().__init__(
-            settings,
-            clock,
-            api="consumerportal",
-            tables=TABLES,
-            indexes=INDEXES,
-            populate=populate,
-            seeded=seeded,
-            session=session,
-        )
+        super().__init__(settings, clock, seeded=seeded, session=session)
         self.service = ConsumerPortalService(self.store, clock)
         self.reset()
 

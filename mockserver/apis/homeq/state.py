@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.problems import Unauthorized
-from mockserver.engine.snapshots import SeededState
+from mockserver.engine.snapshots import SeededState, Seeding
 from mockserver.engine.store import Store
 from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
@@ -42,19 +42,12 @@ def _secret(configured: str, fork: bool, session: str | None) -> bytes:
 
 
 class HomeQState(SeededState):
+    seeding = Seeding("homeq", TABLES, INDEXES, populate)
+
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
-        super().__init__(
-            settings,
-            clock,
-            api="homeq",
-            tables=TABLES,
-            indexes=INDEXES,
-            populate=populate,
-            seeded=seeded,
-            session=session,
-        )
+        super().__init__(settings, clock, seeded=seeded, session=session)
         #: Chosen once per state, kept across resets (see ``tokens``); a fork's is its own, so that
         #: no token works in another fork or in the state it was forked from.
         self.secret = _secret(settings.jwt_secret, seeded is not None, session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.clock import Clock
-from mockserver.engine.snapshots import SeededState
+from mockserver.engine.snapshots import SeededState, Seeding
 from mockserver.engine.store import Store
 from mockserver.settings import Settings
 
@@ -18,19 +18,12 @@ API_KEY_HEADER = "X-Api-Key"
 
 
 class InstructionState(SeededState):
+    seeding = Seeding("instruction", TABLES, INDEXES, populate)
+
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
-        super().__init__(
-            settings,
-            clock,
-            api="instruction",
-            tables=TABLES,
-            indexes=INDEXES,
-            populate=populate,
-            seeded=seeded,
-            session=session,
-        )
+        super().__init__(settings, clock, seeded=seeded, session=session)
         self.service = InstructionService(self.store, clock)
         self.reset()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.clock import Clock
-from mockserver.engine.snapshots import SeededState
+from mockserver.engine.snapshots import SeededState, Seeding
 from mockserver.engine.store import Store
 from mockserver.settings import Settings
 
@@ -14,19 +14,12 @@ from .service import PortalService
 
 
 class PortalState(SeededState):
+    seeding = Seeding("portal", TABLES, INDEXES, populate)
+
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
-        super().__init__(
-            settings,
-            clock,
-            api="portal",
-            tables=TABLES,
-            indexes=INDEXES,
-            populate=populate,
-            seeded=seeded,
-            session=session,
-        )
+        super().__init__(settings, clock, seeded=seeded, session=session)
         self.service = PortalService(self.store, clock)
         self.reset()
 
