@@ -8,7 +8,9 @@ paths, as its first demo user), e.g. ``python bench/latency.py /profile /profile
 (bodies, uploads and errors included); ``--direct`` calls the ASGI app itself, without httpx's
 transport (which adds a few hundred microseconds), to see the server's own cost; ``--origin URL`` sends
 ``Origin: URL`` with every request, as a page of another origin (a frontend's dev server) does;
-``--fast-path-off`` times Connexion's stack alone (``FAST_PATH=0``).
+``--fast-path-off`` times Connexion's stack alone (``FAST_PATH=0``); ``--session NAME`` sends
+``X-Mock-Session: NAME`` with every request, so that the same requests run in a client's session
+(with that session's demo credentials) instead of the default state.
 """
 
 from __future__ import annotations
@@ -35,23 +37,36 @@ from mockserver.settings import Settings  # noqa: E402
 from mockserver.web.app import MockServer  # noqa: E402
 
 
-async def credentials(client: httpx.AsyncClient, api: str) -> dict[str, str]:
-    """The first demo user's headers, as the control plane lists them."""
-    auth = next(a["auth"] for a in (await client.get("/__admin/apis")).json()["apis"] if a["name"] == api)
+async def credentials(client: httpx.AsyncClient, api: str, session: str | None = None) -> dict[str, str]:
+    """The first demo user's headers, as the control plane lists them (in ``session``: made first)."""
+    listing = "/__admin/apis"
+    if session is not None:
+        (await client.put(f"/__admin/sessions/{session}")).raise_for_status()
+        listing += f"?session={session}"
+    auth = next(a["auth"] for a in (await client.get(listing)).json()["apis"] if a["name"] == api)
     user = auth["users"][0]
     token = user.get("token") or user["longLivedToken"]
     return {auth["header"]: f"{auth['prefix']} {token}" if auth.get("prefix") else token}
 
 
 async def measure(
-    api: str, paths: list[str], count: int, workloads: bool, direct: bool, origin: str | None, fast_path: bool = True
+    api: str,
+    paths: list[str],
+    count: int,
+    workloads: bool,
+    direct: bool,
+    origin: str | None,
+    fast_path: bool = True,
+    session: str | None = None,
 ) -> None:
     server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,), fast_path=fast_path))
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        headers = await credentials(client, api)
+        headers = await credentials(client, api, session)
         if origin:
             headers["Origin"] = origin
+        if session is not None:
+            headers["X-Mock-Session"] = session
         base = APIS[api].base_path
 
         async def timed(method: str, path: str, **kwargs: Any) -> tuple[float, int]:
@@ -86,10 +101,20 @@ def main() -> int:
     parser.add_argument("--origin", help="send this Origin header with every request (a cross-origin page)")
     parser.add_argument("--fast-path-off", action="store_true", help="Connexion's stack alone (FAST_PATH=0)")
     parser.add_argument("--direct", action="store_true", help="call the ASGI app directly: no httpx client in between")
+    parser.add_argument("--session", help="send X-Mock-Session: SESSION with every request (a client's session)")
     parser.add_argument("paths", nargs="*", default=["/profile", "/profile/applications"])
     args = parser.parse_args()
     asyncio.run(
-        measure(args.api, args.paths, args.requests, args.workloads, args.direct, args.origin, not args.fast_path_off)
+        measure(
+            args.api,
+            args.paths,
+            args.requests,
+            args.workloads,
+            args.direct,
+            args.origin,
+            not args.fast_path_off,
+            args.session,
+        )
     )
     return 0
 

@@ -1,7 +1,7 @@
 """Our mock side by side with Prism and bare Starlette: throughput, latency, cold start, memory.
 
 Usage: ``make bench`` or ``python bench/run.py [--duration 5] [--rounds 2] [--connections 32] [--api portal]
-[--no-prism] [--fast-path-off]``.
+[--no-prism] [--fast-path-off] [--session NAME]``.
 
 For every API with workloads (``bench/workloads.py``) it starts, on 127.0.0.1 and pinned to CPU 0
 (the load generator gets CPU 1):
@@ -12,7 +12,11 @@ For every API with workloads (``bench/workloads.py``) it starts, on 127.0.0.1 an
 - with ``--fast-path-off``, our mock again with ``FAST_PATH=0`` (Connexion's stack answers every
   request), so the table shows what the fast path (``mockserver.web.fastpath``) is worth,
 
-drives each workload with wrk (installed from Debian's packages when run as root; autocannon from
+``--session NAME`` runs our mock's workloads in a client's session: every request to it carries
+``X-Mock-Session: NAME``, with that session's demo credentials (the other servers get the same
+requests without it).
+
+It drives each workload with wrk (installed from Debian's packages when run as root; autocannon from
 npm otherwise, which saturates sooner) for ``--duration`` seconds per run, the servers taking turns
 (``--rounds`` runs each, in reversed order every other round, so that a drift in the machine's
 speed shifts the ratios as little as it can), and prints one table per API with req/s, p50/p99
@@ -89,6 +93,7 @@ def main() -> int:
     parser.add_argument(
         "--fast-path-off", action="store_true", help="also run our mock with FAST_PATH=0 (Connexion's stack only)"
     )
+    parser.add_argument("--session", help="send X-Mock-Session: SESSION with every request to our mock")
     args = parser.parse_args()
     if not (shutil.which("node") and shutil.which("npm")):
         print("bench: needs Node.js and npm (for Prism and autocannon)", file=sys.stderr)
@@ -124,11 +129,17 @@ def install_node_tools() -> None:
 def bench_api(api: str, mock: Server, args: argparse.Namespace, slow: Server | None = None) -> None:
     definition = APIS[api]
     headers = auth_headers(mock.origin, api)
+    # Our mock's requests: in the session, with its credentials (both of our servers make it alike).
+    ours_headers = headers
+    if args.session:
+        ours_headers = session_headers(mock.origin, api, args.session)
+        if slow is not None:
+            session_headers(slow.origin, api, args.session)
     workloads = WORKLOADS[api]
     answers = {}
     for workload in workloads:
         for call in workload.calls:
-            status, content_type, body = request(mock.origin, definition.base_path, call, headers)
+            status, content_type, body = request(mock.origin, definition.base_path, call, ours_headers)
             if status != call.expect:
                 raise SystemExit(f"bench: {api} {call.method} {call.path}: expected {call.expect}, got {status}")
             answers[f"{call.method} {call.path}"] = {"status": status, "type": content_type, "body": body}
@@ -151,16 +162,17 @@ def bench_api(api: str, mock: Server, args: argparse.Namespace, slow: Server | N
                 raise SystemExit(f"bench: Starlette answered {key} with {status}, not our {answer['status']}")
         cold.update({name: server.cold_start for name, (server, _) in servers.items()})
         names = list(servers)
+        sent = {name: ours_headers if name in ("mockserver", SLOW) else headers for name in names}
         for workload in workloads:
             # The servers take turns on each workload (the order reversed every other round), so
             # that a machine whose speed drifts over minutes shifts their ratios as little as it can.
             runs: dict[str, list[Result]] = {name: [] for name in names}
             if args.warmup:  # untimed: a JIT (Prism's V8) and every server's first-request work
                 for name in names:
-                    load(servers[name][1], workload, headers, args, duration=args.warmup)
+                    load(servers[name][1], workload, sent[name], args, duration=args.warmup)
             for turn in range(args.rounds):
                 for name in names if turn % 2 == 0 else names[::-1]:
-                    runs[name].append(load(servers[name][1], workload, headers, args))
+                    runs[name].append(load(servers[name][1], workload, sent[name], args))
             for name, taken in runs.items():
                 results[workload.name][name] = combined(taken)
         rss = {name: server.rss_mib() for name, (server, _) in servers.items()}
@@ -193,6 +205,20 @@ def auth_headers(origin: str, api: str) -> dict[str, str]:
         auth = next(a["auth"] for a in json.load(response)["apis"] if a["name"] == api)
     prefix = auth.get("prefix")
     return {auth["header"]: f"{prefix} {credential.token}" if prefix else credential.token}
+
+
+def session_headers(origin: str, api: str, session: str) -> dict[str, str]:
+    """``X-Mock-Session: session`` and the session's first demo user's credentials (the session
+    made first), as our control plane publishes them: a session's HomeQ tokens are its own."""
+    made = urllib.request.Request(f"{origin}/__admin/sessions/{session}", method="PUT")
+    with urllib.request.urlopen(made):
+        pass
+    with urllib.request.urlopen(f"{origin}/__admin/apis?session={session}") as response:
+        auth = next(a["auth"] for a in json.load(response)["apis"] if a["name"] == api)
+    user = auth["users"][0]
+    token = user.get("token") or user["longLivedToken"]
+    prefix = auth.get("prefix")
+    return {auth["header"]: f"{prefix} {token}" if prefix else token, "X-Mock-Session": session}
 
 
 def call_headers(call: Call, headers: dict[str, str]) -> dict[str, str]:

@@ -80,6 +80,11 @@ class Settings:
     shutdown_timeout: float = 5.0
     #: The longest ``Prefer: delay=<ms>`` a request may ask for; a longer one is refused (400).
     max_delay_ms: int = 60_000
+    #: Clients' sessions (``X-Mock-Session``, ``/__sessions/<name>/...``; ``engine.sessions``): one
+    #: unused this many seconds is dropped, and one more than ``max_sessions`` drops the least
+    #: recently used.
+    session_idle_seconds: float = 1800.0
+    max_sessions: int = 64
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0
@@ -100,6 +105,12 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         values.setdefault("cache_dir", default_cache_dir(env))
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if not self.session_idle_seconds > 0:
+            raise ValueError(f"SESSION_IDLE_SECONDS must be more than 0, not {self.session_idle_seconds}")
+        if self.max_sessions < 1:
+            raise ValueError(f"MAX_SESSIONS must be at least 1, not {self.max_sessions}")
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

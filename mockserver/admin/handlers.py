@@ -1,4 +1,9 @@
-"""Handlers of the control plane. Each is a small task on the :class:`Runtime`."""
+"""Handlers of the control plane. Each is a small task on the :class:`Runtime`.
+
+A call about an API's state, journal, rules or webhooks acts on the default state or, with
+``session`` (a query parameter, or a field of the body), on that client's session
+(``engine.sessions``); an unknown session is 404.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from typing import Any, cast
 
 from mockserver.admin.extensions import PROJECT_FOLLOWING, ProjectFollowing
 from mockserver.engine.problems import CATALOGUE, BadRequest, NotFound
-from mockserver.engine.registry import WebhookSource
+from mockserver.engine.registry import ApiState, WebhookSource
+from mockserver.engine.rules import RuleSet
 from mockserver.engine.runtime import Runtime
+from mockserver.engine.sessions import Journal, Session
 
 #: The media types the upload target serves files back as (its spec lists them).
 SERVED_TYPES = ("image/jpeg", "image/png", "application/pdf", "video/mp4")
@@ -25,6 +32,26 @@ class AdminHandlers:
             known = ", ".join(self.runtime.apis)
             raise NotFound(f"No API named {api!r} is served; served: {known}.")
 
+    def _session(self, name: str | None) -> Session | None:
+        """The session ``name`` (``None``: the default state); 404 for an unknown one."""
+        if name is None:
+            return None
+        session = self.runtime.sessions.get(name)
+        if session is None:
+            raise NotFound(
+                f"No session named {name!r}: make it with PUT /__admin/sessions/{name}, or by a request in it."
+            )
+        return session
+
+    def _state(self, api: str, session: Session | None) -> ApiState:
+        return self.runtime.apis[api].state if session is None else session.states[api]
+
+    def _journal(self, session: Session | None) -> Journal:
+        return self.runtime.journal if session is None else session.journal
+
+    def _rules(self, session: Session | None) -> RuleSet:
+        return self.runtime.rules if session is None else session.rules
+
     async def get_health(self) -> tuple[dict[str, Any], int]:
         return {
             "status": "ok",
@@ -34,10 +61,12 @@ class AdminHandlers:
             "apis": list(self.runtime.apis),
         }, 200
 
-    async def list_apis(self) -> tuple[dict[str, Any], int]:
+    async def list_apis(self, session: str | None = None) -> tuple[dict[str, Any], int]:
+        found = self._session(session)
         apis = []
         for served in self.runtime.apis.values():
             base = served.definition.base_path
+            state = self._state(served.name, found)
             apis.append(
                 {
                     "name": served.name,
@@ -45,39 +74,67 @@ class AdminHandlers:
                     "basePath": base,
                     "spec": f"{base}/openapi.json",
                     "docs": f"{base}/ui/",
-                    "auth": served.state.auth_description(),
-                    "records": served.state.counts(),
+                    "auth": state.auth_description(),
+                    "records": state.counts(),
                 }
             )
         return {"apis": apis}, 200
 
-    async def reset_state(self, api: str | None = None) -> tuple[dict[str, Any], int]:
+    async def reset_state(self, api: str | None = None, session: str | None = None) -> tuple[dict[str, Any], int]:
         self._check_api(api)
-        return {"reset": self.runtime.reset(api)}, 200
+        found = self._session(session)
+        return {"reset": self.runtime.reset(api) if found is None else found.reset(api)}, 200
 
-    async def list_requests(self, limit: int | None = None, api: str | None = None) -> tuple[dict[str, Any], int]:
+    async def list_requests(
+        self, limit: int | None = None, api: str | None = None, session: str | None = None
+    ) -> tuple[dict[str, Any], int]:
         self._check_api(api)
-        entries = self.runtime.journal.entries()
+        entries = self._journal(self._session(session)).entries()
         if api is not None:
             entries = [e for e in entries if e["api"] == api]
         if limit is not None:
             entries = entries[:limit]
         return {"requests": entries}, 200
 
-    async def list_rules(self, api: str | None = None) -> tuple[dict[str, Any], int]:
+    async def list_rules(self, api: str | None = None, session: str | None = None) -> tuple[dict[str, Any], int]:
         self._check_api(api)
-        rules = self.runtime.rules.rules()
+        rules = self._rules(self._session(session)).rules()
         return {"rules": [r.view() for r in rules if api is None or r.api == api]}, 200
 
-    async def add_rule(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    async def add_rule(self, body: dict[str, Any], session: str | None = None) -> tuple[dict[str, Any], int]:
         """Unknown operations, contradictions and undocumented answers are 400 problems, one rule
         too many is 409 (raised by :class:`~mockserver.engine.rules.RuleSet`)."""
         self._check_api(body.get("api"))
-        return self.runtime.rules.add(body).view(), 201
+        named = _one_session(session, body.get("session"))
+        rule = self._rules(self._session(named)).add({k: v for k, v in body.items() if k != "session"})
+        return rule.view(), 201
 
-    async def delete_rule(self, rule: int) -> tuple[None, int]:
-        if not self.runtime.rules.delete(rule):
-            raise NotFound(f"No rule {rule} is set.")
+    async def delete_rule(self, rule: int, session: str | None = None) -> tuple[None, int]:
+        if not self._rules(self._session(session)).delete(rule):
+            raise NotFound(f"No rule {rule} is set" + (f" in the session {session!r}." if session else "."))
+        return None, 204
+
+    # -- sessions ----------------------------------------------------------------------------------
+    async def list_sessions(self) -> tuple[dict[str, Any], int]:
+        sessions = self.runtime.sessions
+        return {
+            "sessions": [sessions.view(s) for s in sessions.all()],
+            "idleSeconds": sessions.idle_seconds,
+            "maxSessions": sessions.max_sessions,
+        }, 200
+
+    async def get_session(self, name: str) -> tuple[dict[str, Any], int]:
+        found = self._session(name)
+        assert found is not None
+        return self.runtime.sessions.view(found), 200
+
+    async def put_session(self, name: str) -> tuple[dict[str, Any], int]:
+        session, made = self.runtime.sessions.create(name)
+        return self.runtime.sessions.view(session), 201 if made else 200
+
+    async def delete_session(self, name: str) -> tuple[None, int]:
+        if not self.runtime.sessions.remove(name):
+            raise NotFound(f"No session named {name!r}.")
         return None, 204
 
     async def list_problems(self) -> tuple[dict[str, Any], int]:
@@ -88,22 +145,24 @@ class AdminHandlers:
             ]
         }, 200
 
-    def _webhook_source(self, api: str) -> WebhookSource:
+    def _webhook_source(self, api: str, session: str | None = None) -> WebhookSource:
         self._check_api(api)
-        state = self.runtime.apis[api].state
+        state = self._state(api, self._session(session))
         if not isinstance(state, WebhookSource):
             raise BadRequest(f"The {api} API sends no webhooks.")
         return state
 
-    async def list_webhooks(self, api: str | None = None) -> tuple[dict[str, Any], int]:
+    async def list_webhooks(self, api: str | None = None, session: str | None = None) -> tuple[dict[str, Any], int]:
         self._check_api(api)
+        found = self._session(session)
         events: dict[str, list[str]] = {}
         registrations: list[dict[str, Any]] = []
         deliveries: list[dict[str, Any]] = []
-        for name, served in self.runtime.apis.items():
-            if api not in (None, name) or not isinstance(served.state, WebhookSource):
+        for name in self.runtime.apis:
+            state = self._state(name, found)
+            if api not in (None, name) or not isinstance(state, WebhookSource):
                 continue
-            hooks = served.state.webhooks
+            hooks = state.webhooks
             events[name] = list(hooks.events)
             registrations += [{"api": name, **r} for r in hooks.registrations()]
             deliveries += [{"api": name, **d} for d in hooks.deliveries()]
@@ -113,40 +172,46 @@ class AdminHandlers:
     async def register_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Unknown events and refused targets are 400 problems, one registration too many is 409
         (raised by :class:`~mockserver.engine.webhooks.Webhooks`)."""
-        source = self._webhook_source(body["api"])
+        source = self._webhook_source(body["api"], body.get("session"))
         registration = source.webhooks.register(body["url"], body.get("events") or ())
         return {"api": body["api"], **registration}, 201
 
-    async def delete_webhook(self, api: str, registration: int) -> tuple[None, int]:
-        if not self._webhook_source(api).webhooks.unregister(registration):
+    async def delete_webhook(self, api: str, registration: int, session: str | None = None) -> tuple[None, int]:
+        if not self._webhook_source(api, session).webhooks.unregister(registration):
             raise NotFound(f"The {api} API has no webhook registration {registration}.")
         return None, 204
 
     async def trigger_webhook(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        source = self._webhook_source(body["api"])
+        source = self._webhook_source(body["api"], body.get("session"))
         return source.trigger_event(body["event"], dict(body.get("fields") or {})), 202
 
-    def _project_following(self, api: str) -> ProjectFollowing:
+    def _project_following(self, api: str, session: str | None) -> ProjectFollowing:
         self._check_api(api)
         served = self.runtime.apis[api]
         build = served.definition.control_extensions.get(PROJECT_FOLLOWING)
         if build is None:
             raise BadRequest(f"The {api} API has no projects for consumers to follow.")
-        return cast(ProjectFollowing, build(served.state))
+        return cast(ProjectFollowing, build(self._state(api, self._session(session))))
 
-    async def list_project_followers(self, api: str, project: int) -> tuple[dict[str, Any], int]:
+    async def list_project_followers(
+        self, api: str, project: int, session: str | None = None
+    ) -> tuple[dict[str, Any], int]:
         return {
             "api": api,
             "project": project,
-            "followers": self._project_following(api).followers(project),
+            "followers": self._project_following(api, session).followers(project),
         }, 200
 
-    async def follow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
-        result = self._project_following(api).follow(project, consumer, True)
+    async def follow_project(
+        self, api: str, project: int, consumer: int, session: str | None = None
+    ) -> tuple[dict[str, Any], int]:
+        result = self._project_following(api, session).follow(project, consumer, True)
         return {"api": api, **result}, 201 if result["changed"] else 200
 
-    async def unfollow_project(self, api: str, project: int, consumer: int) -> tuple[dict[str, Any], int]:
-        return {"api": api, **self._project_following(api).follow(project, consumer, False)}, 200
+    async def unfollow_project(
+        self, api: str, project: int, consumer: int, session: str | None = None
+    ) -> tuple[dict[str, Any], int]:
+        return {"api": api, **self._project_following(api, session).follow(project, consumer, False)}, 200
 
     async def put_upload(
         self,
@@ -174,3 +239,10 @@ class AdminHandlers:
         if content_type not in SERVED_TYPES:
             content_type = "application/octet-stream"
         return data, 200, {"Content-Type": content_type}
+
+
+def _one_session(query: str | None, body: str | None) -> str | None:
+    """The session a call names in its query or its body (the same, if both)."""
+    if query is not None and body is not None and query != body:
+        raise BadRequest(f"The query names the session {query!r}, the body the session {body!r}: name one.")
+    return query if query is not None else body

@@ -8,7 +8,9 @@ Hierarchy::
 
     MockProblem
     ├── BadRequest              400  malformed JSON, non-UTF-8 body, parameter of the wrong type
-    │   └── PreferenceNotApplicable 400  a ``Prefer`` the mock cannot honour for this operation
+    │   ├── PreferenceNotApplicable 400  a ``Prefer`` the mock cannot honour for this operation
+    │   ├── SessionNameInvalid  400  a session name (``X-Mock-Session``, ``/__sessions/<name>``) not allowed
+    │   └── SessionAmbiguous    400  the header and the path prefix name different sessions
     ├── Unauthorized            401  missing or invalid credentials
     ├── Forbidden               403  credentials are valid but do not allow this
     ├── NotFound                404  unknown path or record, or a record the caller may not see
@@ -60,6 +62,9 @@ def _kind(slug: str, status: int, title: str, description: str) -> ProblemKind:
 
 class MockProblem(Exception):
     kind: ClassVar[ProblemKind]
+    #: The mock's own answer, not one of the API's: rendered as a problem for every API, even one
+    #: with its own error shape, so that a client never takes it for an error the API documents.
+    mock_own: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -123,11 +128,10 @@ class BadRequest(MockProblem):
 
 
 class PreferenceNotApplicable(BadRequest):
-    """The mock's own answer, not the API's: rendered as a problem for every API, even one with its
-    own error shape, so that a client never takes it for an error the API documents. 400 rather
-    than Prism's 422: a request header is at fault, not the request's content, and every operation
-    of every API documents a 400."""
+    """The mock's own answer, not the API's. 400 rather than Prism's 422: a request header is at
+    fault, not the request's content, and every operation of every API documents a 400."""
 
+    mock_own = True
     kind = _kind(
         "preference-not-applicable",
         400,
@@ -135,6 +139,32 @@ class PreferenceNotApplicable(BadRequest):
         "The request's `Prefer` header asks for something this operation cannot give: a status code or "
         "an example it does not document, or a malformed or too long `delay`; `detail` names what the "
         "operation documents.",
+    )
+
+
+class SessionNameInvalid(BadRequest):
+    """The mock's own answer to a session name it does not take (``engine.sessions``)."""
+
+    mock_own = True
+    kind = _kind(
+        "session-name-invalid",
+        400,
+        "Session Name Invalid",
+        "The session named by `X-Mock-Session` or by the path prefix `/__sessions/<name>/` is not 1 to 64 "
+        "letters, digits, `_` or `-` (written as such, not percent-encoded); `detail` quotes it.",
+    )
+
+
+class SessionAmbiguous(BadRequest):
+    """The mock's own answer to a request that names two sessions."""
+
+    mock_own = True
+    kind = _kind(
+        "session-ambiguous",
+        400,
+        "Session Ambiguous",
+        "The request names two different sessions, in `X-Mock-Session` and in the path prefix "
+        "`/__sessions/<name>/` (or in two `X-Mock-Session` headers); name one, or the same in both.",
     )
 
 

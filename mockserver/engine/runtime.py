@@ -1,4 +1,6 @@
-"""One running mock: its settings, clock, the state of every API it serves, its rules and its journal.
+"""One running mock: its settings, clock, the state of every API it serves, its rules, its journal
+and its clients' sessions (``engine.sessions``: each a fork of every API's state, with a journal
+and rules of its own).
 
 The control plane and the web layer share this object; several runtimes can live in one process
 (the tests start many), since nothing here is global.
@@ -10,12 +12,13 @@ import collections
 import dataclasses
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.registry import ApiDefinition, ApiState
 from mockserver.engine.rules import RuleSet
+from mockserver.engine.sessions import Journal as Journal
+from mockserver.engine.sessions import Sessions
+from mockserver.engine.snapshots import SeededState
 from mockserver.settings import Settings
 
 #: The control plane's reserved prefix: no mocked API owns a path under it.
@@ -30,39 +33,6 @@ class ServedApi:
     @property
     def name(self) -> str:
         return self.definition.name
-
-
-class Journal:
-    """The bounded list of recent requests, newest first.
-
-    An entry is a dict, or what makes one (:meth:`record_later`): a request's facts are kept as
-    they come and written out only when someone reads the journal, which is rare, while every
-    request is recorded.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._entries: collections.deque[tuple[int, Any, tuple[Any, ...]]] = collections.deque(maxlen=size)
-        self._lock = threading.Lock()
-        self._ids = 0
-
-    def record(self, entry: dict[str, Any]) -> None:
-        self.record_later(dict, entry)
-
-    def record_later(self, make: Callable[..., dict[str, Any]], *facts: Any) -> None:
-        """Keeps ``facts``; the entry is ``make(*facts)`` (with its id first), made when read."""
-        with self._lock:
-            self._ids += 1
-            self._entries.appendleft((self._ids, make, facts))
-
-    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            items = list(self._entries)
-        kept = items[:limit] if limit is not None else items
-        return [{"id": number, **make(*facts)} for number, make, facts in kept]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 class Uploads:
@@ -111,14 +81,29 @@ class Runtime:
             name: ServedApi(registry[name], registry[name].build_state(settings, self.clock)) for name in names
         }
         #: The control plane's rules on the APIs' traffic (``engine.rules``).
-        self.rules = RuleSet(
-            settings.seed, {name: served.definition.spec for name, served in self.apis.items()}, settings.max_delay_ms
-        )
+        self.rules = self.new_rules()
+        #: Clients' sessions, each with a fork of every API's state (``engine.sessions``).
+        self.sessions = Sessions(settings, self.clock, self.fork, self.new_rules)
         #: Every API's path prefixes, longest first (``api_for_path`` takes the first that matches).
         self._prefixes = sorted(
             ((prefix, served.name) for served in self.apis.values() for prefix in served.definition.path_prefixes),
             key=lambda pair: -len(pair[0]),
         )
+
+    def new_rules(self) -> RuleSet:
+        """An empty rule set on the served APIs (the default state's, or a session's)."""
+        specs = {name: served.definition.spec for name, served in self.apis.items()}
+        return RuleSet(self.settings.seed, specs, self.settings.max_delay_ms)
+
+    def fork(self, session: str) -> dict[str, ApiState]:
+        """Every served API's state, forked from its seeded data for the session ``session``."""
+        forks: dict[str, ApiState] = {}
+        for name, served in self.apis.items():
+            state = served.state
+            if not isinstance(state, SeededState):
+                raise TypeError(f"the {name} API's state is no SeededState: it cannot be forked for a session")
+            forks[name] = state.fork(session)
+        return forks
 
     def reset(self, api: str | None = None) -> list[str]:
         targets = [self.apis[api]] if api else list(self.apis.values())

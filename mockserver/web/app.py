@@ -1,9 +1,11 @@
 """Builds the ASGI application: every registered API at its real base path, plus ``/__admin``.
 
-Request flow (outermost first): error guard -> journal -> control-plane guard -> CORS -> the
+Request flow (outermost first): error guard -> the request's session (``web.sessions``: the
+``/__sessions/<name>`` prefix stripped) -> journal -> control-plane guard -> CORS -> the
 control plane's rules (``web.rules``) -> ``Prefer: delay`` (``web.preferences``) -> body size
-limit -> fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> Connexion
-(exceptions -> Swagger UI -> routing -> security -> request validation -> response validation) ->
+limit -> fast path (plain valid requests end here; see ``mockserver.web.fastpath``) -> the
+session's context (``web.sessions.SessionContext``) -> Connexion (exceptions -> Swagger UI ->
+routing -> security -> request validation -> response validation) ->
 handler (or the answer a ``Prefer`` forces) -> API state. Handlers and states know nothing of
 this module.
 """
@@ -39,6 +41,7 @@ from mockserver.web.preferences import APPLIED, PreferenceDelay, SpecAnswers
 from mockserver.web.routing import MethodTable, PathGuardMiddleware
 from mockserver.web.rules import RuleMiddleware
 from mockserver.web.security import CheckedSecurityMiddleware, checking_optional_credentials
+from mockserver.web.sessions import SessionContext, SessionMiddleware
 from mockserver.web.specs import VALIDATED
 from mockserver.web.swaggerui import serving_specs_as_written
 from mockserver.web.validation import validator_map
@@ -60,33 +63,39 @@ class MockServer:
         }
         self.errors = ErrorRenderer(self._challenge_for, self._error_format_for)
         self.connexion = self._build_connexion()
-        inner: ASGIApp = self.connexion
+        # Connexion's operation and security functions find the request's session here.
+        inner: ASGIApp = SessionContext(self.connexion)
         #: Plain valid requests' short way round Connexion (``None`` when off).
         self.fast_path: FastPath | None = None
         if settings.fast_path and not settings.faults:
-            inner = self.fast_path = FastPath(self.connexion, self.runtime, self.handlers, self.errors)
+            inner = self.fast_path = FastPath(inner, self.runtime, self.handlers, self.errors)
         self.asgi: ASGIApp = ErrorGuard(
-            JournalMiddleware(
-                AdminGuard(
-                    ApiOnlyCORSMiddleware(
-                        RuleMiddleware(
-                            PreferenceDelay(
-                                BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime), settings.max_delay_ms
+            SessionMiddleware(
+                JournalMiddleware(
+                    AdminGuard(
+                        ApiOnlyCORSMiddleware(
+                            RuleMiddleware(
+                                PreferenceDelay(
+                                    BodyLimitMiddleware(FormTypeWithoutBody(inner), self.runtime), settings.max_delay_ms
+                                ),
+                                self.runtime,
                             ),
-                            self.runtime,
+                            allow_origins=list(settings.cors_origins),
+                            allow_methods=["*"],
+                            # Mirrors what a preflight asks for, ``X-Mock-Session`` included.
+                            allow_headers=["*"],
+                            # Browsers read "*" as a name, not a wildcard, on credentialed requests.
+                            expose_headers=["*", APPLIED],
+                            allow_credentials="*" not in settings.cors_origins,
+                            admin_origins=settings.admin_origins,
                         ),
-                        allow_origins=list(settings.cors_origins),
-                        allow_methods=["*"],
-                        allow_headers=["*"],
-                        # Browsers read "*" as a name, not a wildcard, on credentialed requests.
-                        expose_headers=["*", APPLIED],
-                        allow_credentials="*" not in settings.cors_origins,
-                        admin_origins=settings.admin_origins,
+                        settings.admin_token,
+                        settings.admin_origins,
                     ),
-                    settings.admin_token,
-                    settings.admin_origins,
+                    self.runtime,
                 ),
                 self.runtime,
+                self.errors,
             ),
             self.errors,
         )
@@ -140,8 +149,9 @@ class MockServer:
                         max_delay_ms=self.settings.max_delay_ms,
                         challenge=definition.auth_challenge,
                     ),
+                    api=definition.name,
                 ),
-                security_map=security_map(definition.credential_checks(served.state)),
+                security_map=security_map(definition.credential_checks(served.state), api=definition.name),
                 invalid_credentials_as_anonymous=definition.invalid_credentials_as_anonymous,
                 validate_responses=self.settings.validate_responses,
                 pythonic_params=True,

@@ -3,9 +3,11 @@
 Connexion resolves ``operationId`` s and security functions by import path, which would make the
 handlers global. Here each API gets a resolver that looks operations up on its own handler object
 (``getProfile`` -> ``handlers.get_profile``) and security handlers that call its own credential
-checks, so several mock servers can live in one process. Connexion hands handlers their path,
-query and body arguments but not their header parameters; :func:`with_header_arguments` adds
-those, so that an API documented with "parameters sent as headers" keeps thin handlers too.
+checks, so several mock servers can live in one process. Both are the default state's, and call
+the session's own (``web.sessions``) when the request is in one: Connexion's app is built once.
+Connexion hands handlers their path, query and body arguments but not their header parameters;
+:func:`with_header_arguments` adds those, so that an API documented with "parameters sent as
+headers" keeps thin handlers too.
 :func:`with_preferences` answers what a request's ``Prefer`` forces (``web.preferences``) in the
 handler's place: by the time Connexion calls a handler, credentials and the request are checked.
 """
@@ -30,6 +32,7 @@ from starlette.responses import Response
 from mockserver.engine.problems import PreferenceNotApplicable
 from mockserver.engine.registry import CredentialCheck
 from mockserver.web.preferences import APPLIED, OperationAnswers, SpecAnswers, request_preferences
+from mockserver.web.sessions import CURRENT
 
 JSON = "application/json"
 
@@ -49,12 +52,14 @@ def handler_name(operation_id: str) -> str:
 
 class HandlerResolver(Resolver):
     """Resolves operations to ``handlers``' methods; with ``answers`` (the API's spec), a request's
-    ``Prefer`` can force a documented answer instead."""
+    ``Prefer`` can force a documented answer instead; with ``api``, a request in a session is
+    answered by the session's handler object for that API (:func:`per_session`)."""
 
-    def __init__(self, handlers: object, answers: SpecAnswers | None = None) -> None:
+    def __init__(self, handlers: object, answers: SpecAnswers | None = None, api: str | None = None) -> None:
         super().__init__(function_resolver=self._find)
         self._handlers = handlers
         self._answers = answers
+        self._api = api
         #: Connexion resolves each operation once per middleware (six times); one adapter serves all.
         self._found: dict[str, Callable[..., Any]] = {}
 
@@ -71,11 +76,27 @@ class HandlerResolver(Resolver):
             raise LookupError(
                 f"{type(self._handlers).__name__} has no handler {name!r} for operationId {operation_id!r}"
             )
+        if self._api is not None:
+            function = per_session(self._api, name, function)
         bound = with_header_arguments(function)
         answers = self._answers.for_operation(operation_id) if self._answers is not None else None
         if answers is not None:
             bound = with_preferences(bound, answers)
         return as_response(bound)
+
+
+def per_session(api: str, name: str, function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``function`` (the default state's handler method ``name`` of ``api``), or in a session the
+    session's handler method of that name."""
+
+    @functools.wraps(function)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        binding = CURRENT.get()
+        if binding is None:
+            return await function(*args, **kwargs)
+        return await binding.method(api, name)(*args, **kwargs)
+
+    return call
 
 
 def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -163,14 +184,30 @@ def as_response(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaita
     return respond
 
 
-def security_map(checks: dict[str, CredentialCheck]) -> dict[str, type]:
-    """Connexion security handler classes whose credential function is the API's own check."""
+def security_map(checks: dict[str, CredentialCheck], api: str | None = None) -> dict[str, type]:
+    """Connexion security handler classes whose credential function is the API's own check; with
+    ``api``, the session's check of that API for a request in a session."""
     bound: dict[str, type] = {}
-    for kind, check in checks.items():
+    for kind, default in checks.items():
         base = SECURITY_HANDLERS[kind]
+        check = default if api is None else per_session_check(api, kind, default)
 
         def resolve(_self: Any, _scheme: Any, check: CredentialCheck = check) -> CredentialCheck:
             return check
 
         bound[kind] = type(f"Bound{base.__name__}", (base,), {"_resolve_func": resolve})
     return bound
+
+
+def per_session_check(api: str, kind: str, check: CredentialCheck) -> CredentialCheck:
+    """``check`` (the default state's check of ``api``'s credentials of ``kind``), or in a session
+    the session's own."""
+
+    @functools.wraps(check)
+    def verify(*args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        binding = CURRENT.get()
+        if binding is None:
+            return check(*args, **kwargs)
+        return binding.check(api, kind)(*args, **kwargs)
+
+    return verify

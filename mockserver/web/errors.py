@@ -2,7 +2,8 @@
 
 An API that documents its own error shape (``ApiDefinition.error_format``, e.g. HomeQ's
 ``{error, description}``) gets the same problem translated into that shape and status, except the
-mock's refusal of a ``Prefer`` (``preference-not-applicable``), which no API documents.
+mock's own answers, which no API documents (``MockProblem.mock_own``: a refused ``Prefer``, a
+session name it does not take).
 
 :class:`ErrorRenderer` words an error from the request's method and path alone, so that both
 Connexion's error handlers (:meth:`ErrorRenderer.connexion_handlers`) and the fast path, which
@@ -26,7 +27,6 @@ from mockserver.engine.problems import (
     BadRequest,
     InternalError,
     MockProblem,
-    PreferenceNotApplicable,
     kind_for_status,
     problem_body,
 )
@@ -161,8 +161,8 @@ class ErrorRenderer:
             challenge = self.challenge_for(instance)
             if challenge:
                 problem.headers["WWW-Authenticate"] = challenge
-        # The mock's own refusal of a preference is never worded as one of the API's own errors.
-        own_shape = self.format_for is not None and not isinstance(exc, PreferenceNotApplicable)
+        # The mock's own answers are never worded as one of the API's own errors.
+        own_shape = self.format_for is not None and not (isinstance(exc, MockProblem) and exc.mock_own)
         error_format = self.format_for(instance) if own_shape and self.format_for else None
         if error_format:
             return in_api_format(problem, error_format)

@@ -34,6 +34,10 @@ a *handler* raises (business rules) and these two are rendered by the same
 (``web.cors``) sit outside both paths.
 Turn it off with ``FAST_PATH=0`` (``Settings.fast_path``); the test suite runs with it on, and
 ``tests/test_fastpath.py`` checks both paths answer alike.
+
+A plan holds the default state's handler method and credential checks; a request in a session
+(``web.sessions``) is answered by the session's handler method of the same name, after the
+session's checks, so that session traffic takes the fast path too.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import replaying
 from mockserver.web.preferences import SCOPE_KEY as PREFERENCES
 from mockserver.web.routing import HTTP_METHODS
+from mockserver.web.sessions import BINDING, SessionBinding
 from mockserver.web.validation import (
     ResponseValidator,
     compiled_validator,
@@ -135,10 +140,13 @@ class Param:
     has_default: bool = False
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: a session's binding keeps its own handler and checks per plan
 class Plan:
     """One operation, compiled for the fast path."""
 
+    #: The API, and the name of the handler method (the default state's is ``handler``).
+    api: str
+    name: str
     handler: Handler
     accepts: Accepts
     params: list[Param]
@@ -222,9 +230,11 @@ class FastPath:
         if routed is None or plan is None:
             await self.fallback(scope, receive, send)
             return
+        binding: SessionBinding | None = scope.get(BINDING)
+        handler, security = (plan.handler, plan.security) if binding is None else _in_session(plan, binding)
         try:
             headers = _headers(scope)
-            kwargs, missing = self._arguments(plan, routed[1], scope, headers)
+            kwargs, missing = self._arguments(plan, routed[1], scope, headers, security)
         except Unsupported:
             await self.fallback(scope, receive, send)
             return
@@ -246,7 +256,7 @@ class FastPath:
             problem = BadRequestProblem(detail=f"Missing {missing.location} parameter '{missing.name}'")
             await self._error(scope, problem, send)
             return
-        await self._respond(plan, scope, kwargs, send)
+        await self._respond(plan, handler, scope, kwargs, send)
 
     def _route(self, scope: Scope) -> tuple[Candidate, re.Match[str]] | None:
         raw_path = scope.get("raw_path") or b""
@@ -278,7 +288,8 @@ class FastPath:
         handlers = self.handlers[candidate.api]
         if not operation_id:
             raise Unsupported("no operationId")
-        handler = getattr(handlers, handler_name(operation_id), None)
+        method_name = handler_name(operation_id)
+        handler = getattr(handlers, method_name, None)
         if handler is None or not inspect.iscoroutinefunction(handler):
             raise Unsupported("no async handler")
         signature = inspect.signature(handler)
@@ -343,16 +354,25 @@ class FastPath:
                 raise Unsupported("several schemes at once")
             scheme = deref(spec, schemes.get(next(iter(requirement)), {}))
             kind = scheme.get("scheme", "").lower() if scheme.get("type") == "http" else scheme.get("type")
+            # ``kind``: which of the API's checks, for a session's own (``SessionBinding.check``).
             if kind == "apiKey" and scheme.get("in") == "header" and "apiKey" in checks:
-                alternatives.append({"header": scheme["name"].lower(), "check": checks["apiKey"], "bearer": False})
+                alternatives.append(
+                    {"header": scheme["name"].lower(), "check": checks["apiKey"], "kind": "apiKey", "bearer": False}
+                )
             elif kind == "apiKey" and scheme.get("in") == "cookie" and "apiKey" in checks:
-                alternatives.append({"cookie": scheme["name"], "check": checks["apiKey"], "bearer": False})
+                alternatives.append(
+                    {"cookie": scheme["name"], "check": checks["apiKey"], "kind": "apiKey", "bearer": False}
+                )
             elif kind == "bearer" and "bearer" in checks:
-                alternatives.append({"header": "authorization", "check": checks["bearer"], "bearer": True})
+                alternatives.append(
+                    {"header": "authorization", "check": checks["bearer"], "kind": "bearer", "bearer": True}
+                )
             else:
                 raise Unsupported("security scheme")
         responses = {str(k): deref(spec, v) for k, v in (operation.get("responses") or {}).items()}
         return Plan(
+            api=candidate.api,
+            name=method_name,
             handler=handler,
             accepts=accepts,
             params=list(params.values()),
@@ -370,13 +390,18 @@ class FastPath:
 
     # -- a request -------------------------------------------------------------------------------
     def _arguments(
-        self, plan: Plan, match: re.Match[str], scope: Scope, headers: dict[str, str]
+        self,
+        plan: Plan,
+        match: re.Match[str],
+        scope: Scope,
+        headers: dict[str, str],
+        security: list[dict[str, Any]],
     ) -> tuple[dict[str, Any], Param | None]:
         """The handler's arguments, and the one required parameter the request lacks, if any
         (with two or more, which one Connexion names depends on its order of checks)."""
         kwargs: dict[str, Any] = {}
         missing: Param | None = None
-        token_info = _credentials(plan, headers)
+        token_info = _credentials(plan, headers, security)
         if "token_info" in plan.accepts:
             kwargs["token_info"] = token_info
         if "user" in plan.accepts:
@@ -428,9 +453,9 @@ class FastPath:
                 raise validation_failed(errors)
         return body
 
-    async def _respond(self, plan: Plan, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
+    async def _respond(self, plan: Plan, handler: Handler, scope: Scope, kwargs: dict[str, Any], send: Send) -> None:
         try:
-            body, status, *rest = await plan.handler(**kwargs)
+            body, status, *rest = await handler(**kwargs)
             if not rest and not self.validate_responses and isinstance(body, dict | list):
                 # The common answer, a JSON body and no headers of its own: what the general case
                 # sends for it, without working it out.
@@ -506,13 +531,23 @@ class FastPath:
         await send({"type": "http.response.body", "body": body})
 
 
-def _credentials(plan: Plan, headers: dict[str, str]) -> dict[str, Any]:
-    """Connexion's order: the first alternative that yields a token info wins. ``{}`` (no
-    credentials needed) yields at once where the API serves a refused credential as none
-    (``invalid_credentials_as_anonymous``, Connexion's reading); elsewhere only when no credential
-    was sent (``web.security``)."""
+def _in_session(plan: Plan, binding: SessionBinding) -> tuple[Handler, list[dict[str, Any]]]:
+    """The session's handler method and security alternatives (with its credential checks) for
+    ``plan``, resolved on the session's first request to the operation."""
+    found = binding.plans.get(plan)
+    if found is None:
+        security = [{**alt, "check": binding.check(plan.api, alt["kind"])} if alt else alt for alt in plan.security]
+        found = binding.plans[plan] = (binding.method(plan.api, plan.name), security)
+    return found
+
+
+def _credentials(plan: Plan, headers: dict[str, str], security: list[dict[str, Any]]) -> dict[str, Any]:
+    """Connexion's order: the first alternative of ``security`` (the plan's, or a session's) that
+    yields a token info wins. ``{}`` (no credentials needed) yields at once where the API serves a
+    refused credential as none (``invalid_credentials_as_anonymous``, Connexion's reading);
+    elsewhere only when no credential was sent (``web.security``)."""
     anonymous = refused = False
-    for alternative in plan.security:
+    for alternative in security:
         if not alternative:
             if plan.invalid_credentials_as_anonymous:
                 return {}

@@ -15,6 +15,7 @@ from mockserver.engine.problems import PROBLEM_MEDIA_TYPE, MockProblem, PayloadT
 from mockserver.engine.registry import ErrorFormat
 from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
 from mockserver.web.errors import ErrorRenderer
+from mockserver.web.sessions import SESSION
 
 UPLOADS_PREFIX = ADMIN_PREFIX + "/uploads/"
 #: An answer's header naming the preferences that shaped it (RFC 7240; ``web.preferences``).
@@ -120,8 +121,9 @@ class BodyLimitMiddleware:
 
 
 class JournalMiddleware:
-    """Records every request to a mocked API in the runtime's journal: its facts as they come,
-    written out as an entry only when the journal is read (``/__admin/requests``)."""
+    """Records every request to a mocked API in the runtime's journal, or its session's
+    (``web.sessions``): its facts as they come, written out as an entry only when the journal is
+    read (``/__admin/requests``)."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
@@ -131,6 +133,8 @@ class JournalMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
+        session = scope.get(SESSION)
+        journal = self.runtime.journal if session is None else session.journal
         started = time.perf_counter()
         #: None while nothing is answered; stays so for a connection a rule broke on purpose.
         status: int | None = None
@@ -152,7 +156,7 @@ class JournalMiddleware:
                 status = 500  # what the error guard answers
             raise
         finally:
-            self.runtime.journal.record_later(
+            journal.record_later(
                 self._entry,
                 self.runtime.clock.stamp(),
                 scope["method"],

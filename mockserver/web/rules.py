@@ -5,7 +5,8 @@ its connection.
 The middleware sits outside both paths (the fast path and Connexion), so it routes a request to
 its operation itself, with the fast path's table (``web.fastpath.operation_routes``), and only
 when a rule names an operation; while no rule is set it costs one test. It sits inside the
-journal, which records the rule's id (``scope[RULE]``).
+journal, which records the rule's id (``scope[RULE]``). A request in a session (``web.sessions``)
+is shaped by the session's rules, not the default state's.
 
 - **A delay** is slept before the request goes on.
 - **A forced answer** goes on as ``Prefer: code=..., example=...`` does (``web.preferences``, here
@@ -25,12 +26,13 @@ from collections.abc import Awaitable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.engine.rules import NetworkFault, Rule
+from mockserver.engine.rules import NetworkFault, Rule, RuleSet
 from mockserver.engine.runtime import Runtime
 from mockserver.web.fastpath import Candidate, operation_routes
 from mockserver.web.middleware import RULE
 from mockserver.web.preferences import SCOPE_KEY, Preferences
 from mockserver.web.protocol import CONNECTION, Connection
+from mockserver.web.sessions import SESSION
 
 #: A slow body goes out in this many pieces a second (or one byte at a time, if slower).
 PIECES_PER_SECOND = 10
@@ -51,12 +53,13 @@ class RuleMiddleware:
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         # Not a coroutine itself: while no rule is set, the next layer's is handed back as it is,
         # which spares every request a coroutine of its own (~0.2 µs).
-        if not self.runtime.rules.active or scope["type"] != "http":
+        session = scope.get(SESSION)
+        rules = self.runtime.rules if session is None else session.rules
+        if not rules.active or scope["type"] != "http":
             return self.app(scope, receive, send)
-        return self._shape(scope, receive, send)
+        return self._shape(rules, scope, receive, send)
 
-    async def _shape(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rules = self.runtime.rules
+    async def _shape(self, rules: RuleSet, scope: Scope, receive: Receive, send: Send) -> None:
         api = self.runtime.api_for_path(scope["path"])
         rule = None if api is None else rules.pick(api, lambda: self.operation_id(api, scope["method"], scope["path"]))
         if rule is None:
