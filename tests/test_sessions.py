@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from starlette.testclient import TestClient
 
 from mockserver.apis import APIS
@@ -100,14 +101,35 @@ def test_the_path_prefix_names_the_same_session_as_the_header(client: TestClient
     assert favourites(client, in_session("w3", ALICE)) == seeded | {5355}
     assert favourites(client, in_session("w3", ALICE), prefix="/__sessions/w3") == seeded | {5355}
     assert favourites(client, ALICE) == seeded
-    # HomeQ, served at the root, and each API's spec and docs under the prefix too.
+    # HomeQ, served at the root, under the prefix too.
     token = homeq_login(client, prefix="/__sessions/w3")
     assert client.post("/__sessions/w3" + ESTATE, json={"legal_name": "Prefixed", "city": "Lund"}, headers=token)
     assert "Prefixed" in estate_names(client, in_session("w3", token))
-    spec = client.get(f"/__sessions/w3{PORTAL}/openapi.json")
-    assert spec.status_code == 200
-    assert spec.json() == client.get(f"{PORTAL}/openapi.json").json()
-    assert client.get(f"/__sessions/w3{PORTAL}/ui/").status_code == 200
+
+
+@pytest.mark.parametrize(("base", "url"), [(PORTAL, PORTAL), ("", "/")])
+def test_swagger_ui_under_the_prefix_tries_requests_out_in_the_session(client: TestClient, base: str, url: str) -> None:
+    page = client.get(f"/__sessions/w3{base}/ui/")
+    assert page.status_code == 200
+    assert f'url: "/__sessions/w3{base}/openapi.json"' in page.text
+    redirected = client.get(f"/__sessions/w3{base}/ui", follow_redirects=False)
+    assert redirected.headers["location"] == f"/__sessions/w3{base}/ui/"
+    as_written = client.get(f"{base}/openapi.json").json()
+    assert [s["url"] for s in as_written["servers"]] == [url]
+    for spec in (
+        client.get(f"/__sessions/w3{base}/openapi.json").json(),
+        yaml.safe_load(client.get(f"/__sessions/w3{base}/openapi.yaml").text),
+    ):
+        assert [s["url"] for s in spec["servers"]] == [f"/__sessions/w3{url}".rstrip("/")]
+        assert {**spec, "servers": as_written["servers"]} == json.loads(json.dumps(as_written))
+    # "Try it out" sends the path under the spec's server: the session's state answers.
+    if base == PORTAL:
+        server = client.get(f"/__sessions/w3{base}/openapi.json").json()["servers"][0]["url"]
+        assert client.post(server + "/profile/favourites", json={"listing": 5355}, headers=ALICE).status_code == 201
+        assert 5355 in favourites(client, in_session("w3", ALICE))
+        assert 5355 not in favourites(client, ALICE)
+    # The default state's page and spec are as they were.
+    assert f'url: "{base}/openapi.json"' in client.get(f"{base}/ui/").text
 
 
 def test_an_error_under_the_prefix_names_the_path_without_it(client: TestClient) -> None:
@@ -189,6 +211,16 @@ def test_a_name_that_is_no_session_name_is_a_400_problem_for_every_api(client: T
     assert client.get("/__admin/sessions").json()["sessions"] == []
 
 
+@pytest.mark.parametrize("name", ["a%20b", "a!", "%C3%A4", "x" * 65, "a.b"])
+def test_the_control_plane_refuses_a_name_that_is_no_session_name_as_the_data_plane_does(
+    client: TestClient, name: str
+) -> None:
+    for method in ("PUT", "GET", "DELETE"):
+        refused = assert_problem(client.request(method, f"/__admin/sessions/{name}"), 400, "session-name-invalid")
+        assert "is not a session name" in refused["detail"]
+    assert client.get("/__admin/sessions").json()["sessions"] == []
+
+
 def test_a_percent_encoded_session_name_is_refused() -> None:
     with pytest.raises(SessionNameInvalid):
         check_name("a%20b")
@@ -252,7 +284,7 @@ def test_the_control_plane_makes_lists_shows_and_removes_sessions(client: TestCl
     assert client.delete("/__admin/sessions/w2").status_code == 204
     assert_problem(client.delete("/__admin/sessions/w2"), 404)
     assert_problem(client.get("/__admin/sessions/w2"), 404)
-    assert_problem(client.put("/__admin/sessions/no%20name"), 400)
+    assert_problem(client.put("/__admin/sessions/no%20name"), 400, "session-name-invalid")
     # A session used again after its removal starts from the seeded data.
     assert 5355 not in favourites(client, in_session("w2", ALICE))
 
@@ -417,6 +449,19 @@ def test_a_rule_in_one_session_shapes_neither_another_nor_the_default_state(clie
     assert_problem(client.delete(f"/__admin/rules/{listed['id']}"), 404)  # not the default state's
     assert client.delete(f"/__admin/rules/{listed['id']}?session=a").status_code == 204
     assert client.get(PROFILE, headers=in_session("a", ALICE)).status_code == 200
+
+
+def test_the_keep_deleted_fault_puts_back_what_a_request_deletes_in_its_own_session() -> None:
+    with TestClient(MockServer(make_settings(faults=("keep-deleted",)))) as client:
+        seeded = favourites(client, ALICE)
+        assert client.post(FAVOURITES, json={"listing": 5355}, headers=in_session("k", ALICE)).status_code == 201
+        assert client.delete(f"{FAVOURITES}/5355", headers=in_session("k", ALICE)).status_code == 204
+        assert favourites(client, in_session("k", ALICE)) == seeded | {5355}
+        one = min(seeded)
+        assert client.delete(f"/__sessions/k{FAVOURITES}/{one}", headers=ALICE).status_code == 204
+        assert favourites(client, in_session("k", ALICE)) == seeded | {5355}
+        assert client.delete(f"{FAVOURITES}/{one}", headers=ALICE).status_code == 204
+        assert favourites(client, ALICE) == seeded
 
 
 def test_webhook_registrations_are_each_session_s_own(client: TestClient) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -84,16 +84,15 @@ class Step:
     """One random operation, applied alike to two tables (it draws its choices once)."""
 
     def __init__(self, rng: random.Random, keys: list[Any], deleted: dict[Any, dict[str, Any]]) -> None:
-        self.kind = rng.choices(
-            ["insert", "insert_id", "change", "update", "delete", "restore", "next_id", "peek", "clear", "load"],
-            weights=[6, 2, 8, 3, 4, 2, 1, 4, 0.2, 0.3],
-        )[0]
+        kinds = ["insert", "insert_id", "change", "update", "delete", "restore", "next_id", "peek", "peek_find"]
+        self.kind = rng.choices([*kinds, "clear", "load"], weights=[6, 2, 8, 3, 4, 2, 1, 4, 3, 0.2, 0.3])[0]
         self.key = rng.choice([*keys, 999]) if keys else 999
         self.record = {"group": rng.choice(GROUPS), "state": rng.choice(STATES), "n": rng.randint(0, 30)}
         fields = rng.sample(["group", "state", "n", "tags", "new"], rng.randint(0, 3))
         values = {"group": rng.choice(GROUPS), "state": rng.choice(STATES), "n": rng.randint(0, 30)}
         values |= {"tags": [rng.randint(0, 2)], "new": rng.choice([None, 1, True])}
         self.changes = {f: values[f] for f in fields}
+        self.criteria = {"group": rng.choice(GROUPS), **({"state": rng.choice(STATES)} if rng.random() < 0.3 else {})}
         self.restored = rng.choice(list(deleted)) if deleted else None
         self.explicit = rng.choice([*deleted, rng.randint(1, 60)]) if deleted else rng.randint(1, 60)
 
@@ -119,6 +118,8 @@ class Step:
                 return table.next_id()
             if self.kind == "peek":
                 return copy.deepcopy(table.peek(self.key))
+            if self.kind == "peek_find":
+                return copy.deepcopy(table.peek_find(**self.criteria))
             if self.kind == "clear":
                 return table.clear()
             if self.kind == "load":
@@ -141,14 +142,21 @@ def test_a_fork_answers_every_read_as_a_plain_table_after_every_step(seed: int) 
     deleted: dict[str, dict[Any, dict[str, Any]]] = {"plain": {}, "fork": {}}
     #: Rows handed out by peek, by key: a later change changes them in place on both sides alike.
     held: dict[Any, tuple[dict[str, Any], dict[str, Any]]] = {}
+    probe = sorted({*plain.rows.keys(), 999, 0}, key=repr)
+    assert reads(fork.rows, probe) == reads(plain.rows, probe)  # a fork that has only read
     for step_number in range(STEPS):
         keys = plain.rows.keys()
         step = Step(rng, keys, deleted["plain"])
         if step.kind == "peek" and step.key in plain.rows:
             held[step.key] = (plain.rows.peek(step.key), fork.rows.peek(step.key))  # type: ignore[assignment]
+        if step.kind == "peek_find":
+            pairs = zip(plain.rows.peek_find(**step.criteria), fork.rows.peek_find(**step.criteria), strict=True)
+            held.update({plain_row["id"]: (plain_row, fork_row) for plain_row, fork_row in pairs})
         answers = step.apply(plain.rows, deleted["plain"]), step.apply(fork.rows, deleted["fork"])
         where = f"seed {seed}, step {step_number}: {step.kind} {step.key!r} {step.changes!r}"
         assert answers[0] == answers[1], where
+        if step.kind == "delete" and step.key in held:  # the row deleted is the one handed out
+            assert (answers[0] is held[step.key][0], answers[1] is held[step.key][1]) == (True, True), where
         probe = sorted({*plain.rows.keys(), *keys, 999, 0}, key=repr)
         assert reads(fork.rows, probe) == reads(plain.rows, probe), where
         assert heard["fork"] == heard["plain"], where
@@ -166,6 +174,23 @@ def test_a_fork_answers_every_read_as_a_plain_table_after_every_step(seed: int) 
             assert fork.rows.peek(key) is fork_row, where
             assert fork_row == plain_row, where
     assert base.dump() == before  # the frozen base never changed
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_reverted_fork_answers_as_the_seeded_rows_again(seed: int) -> None:
+    rng = random.Random(seed)
+    rows = initial_rows(rng)
+    plain, _, fork = pair(rows)
+    deleted: dict[str, dict[Any, dict[str, Any]]] = {"plain": {}, "fork": {}}
+    for _ in range(40):
+        step = Step(rng, plain.rows.keys(), deleted["plain"])
+        step.apply(plain.rows, deleted["plain"])
+        step.apply(fork.rows, deleted["fork"])
+    fork.revert()
+    seeded = plain_store(rows)
+    probe = sorted({*seeded.rows.keys(), *plain.rows.keys(), 999, 0}, key=repr)
+    assert cast(ForkTable, fork.rows).touched() == []
+    assert reads(fork.rows, probe) == reads(seeded.rows, probe)
 
 
 def make_base() -> Store:
@@ -200,6 +225,27 @@ def test_a_forks_writes_reach_neither_its_base_nor_a_sibling() -> None:
     two.rows.insert({"group": 0})
     assert two.rows.keys(group=0) == [1, 4, 7, 10, 11]
     assert one.rows.keys(group=9) == [11]  # each fork numbers on from the base, on its own
+
+
+def test_rows_handed_out_by_a_fork_that_only_read_see_its_later_changes() -> None:
+    base = make_base()
+    fork = base.fork()
+    peeked = fork.rows.peek(1)
+    found = fork.rows.peek_find(group=0)
+    assert peeked is not None
+    assert found[0] is peeked  # one copy of a row, whichever read lent it
+    assert peeked is not base.rows.peek(1)
+    assert cast(ForkTable, fork.rows).touched() == []  # rows only read are no change
+    assert fork.rows.values(("n",), group=0) == [(0,), (3,), (6,), (9,)]
+    fork.rows.change(1, {"n": 100})
+    fork.rows.change(4, {"group": 1})
+    assert (peeked["n"], found[1]["group"]) == (100, 1)
+    assert fork.rows.peek(1) is peeked
+    assert fork.rows.peek_find(group=0) == [peeked, found[2], found[3]]
+    assert sorted(cast(ForkTable, fork.rows).touched()) == [1, 4]
+    assert fork.rows.delete(7) is found[2]
+    assert base.rows.get(1) == {"id": 1, "group": 0, "n": 0}
+    assert base.rows.keys(group=0) == [1, 4, 7, 10]
 
 
 def test_deleted_base_rows_come_back_at_the_end_and_next_ids_continue_from_the_base() -> None:

@@ -17,7 +17,7 @@ from mockserver.engine.problems import CATALOGUE, BadRequest, NotFound
 from mockserver.engine.registry import ApiState, WebhookSource
 from mockserver.engine.rules import RuleSet
 from mockserver.engine.runtime import Runtime
-from mockserver.engine.sessions import Journal, Session
+from mockserver.engine.sessions import Journal, Session, check_name
 
 #: The media types the upload target serves files back as (its spec lists them).
 SERVED_TYPES = ("image/jpeg", "image/png", "application/pdf", "video/mp4")
@@ -123,17 +123,19 @@ class AdminHandlers:
             "maxSessions": sessions.max_sessions,
         }, 200
 
+    # A name that is no session name is the ``session-name-invalid`` problem (``check_name``), as
+    # for a request to a mocked API that names it: the spec leaves the path parameter free.
     async def get_session(self, name: str) -> tuple[dict[str, Any], int]:
-        found = self._session(name)
+        found = self._session(check_name(name))
         assert found is not None
         return self.runtime.sessions.view(found), 200
 
     async def put_session(self, name: str) -> tuple[dict[str, Any], int]:
-        session, made = self.runtime.sessions.create(name)
+        session, made = self.runtime.sessions.create(check_name(name))
         return self.runtime.sessions.view(session), 201 if made else 200
 
     async def delete_session(self, name: str) -> tuple[None, int]:
-        if not self.runtime.sessions.remove(name):
+        if not self.runtime.sessions.remove(check_name(name)):
             raise NotFound(f"No session named {name!r}.")
         return None, 204
 

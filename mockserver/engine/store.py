@@ -551,13 +551,19 @@ class ForkTable(Table):
     """A table that reads through to a frozen one and keeps only its own changes, answering every
     method exactly as a plain table holding the same rows would (``tests/test_store_fork.py``).
 
-    Own rows (``_own``) are the fork's: rows it inserted or restored, rows of the base it changed
-    and rows of the base it handed out by :meth:`peek` or :meth:`peek_find` (copied on that first
-    read, so that, as in a plain table, the row handed out is the one later changes change in
-    place); ``None`` for a row of the base it deleted. Row order is the base's, less deleted rows,
-    then the rows the fork added (``_added``). An index bucket is the base's bucket less the base
-    rows that left it (``_left``: deleted, or moved to another value), then the keys that joined
-    it in the fork (the own ``_indexes``), which is the order a plain table keeps."""
+    Own rows (``_own``) are the fork's changes: rows it inserted or restored, rows of the base it
+    changed, and ``None`` for a row of the base it deleted. Lent rows (``_lent``) are copies of
+    unchanged base rows that :meth:`peek` or :meth:`peek_find` handed out (copied on that first
+    read, so that, as in a plain table, the row handed out is the one later changes change in place:
+    a change moves the lent copy into the own rows). A key is in one of the two at most. Row order
+    is the base's, less deleted rows, then the rows the fork added (``_added``). An index bucket is
+    the base's bucket less the base rows that left it (``_left``: deleted, or moved to another
+    value), then the keys that joined it in the fork (the own ``_indexes``), which is the order a
+    plain table keeps.
+
+    While a fork has no own rows, its rows, order and indexes are its base's as they are (a lent
+    row reads as its base row): reads then go to the base's structures alone, as a plain table's
+    go to its own, which is what a session that only reads costs."""
 
     def __init__(
         self,
@@ -581,6 +587,7 @@ class ForkTable(Table):
         self.version = base.version
         self.inserts = base.inserts
         self._own: dict[Any, Record | None] = {}
+        self._lent: dict[Any, Record] = {}
         self._added: dict[Any, None] = {}
         self._attach(base)
 
@@ -593,6 +600,7 @@ class ForkTable(Table):
         )
         self._base_row_versions: dict[Any, int] = base._row_versions if base is not None else {}
         self._own.clear()
+        self._lent.clear()
         self._added.clear()
         self._count = len(self._base_rows)
         self._next = base._next if base is not None else self._first_id
@@ -609,29 +617,46 @@ class ForkTable(Table):
             self._changed(None)
 
     def touched(self) -> list[Any]:
-        """The keys whose rows the fork holds itself (changed, added, deleted or handed out): every
-        key whose row may differ from its base's (with no base: every key)."""
+        """The keys of the fork's own rows (changed, added or deleted): every key whose row may
+        differ from its base's (with no base: every key). Rows only handed out are not among them."""
         with self._lock:
             return list(self._own)
 
     # -- reading rows -------------------------------------------------------------------------------
     def _row(self, key: Any) -> Record | None:
-        """The row under ``key``, own or the base's (never handed out: see :meth:`_held`)."""
+        """The row under ``key``, own or the base's (never handed out: see :meth:`_lend`); a lent
+        row reads as its base row."""
         row = self._own.get(key, _ABSENT)
         return self._base_rows.get(key) if row is _ABSENT else row
 
-    def _held(self, key: Any) -> Record | None:
-        """The row under ``key`` as the fork's own (a base row is copied the first time)."""
-        row = self._own.get(key, _ABSENT)
+    def _lend(self, key: Any) -> Record | None:
+        """The row under ``key`` to hand out, when it is not lent yet: an own row, or a copy of the
+        base's, lent from now on."""
+        row: Record | None = self._own.get(key, _ABSENT)
+        if row is not _ABSENT:
+            return row
+        base = self._base_rows.get(key)
+        if base is None:
+            return None
+        lent = self._lent[key] = json_copy(base)
+        return lent
+
+    def _mine(self, key: Any) -> Record:
+        """The row under ``key`` (there is one) as an own row, to be changed in place: the lent
+        copy, if it was handed out, so that what was handed out sees the change."""
+        row: Any = self._own.get(key, _ABSENT)
         if row is _ABSENT:
-            row = self._base_rows.get(key)
-            if row is not None:
-                row = self._own[key] = json_copy(row)
-        return cast("Record | None", row)
+            row = self._lent.pop(key, None)
+            if row is None:
+                row = json_copy(self._base_rows[key])
+            self._own[key] = row
+        mine: Record = row
+        return mine
 
     def _items(self) -> Iterator[tuple[Any, Record]]:
         """Every (key, row), in the order of a plain table."""
-        own, added = self._own, self._added
+        own: dict[Any, Any] = self._own
+        added = self._added
         if not own:
             yield from self._base_rows.items()
             return
@@ -642,7 +667,7 @@ class ForkTable(Table):
             elif mine is not None and key not in added:
                 yield key, mine
         for key in added:
-            yield key, cast(Record, own[key])
+            yield key, own[key]
 
     def _bucket(self, field: str, value: Any) -> list[Any]:
         """The keys of the bucket ``value`` of the index of ``field``, in a plain table's order."""
@@ -668,53 +693,93 @@ class ForkTable(Table):
         else:
             super()._unindex_field(field, key, row)
 
+    def _changed(self, key: Any, gone: bool = False) -> None:
+        """As :meth:`Table._changed`, but a base row that goes keeps ``-1`` as its own version, so
+        that its base's never shows through (:meth:`row_version`)."""
+        self.version += 1
+        self._generation.count += 1
+        if key is None:
+            self._row_versions.clear()
+        elif not gone:
+            self._row_versions[key] = self.version
+        elif key in self._base_rows:
+            self._row_versions[key] = -1
+        else:
+            self._row_versions.pop(key, None)
+        for callback in self._watchers:
+            callback(key)
+
     def row_version(self, key: Any) -> int:
         version = self._row_versions.get(key)
-        if version is not None:
-            return version
-        if self._own.get(key, _ABSENT) is _GONE:
-            return -1
-        return self._base_row_versions.get(key, -1)
+        return self._base_row_versions.get(key, -1) if version is None else version
 
     def __len__(self) -> int:
         return self._count
 
     def __contains__(self, key: Any) -> bool:
-        return self._row(key) is not None
+        row = self._own.get(key, _ABSENT)
+        return key in self._base_rows if row is _ABSENT else row is not None
 
     def get(self, key: Any) -> Record | None:
-        row = self._row(key)
+        row = self._own.get(key, _ABSENT)
+        if row is _ABSENT:
+            row = self._base_rows.get(key)
         return json_copy(row) if row is not None else None
 
     def peek(self, key: Any) -> Record | None:
-        return self._held(key)
+        row = self._lent.get(key)
+        return row if row is not None else self._lend(key)
 
     def peek_find(self, **criteria: Any) -> list[Record]:
         with self._lock:
-            return [cast(Record, self._held(k)) for k in self.keys(**criteria)]
+            keys = self.keys(**criteria)
+            rows: list[Any] = list(map(self._lent.get, keys))
+            if None in rows:  # not lent yet, or own rows
+                lend = self._lend
+                rows = [row if row is not None else lend(key) for key, row in zip(keys, rows, strict=True)]
+            return rows
 
     def find(self, **criteria: Any) -> list[Record]:
         with self._lock:
-            return [json_copy(cast(Record, self._row(k))) for k in self.keys(**criteria)]
+            keys = self.keys(**criteria)
+            own: dict[Any, Any] = self._own
+            base = self._base_rows
+            return [json_copy(own[k] if k in own else base[k]) for k in keys]
 
     def keys(self, **criteria: Any) -> list[Any]:
         with self._lock:
-            if len(criteria) == 1:
+            if len(criteria) == 1:  # the common case: one field, usually indexed
                 ((field, value),) = criteria.items()
                 if field in self._indexes:
+                    if not self._own:  # the base's bucket as it is
+                        return list(self._base_indexes[field].get(_hashable(value), ()))
                     return self._bucket(field, _hashable(value))
+            own: dict[Any, Any] = self._own
+            base = self._base_rows
             indexed = [field for field in criteria if field in self._indexes]
-            candidates: Iterable[Any]
+            rows: Iterable[tuple[Any, Record]]
+            if not own:  # the base's rows and indexes, as a plain table reads its own
+                candidates: Iterable[Any]
+                if indexed:
+                    candidates = list(self._base_indexes[indexed[0]].get(_hashable(criteria[indexed[0]]), {}))
+                else:
+                    candidates = base.keys()
+                return [k for k in candidates if all(base[k].get(f) == v for f, v in criteria.items())]
             if indexed:
-                candidates = self._bucket(indexed[0], _hashable(criteria[indexed[0]]))
+                bucket = self._bucket(indexed[0], _hashable(criteria[indexed[0]]))
+                rows = [(k, own[k] if k in own else base[k]) for k in bucket]
             else:
-                candidates = [key for key, _ in self._items()]
-            row = self._row
-            return [k for k in candidates if all(cast(Record, row(k)).get(f) == v for f, v in criteria.items())]
+                rows = self._items()
+            return [k for k, row in rows if all(row.get(f) == v for f, v in criteria.items())]
 
     def values(self, fields: tuple[str, ...], **criteria: Any) -> list[tuple[Any, ...]]:
         with self._lock:
-            rows = [cast(Record, self._row(k)) for k in self.keys(**criteria)]
+            keys = self.keys(**criteria)
+            own: dict[Any, Any] = self._own
+            base = self._base_rows
+            if not own:
+                return [tuple(base[k].get(f) for f in fields) for k in keys]
+            rows: list[Record] = [own[k] if k in own else base[k] for k in keys]
             return [tuple(row.get(f) for f in fields) for row in rows]
 
     def count(self, **criteria: Any) -> int:
@@ -724,6 +789,8 @@ class ForkTable(Table):
                 if field in self._indexes:
                     value = _hashable(value)
                     base = len(self._base_indexes[field].get(value, ()))
+                    if not self._own:
+                        return base
                     left = self._left_count[field].get(value, 0)
                     return base - left + len(self._indexes[field].get(value, ()))
             return len(self.keys(**criteria))
@@ -783,7 +850,8 @@ class ForkTable(Table):
     def update(self, key: Any, changes: Record) -> Record:
         with self._lock:
             self.change(key, changes)
-            return json_copy(cast(Record, self._row(key)))
+            row: Any = self._row(key)
+            return json_copy(row)
 
     def change(self, key: Any, changes: Record) -> bool:
         with self._lock:
@@ -792,7 +860,7 @@ class ForkTable(Table):
                 raise KeyError(key)
             if all(name in row and _same(row[name], value) for name, value in changes.items()):
                 return False
-            row = cast(Record, self._held(key))
+            row = self._mine(key)
             moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
             for field in moved:
                 self._unindex_field(field, key, row)
@@ -806,10 +874,14 @@ class ForkTable(Table):
         with self._lock:
             row = self._own.get(key, _ABSENT)
             if row is _ABSENT:
-                row = self._base_rows.get(key)
+                # The row handed out, if it was (as a plain table answers the row it holds), else a
+                # copy: what a caller does with it must not reach the base.
+                row = self._lent.pop(key, None)
                 if row is None:
-                    return None
-                row = json_copy(row)  # (what a caller does with it must not reach the base)
+                    row = self._base_rows.get(key)
+                    if row is None:
+                        return None
+                    row = json_copy(row)
             elif row is None:
                 return None
             if key in self._base_rows:

@@ -3,7 +3,9 @@
 ``mockserver run --fault NAME`` (or ``FAULTS=a,b``) makes the server break its own contract in one
 known way, so that contract checks (``mockserver contract``) and the proxy can be shown to catch
 it. Each fault is an entry of :data:`FAULTS`; the middleware sits in Connexion's stack right after
-routing, where the operation being called is known, and outside response validation.
+routing, where the operation being called is known, and outside response validation. A fault that
+reads or restores an API's state acts on the state the request works on: its session's
+(``web.sessions``), or the default state.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.engine.jsonpointer import deref
+from mockserver.engine.registry import ApiState
 from mockserver.engine.runtime import Runtime
+from mockserver.engine.sessions import Session
+from mockserver.web.sessions import SESSION
 
 Operation = dict[str, Any]
 
@@ -116,10 +121,15 @@ class FaultMiddleware:
         if "undocumented-status" in self.faults and scope["method"] == "GET":
             app = _wrap_app(app, _status_203)
         if "keep-deleted" in self.faults and scope["method"] == "DELETE":
-            app = self._keeping_deleted(app, api)
+            app = self._keeping_deleted(app, self._state(scope, api))
         if "ignore-auth" in self.faults:
-            scope = self._as_demo_user(scope, api)
+            scope = self._as_demo_user(scope, self._state(scope, api))
         await app(scope, receive, send)
+
+    def _state(self, scope: Scope, api: str) -> ApiState:
+        """The state of ``api`` the request works on: its session's, or the default state."""
+        session: Session | None = scope.get(SESSION)
+        return self.runtime.apis[api].state if session is None else session.states[api]
 
     def _drop_required(self, base: str, operation_id: str, status: int, body: bytes) -> tuple[int, bytes]:
         name = self.index.required_property(base, operation_id, status)
@@ -134,9 +144,9 @@ class FaultMiddleware:
             target.pop(name, None)
         return status, json.dumps(data).encode()
 
-    def _as_demo_user(self, scope: Scope, api: str) -> Scope:
-        """The request with the API's first demo credential in place of whatever it brought."""
-        auth = self.runtime.apis[api].state.auth_description()
+    def _as_demo_user(self, scope: Scope, state: ApiState) -> Scope:
+        """The request with the state's first demo credential in place of whatever it brought."""
+        auth = state.auth_description()
         users = auth.get("users") or []
         if not users or not users[0].get("token") or not auth.get("header"):
             return scope
@@ -144,9 +154,10 @@ class FaultMiddleware:
         value = f"{auth['prefix']} {users[0]['token']}" if auth.get("prefix") else str(users[0]["token"])
         return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != header] + [(header, value.encode())]}
 
-    def _keeping_deleted(self, app: ASGIApp, api: str) -> ASGIApp:
-        """``app``, with every row it deletes put back afterwards (the DELETE still answers success)."""
-        store = getattr(self.runtime.apis[api].state, "store", None)
+    def _keeping_deleted(self, app: ASGIApp, state: ApiState) -> ASGIApp:
+        """``app``, with every row it deletes from ``state`` put back afterwards (the DELETE still
+        answers success)."""
+        store = getattr(state, "store", None)
         if store is None:
             return app
 
