@@ -221,6 +221,20 @@ def test_the_control_plane_refuses_a_name_that_is_no_session_name_as_the_data_pl
     assert client.get("/__admin/sessions").json()["sessions"] == []
 
 
+@pytest.mark.parametrize("name", ["a b", "a!", "x" * 65, "a.b"])
+def test_a_session_named_in_a_control_plane_query_or_body_is_checked_as_in_its_path(
+    client: TestClient, name: str
+) -> None:
+    for answer in (
+        client.post("/__admin/reset", params={"session": name}),
+        client.get("/__admin/requests", params={"session": name}),
+        client.get("/__admin/rules", params={"session": name}),
+        client.post("/__admin/rules", json={"session": name, "api": "portal", "delay_ms": 1}),
+    ):
+        assert_problem(answer, 400, "session-name-invalid")
+    assert client.get("/__admin/sessions").json()["sessions"] == []
+
+
 def test_a_percent_encoded_session_name_is_refused() -> None:
     with pytest.raises(SessionNameInvalid):
         check_name("a%20b")

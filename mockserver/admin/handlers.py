@@ -33,10 +33,11 @@ class AdminHandlers:
             raise NotFound(f"No API named {api!r} is served; served: {known}.")
 
     def _session(self, name: str | None) -> Session | None:
-        """The session ``name`` (``None``: the default state); 404 for an unknown one."""
+        """The session ``name`` (``None``: the default state); 404 for an unknown one, the
+        ``session-name-invalid`` problem for a name no session can have."""
         if name is None:
             return None
-        session = self.runtime.sessions.get(name)
+        session = self.runtime.sessions.get(check_name(name))
         if session is None:
             raise NotFound(
                 f"No session named {name!r}: make it with PUT /__admin/sessions/{name}, or by a request in it."
