@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.timing import median_us, size_table
 from mockserver.apis.homeq.data import ESTATE_DEFAULTS, apartment_record, listing_record
 from mockserver.apis.homeq.state import HomeQState
+from mockserver.engine.store import Store
 from mockserver.settings import Settings
 from mockserver.web.app import MockServer
 
@@ -35,28 +36,34 @@ PER_ESTATE = 100
 def fill(state: HomeQState, size: int) -> tuple[float, int]:
     """Adds ``size`` apartments; returns (seconds, the id of an estate in the middle)."""
     store = state.store
+    started = time.perf_counter()
+    with store.seeding():  # bulk data, not a client's creates: past the cap too
+        middle = add_apartments(store, size)
+    return time.perf_counter() - started, middle
+
+
+def add_apartments(store: Store, size: int) -> int:
+    """Adds ``size`` apartments (``PER_ESTATE`` to an estate of office 3, a listing for every third);
+    returns the id of an estate in the middle."""
     template = store.apartments.get(12)
     assert template is not None
-    started = time.perf_counter()
-    middle = 0
-    with store.seeding():  # bulk data, not a client's creates: past the cap too
-        estate_id = 0
-        for n in range(size):
-            if n % PER_ESTATE == 0:
-                estate = {**ESTATE_DEFAULTS, "company": 2, "office": 3, "legal_name": f"Bench {n // PER_ESTATE}"}
-                estate.update({"city": "Stockholm", "landlord_object_id": f"B-{n}", "project": None, "created": ""})
-                estate_id = store.estates.insert(estate)["id"]
-                if n // PER_ESTATE == size // PER_ESTATE // 2:
-                    middle = estate_id
-            apartment = apartment_record({**template, "id": None, "estate": estate_id, "national_id": str(n)})
-            apartment["landlord_object_id"] = f"BA-{n}"
-            apartment_id = store.apartments.insert(apartment)["id"]
-            if n % 3 == 0:
-                status = "reserved" if n % 50 == 0 else "active"
-                record = {"apartment": apartment_id, "estate": estate_id, "office": 3, "status": status}
-                record["requirement"] = 13
-                store.listings.insert(listing_record({**record, "date_publish": "2026-01-01", "created": ""}))
-    return time.perf_counter() - started, middle
+    middle = estate_id = 0
+    for n in range(size):
+        if n % PER_ESTATE == 0:
+            estate = {**ESTATE_DEFAULTS, "company": 2, "office": 3, "legal_name": f"Bench {n // PER_ESTATE}"}
+            estate.update({"city": "Stockholm", "landlord_object_id": f"B-{n}", "project": None, "created": ""})
+            estate_id = store.estates.insert(estate)["id"]
+            if n // PER_ESTATE == size // PER_ESTATE // 2:
+                middle = estate_id
+        apartment = apartment_record({**template, "id": None, "estate": estate_id, "national_id": str(n)})
+        apartment["landlord_object_id"] = f"BA-{n}"
+        apartment_id = store.apartments.insert(apartment)["id"]
+        if n % 3 == 0:
+            status = "reserved" if n % 50 == 0 else "active"
+            record = {"apartment": apartment_id, "estate": estate_id, "office": 3, "status": status}
+            record["requirement"] = 13
+            store.listings.insert(listing_record({**record, "date_publish": "2026-01-01", "created": ""}))
+    return middle
 
 
 async def timed(client: httpx.AsyncClient, method: str, path: str, count: int, **kwargs: Any) -> float:

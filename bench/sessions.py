@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -35,9 +36,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.homeq_scale import add_apartments
 from bench.timing import rss_kib
 from mockserver.apis import APIS
-from mockserver.apis.homeq.data import ESTATE_DEFAULTS, apartment_record, listing_record
 from mockserver.apis.instruction.lookups import INTRODUCER
 from mockserver.engine.clock import Clock
 from mockserver.engine.store import Store
@@ -47,7 +48,6 @@ ANCHOR = dt.date(2026, 3, 2)
 CONSUMER = "CNSRCEC47CDCA8A89085FB562D681733A6"
 #: One of that consumer's product actions with an OTD document.
 OTD = "PRA0117B05B5D89DBD8632C06847CB133"
-PER_ESTATE = 100
 State = Any
 
 
@@ -76,21 +76,7 @@ def fill_instruction(store: Store, size: int) -> None:
 
 
 def fill_homeq(store: Store, size: int) -> None:
-    template = store.apartments.get(12)
-    assert template is not None
-    estate_id = 0
-    for n in range(size):
-        if n % PER_ESTATE == 0:
-            estate = {**ESTATE_DEFAULTS, "company": 2, "office": 3, "legal_name": f"Bench {n // PER_ESTATE}"}
-            estate.update({"city": "Stockholm", "landlord_object_id": f"B-{n}", "project": None, "created": ""})
-            estate_id = store.estates.insert(estate)["id"]
-        apartment = apartment_record({**template, "id": None, "estate": estate_id, "national_id": str(n)})
-        apartment["landlord_object_id"] = f"BA-{n}"
-        apartment_id = store.apartments.insert(apartment)["id"]
-        if n % 3 == 0:
-            record = {"apartment": apartment_id, "estate": estate_id, "office": 3, "status": "active"}
-            record["requirement"] = 13
-            store.listings.insert(listing_record({**record, "date_publish": "2026-01-01", "created": ""}))
+    add_apartments(store, size)
 
 
 FILLS: dict[str, Callable[[Store, int], None]] = {
@@ -129,18 +115,16 @@ READS: dict[str, Callable[[State], object]] = {
 
 def state_with(api: str, size: int) -> State:
     """The API's state (no cache folder), its seeded data grown by ``size`` records."""
-    module = sys.modules[APIS[api].build_state.__module__]
-    populate = module.populate
+    kind = APIS[api].build_state
+    seeding = kind.seeding  # type: ignore[attr-defined]
 
     def grown(store: Store, **kwargs: Any) -> None:
-        populate(store, **kwargs)
+        seeding.populate(store, **kwargs)
         FILLS[api](store, size)
 
-    module.populate = grown
-    try:
-        return APIS[api].build_state(Settings(anchor_date=ANCHOR, apis=(api,), cache_dir=""), Clock(ANCHOR))
-    finally:
-        module.populate = populate
+    # A subclass seeds the grown data, and so do its forks (``fork`` makes the state's own class).
+    grown_kind = type(kind.__name__, (kind,), {"seeding": dataclasses.replace(seeding, populate=grown)})
+    return grown_kind(Settings(anchor_date=ANCHOR, apis=(api,), cache_dir=""), Clock(ANCHOR))
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

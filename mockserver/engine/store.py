@@ -215,18 +215,22 @@ class Table:
         :meth:`peek`) is never changed in place."""
         with self._lock:
             row = self._rows[key]
-            if all(name in row and _same(row[name], value) for name, value in changes.items()):
+            if _unchanged(row, changes):
                 return False
-            # Only fields whose value changes move buckets: the others keep the row where it was,
-            # so that indexed look-ups stay in insertion order.
-            moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
-            for field in moved:
-                self._unindex_field(field, key, row)
-            row.update(json_copy(changes))
-            for field in moved:
-                self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
-            self._changed(key)
+            self._apply(key, row, changes)
             return True
+
+    def _apply(self, key: Any, row: Record, changes: Record) -> None:
+        """Writes ``changes`` into the stored ``row`` and moves it between index buckets."""
+        # Only fields whose value changes move buckets: the others keep the row where it was,
+        # so that indexed look-ups stay in insertion order.
+        moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
+        for field in moved:
+            self._unindex_field(field, key, row)
+        row.update(json_copy(changes))
+        for field in moved:
+            self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
+        self._changed(key)
 
     def delete(self, key: Any) -> Record | None:
         with self._lock:
@@ -338,6 +342,11 @@ def json_copy(value: _T) -> _T:
     if type(value) in _ATOMS or isinstance(value, tuple):
         return value
     return copy.deepcopy(value)
+
+
+def _unchanged(row: Record, changes: Record) -> bool:
+    """Whether writing ``changes`` into ``row`` would change nothing."""
+    return all(name in row and _same(row[name], value) for name, value in changes.items())
 
 
 def _same(stored: Any, value: Any) -> bool:
@@ -858,16 +867,9 @@ class ForkTable(Table):
             row = self._row(key)
             if row is None:
                 raise KeyError(key)
-            if all(name in row and _same(row[name], value) for name, value in changes.items()):
+            if _unchanged(row, changes):
                 return False
-            row = self._mine(key)
-            moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
-            for field in moved:
-                self._unindex_field(field, key, row)
-            row.update(json_copy(changes))
-            for field in moved:
-                self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
-            self._changed(key)
+            self._apply(key, self._mine(key), changes)
             return True
 
     def delete(self, key: Any) -> Record | None:
