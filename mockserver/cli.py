@@ -35,6 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--volume", type=int, help="generated records per API (VOLUME; default 20)")
     run.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
     run.add_argument(
+        "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
+    )
+    run.add_argument(
+        "--fixtures-dir", help="read the APIs' fixtures from this folder (FIXTURES_DIR; default: the packaged ones)"
+    )
+    run.add_argument(
+        "--state-dir", help="keep what clients change across restarts in this folder (STATE_DIR; default: nothing kept)"
+    )
+    run.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart on a change of the specs, fixtures or code, keeping the state (a broken spec keeps the old one)",
+    )
+    run.add_argument(
         "--validate-responses",
         action="store_true",
         default=None,
@@ -196,6 +210,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         validate_responses=args.validate_responses,
         log_level=args.log_level,
         faults=tuple(args.faults) if args.faults else None,
+        specs_dir=args.specs_dir,
+        fixtures_dir=args.fixtures_dir,
+        state_dir=args.state_dir,
     )
 
 

@@ -88,6 +88,16 @@ class Settings:
     #: ``mockserver proxy``: the deployment requests are forwarded to, and how long to wait for it.
     target: str | None = None
     target_timeout: float = 30.0
+    #: Where the APIs' specs and fixtures are read from (a team's own copies: ``SPECS_DIR``,
+    #: ``FIXTURES_DIR``, ``--specs-dir``, ``--fixtures-dir``). Empty: the ones the package ships.
+    specs_dir: str = ""
+    fixtures_dir: str = ""
+    #: Where what clients changed (records, sessions) is kept across restarts, in one SQLite file
+    #: (``engine.persistence``). Empty: nothing is kept, every start is the seeded state.
+    state_dir: str = ""
+    #: Seconds between two writes of the changes to ``state_dir``: what a kill -9 may lose at most
+    #: (a clean shutdown writes everything).
+    state_flush_seconds: float = 0.5
     #: Where work that only depends on a file's content is kept between runs (digests of validated
     #: specs, parsed large YAML). Empty: nothing on disk; ``from_env`` defaults it to the user's
     #: cache folder (``$XDG_CACHE_HOME/mockserver`` or ``~/.cache/mockserver``).
