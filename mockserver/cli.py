@@ -6,8 +6,9 @@ import argparse
 import datetime as dt
 import gc
 import secrets
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +265,21 @@ def run(settings: Settings) -> None:
     # out of the collector's full passes, which would walk it again and again under load (HomeQ's
     # inventory page over sockets: 1,117 -> 1,322 req/s).
     gc.freeze()
-    uvicorn.run(server, **_uvicorn_options(settings))
+    serve(uvicorn.run, server, settings)
+
+
+def serve(run_server: Callable[..., None], app: Any, settings: Settings, **options: Any) -> None:
+    """``run_server(app, ...)`` (``uvicorn.run``) until a shutdown, then returns, on SIGTERM as on
+    Ctrl-C: uvicorn answers the requests in flight, then raises the signal it caught again, and
+    SIGTERM's default action would end the process there, before what follows the server (writing
+    the state) runs. Here SIGTERM is Ctrl-C's ``KeyboardInterrupt``, which uvicorn takes as done."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        run_server(app, **{**_uvicorn_options(settings), **options})
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
