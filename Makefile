@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install bytecode run test lint check bench bench-scale bench-homeq-scale bench-cold contract proxy clean
+.PHONY: install bytecode run test lint check bench bench-scale bench-homeq-scale bench-state bench-cold contract proxy clean
 
 install: $(STAMP)
 
@@ -19,9 +19,9 @@ $(STAMP): pyproject.toml
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q mockserver
 
-## Serve every API in specs/ on http://$(HOST):$(PORT) (PORT, HOST, SEED, ANCHOR_DATE, VOLUME overridable).
+## Serve every API in specs/ on http://$(HOST):$(PORT) (PORT, HOST, SEED, ANCHOR_DATE, VOLUME overridable); RELOAD=1 restarts it on a change of the specs, fixtures or code.
 run: bytecode
-	$(BIN)/python -m mockserver run
+	$(BIN)/python -m mockserver run $(if $(RELOAD),--reload)
 
 ## Every test: unit, behaviour and Schemathesis contract tests (in-process).
 test: $(STAMP)
@@ -56,6 +56,10 @@ bench-scale: $(STAMP)
 ## HomeQ's inventory and card search with 1k and 100k apartments (BENCH_ARGS="--sizes 1000,100000").
 bench-homeq-scale: $(STAMP)
 	$(BIN)/python bench/homeq_scale.py $(BENCH_ARGS)
+
+## Write workloads without and with a state folder (STATE_DIR), taking turns (BENCH_ARGS="--duration 5 --rounds 4").
+bench-state: $(STAMP)
+	$(BIN)/python bench/persistence.py $(BENCH_ARGS)
 
 ## Cold start of the whole server until its first answer, timed several times (median).
 bench-cold: $(STAMP)

@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # httpx imports its own command-line client when click, rich and pygments are installed (Schemathesis
 # brings them): ~90 ms of every start, for a command this process never runs. Its fallback, an
@@ -20,9 +20,13 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 from mockserver.settings import Settings  # noqa: E402
 from mockserver.web.faults import FAULTS, check_faults  # noqa: E402
 
+if TYPE_CHECKING:
+    from mockserver.web.app import MockServer
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action=PrintVersion, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve every API in specs/ (settings also from PORT, HOST, SEED, ...)")
     run.add_argument("--host", help="interface to listen on (HOST; default 127.0.0.1)")
@@ -56,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against its spec (VALIDATE_RESPONSES)",
     )
     run.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
+    # A child of `run --reload` (``mockserver.reload``): the socket it serves on, the pipe it reports on.
+    run.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+    run.add_argument("--control-fd", type=int, help=argparse.SUPPRESS)
     run.add_argument(
         "--fault",
         action="append",
@@ -65,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     lint = commands.add_parser("lint", help="check specs: OpenAPI structure plus the house rules")
-    lint.add_argument("specs", nargs="*", type=Path, help="spec files (default: specs/*.yaml)")
+    lint.add_argument(
+        "specs", nargs="*", type=Path, help="spec files or folders of them (default: the specs --specs-dir names)"
+    )
+    lint.add_argument("--specs-dir", help="the specs to lint by default (SPECS_DIR; default: the packaged ones)")
     lint.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
     lint.add_argument("--rule", action="append", dest="rules", help="run only this rule id (repeatable)")
     lint.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -81,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", required=True, help="origin of the deployment, e.g. https://staging.example.com"
     )
     contract.add_argument("--api", action="append", dest="apis", help="check only this API (repeatable; default all)")
+    contract.add_argument(
+        "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
+    )
     contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"), help="where reports go")
     contract.add_argument("--report", default="junit,har", help="report formats: junit, har, vcr (comma-separated)")
     contract.add_argument("--config", type=Path, help="Schemathesis settings (default: the repo's schemathesis.toml)")
@@ -112,8 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     proxy.add_argument("--host", help="interface to listen on (HOST; default 127.0.0.1)")
     proxy.add_argument("--port", type=int, help="port (PORT; default 8000)")
     proxy.add_argument("--api", action="append", dest="apis", help="check only this API's spec (repeatable)")
+    proxy.add_argument(
+        "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
+    )
     proxy.add_argument("--timeout", type=float, help="seconds to wait for the target (TARGET_TIMEOUT; default 30)")
     proxy.add_argument("--log-level", help="uvicorn log level (LOG_LEVEL; default warning)")
+    from mockserver.diff.cli import build_parser as diff_parser
+
+    diff_parser(commands)
     return parser
 
 
@@ -121,6 +140,7 @@ def proxy(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockserver.apis import APIS
+    from mockserver.engine.registry import as_served
     from mockserver.proxy import ProxyApp
     from mockserver.web.adminguard import AdminGuard
 
@@ -132,9 +152,10 @@ def proxy(args: argparse.Namespace) -> int:
             target=args.target,
             target_timeout=args.timeout,
             log_level=args.log_level,
+            specs_dir=args.specs_dir,
         )
         settings = with_admin_token(settings)
-        app = ProxyApp(settings, APIS)
+        app = ProxyApp(settings, as_served(APIS, settings))
     except ValueError as exc:
         print(f"mockserver proxy: {exc}", file=sys.stderr)
         return 2
@@ -152,7 +173,13 @@ def contract(args: argparse.Namespace) -> int:
 
     from mockserver.apis import APIS
     from mockserver.contract.runner import ContractOptions, run_contract
+    from mockserver.engine.registry import as_served
 
+    try:
+        registry = as_served(APIS, Settings.from_env(specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None))
+    except ValueError as exc:
+        print(f"mockserver contract: {exc}", file=sys.stderr)
+        return 2
     extra = tuple(args.extra[1:] if args.extra[:1] == ["--"] else args.extra)
     options = ContractOptions(
         base_url=args.base_url,
@@ -175,13 +202,13 @@ def contract(args: argparse.Namespace) -> int:
         extra=extra,
         **({"config_file": args.config} if args.config else {}),
     )
-    return run_contract(options, APIS)
+    return run_contract(options, registry)
 
 
 def lint(args: argparse.Namespace) -> int:
-    from mockserver.engine.registry import SPECS_DIR
+    from mockserver.engine.paths import specs_dir
     from mockserver.lint import RULES, lint_file
-    from mockserver.lint.runner import has_errors, junit_report, text_report
+    from mockserver.lint.runner import has_errors, junit_report, spec_files, text_report
 
     if args.list_rules:
         for rule in RULES.values():
@@ -191,7 +218,11 @@ def lint(args: argparse.Namespace) -> int:
     if unknown:
         print(f"mockserver lint: unknown rule(s) {', '.join(unknown)}; see --list-rules", file=sys.stderr)
         return 2
-    paths = args.specs or sorted(SPECS_DIR.glob("*.yaml"))
+    try:
+        paths = spec_files(args.specs or [specs_dir(Settings.from_env(specs_dir=args.specs_dir))])
+    except ValueError as exc:
+        print(f"mockserver lint: {exc}", file=sys.stderr)
+        return 2
     results = {path: lint_file(path, args.rules) for path in paths}
     print(text_report(results))
     if args.junit:
@@ -248,24 +279,24 @@ def with_admin_token(settings: Settings) -> Settings:
 def run(settings: Settings) -> None:
     import uvicorn
 
+    from mockserver.engine.persistence import StateRefused
     from mockserver.web.app import create_app
 
     settings = with_admin_token(settings)
-    server = create_app(settings)
-    if settings.faults:
-        print(f"mockserver: FAULT MODE {', '.join(settings.faults)}: this server breaks its contract", flush=True)
-    print(f"mockserver: seed {settings.seed}, anchor day {server.runtime.clock.anchor}", flush=True)
-    for served in server.runtime.apis.values():
-        base = f"http://{settings.host}:{settings.port}{served.definition.base_path}"
-        print(f"  {served.name:<10} {base}  (docs {base}/ui/)", flush=True)
-    print(f"  control    http://{settings.host}:{settings.port}/__admin/apis", flush=True)
-    if settings.admin_token:
-        print(f"  control plane token (Authorization: Bearer ...): {settings.admin_token}", flush=True)
-    # What is built by now (specs, Connexion's app, the seeded data) lives as long as the process:
-    # out of the collector's full passes, which would walk it again and again under load (HomeQ's
-    # inventory page over sockets: 1,117 -> 1,322 req/s).
-    gc.freeze()
-    serve(uvicorn.run, server, settings)
+    try:
+        server = create_app(settings)
+    except StateRefused as exc:  # another server on the folder, or a state kept with other settings
+        print(f"mockserver: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    try:
+        print_banner(settings, server)
+        # What is built by now (specs, Connexion's app, the seeded data) lives as long as the process:
+        # out of the collector's full passes, which would walk it again and again under load (HomeQ's
+        # inventory page over sockets: 1,117 -> 1,322 req/s).
+        gc.freeze()
+        serve(uvicorn.run, server, settings)
+    finally:
+        server.runtime.close()  # the last changes written, the state folder let go
 
 
 def serve(run_server: Callable[..., None], app: Any, settings: Settings, **options: Any) -> None:
@@ -282,12 +313,138 @@ def serve(run_server: Callable[..., None], app: Any, settings: Settings, **optio
         signal.signal(signal.SIGTERM, previous)
 
 
+def run_reloading(settings: Settings, argv: Sequence[str]) -> int:
+    """``run --reload``: a supervisor (``mockserver.reload``) runs the server in a child and
+    replaces it on a change of the specs, fixtures or code."""
+    from mockserver import reload
+
+    return reload.supervise(with_admin_token(settings), argv)
+
+
+def serve_inherited(settings: Settings, listen_fd: int, control_fd: int) -> int:
+    """A child of ``run --reload``: builds the server, tells the supervisor it is ready, waits for
+    its go, then serves on the socket it inherited (the supervisor's, open across restarts)."""
+    import asyncio
+    import socket
+
+    from mockserver import reload
+
+    channel = reload.ChildChannel(control_fd)
+    try:
+        import uvicorn
+
+        from mockserver.web.app import create_app
+    except Exception as exc:  # the code is broken: the supervisor says why, the previous version serves on
+        channel.failed(reload.describe_failure(exc, settings))
+        return 1
+    if not channel.loaded():
+        return 0  # a spare that was not needed
+    try:
+        server, fresh = reload.build_standby(settings, create_app)
+    except Exception as exc:
+        channel.failed(reload.describe_failure(exc, settings))
+        return 1
+    command = channel.ready()
+    if command is None:
+        return 0  # not wanted any more (a newer change, or the supervisor stops)
+    if server is None:  # the state folder is free now: the server on it, its state restored
+        if fresh:
+            reload.forget_state(settings.state_dir)
+            print("mockserver: the state kept across reloads does not fit this version: seeded afresh", flush=True)
+        try:
+            server = create_app(settings)
+        except Exception as exc:
+            channel.failed(reload.describe_failure(exc, settings))
+            return 1
+    if command.get("banner"):
+        print_banner(settings, server, private_state=reload.private_state(settings))
+    gc.freeze()
+    channel.stop_with_supervisor()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                channel.serving()
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # No more accepting: new connections wait in the backlog for the next child. uvicorn's
+            # shutdown closes every connection without a request yet, those it accepted a moment
+            # ago too, whose request is on its way: a short wait lets it in, to be answered.
+            for listening in self.servers:
+                listening.close()
+            await asyncio.sleep(0.05)
+            await super().shutdown(sockets=sockets)
+
+    def run_server(app: Any, **options: Any) -> None:
+        Server(uvicorn.Config(app, **options)).run(sockets=[socket.socket(fileno=listen_fd)])
+
+    try:
+        serve(run_server, server, settings)
+    finally:
+        server.runtime.close()  # what is left of the state written, the folder let go
+        channel.stopped()
+    return 0
+
+
+def print_banner(settings: Settings, server: MockServer, private_state: bool = False) -> None:
+    """What ``mockserver run`` prints at start: the seed, the anchor day, the state restored, where
+    each API is (``private_state``: the state folder is ``run --reload``'s own, not worth a line)."""
+    if settings.faults:
+        print(f"mockserver: FAULT MODE {', '.join(settings.faults)}: this server breaks its contract", flush=True)
+    print(f"mockserver: seed {settings.seed}, anchor day {server.runtime.clock.anchor}", flush=True)
+    kept = server.runtime.persistence
+    if kept is not None and not private_state:
+        restored = sum(kept.restored.values())
+        taken = " (the state's: no ANCHOR_DATE given)" if settings.anchor_date is None and restored else ""
+        print(
+            f"mockserver: state kept in {kept.path}: {restored} records and {kept.restored_sessions} sessions "
+            f"restored{taken}",
+            flush=True,
+        )
+    for served in server.runtime.apis.values():
+        base = f"http://{settings.host}:{settings.port}{served.definition.base_path}"
+        print(f"  {served.name:<10} {base}  (docs {base}/ui/)", flush=True)
+    print(f"  control    http://{settings.host}:{settings.port}/__admin/apis", flush=True)
+    if settings.admin_token:
+        print(f"  control plane token (Authorization: Bearer ...): {settings.admin_token}", flush=True)
+
+
+class PrintVersion(argparse.Action):
+    """``--version``: ``mockserver <version>``, then exit 0 (the version looked up only then)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"mockserver {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    """The installed distribution's version (the package's own in a checkout that is not installed)."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("mockserver")
+    except importlib.metadata.PackageNotFoundError:
+        from mockserver import __version__
+
+        return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from mockserver.engine.paths import MissingDataError
+
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint(args)
     if args.command == "contract":
         return contract(args)
+    if args.command == "diff":
+        from mockserver.diff.cli import run as diff
+
+        return diff(args)
     if args.command == "proxy":
         return proxy(args)
     try:
@@ -297,7 +454,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":
-        run(settings)
+        if args.reload:
+            return run_reloading(settings, sys.argv[1:] if argv is None else argv)
+        if args.listen_fd is not None and args.control_fd is not None:
+            return serve_inherited(settings, args.listen_fd, args.control_fd)
+        try:
+            run(settings)
+        except MissingDataError as exc:  # a spec or fixtures folder not in --specs-dir / --fixtures-dir
+            print(f"mockserver: {exc}", file=sys.stderr)
+            return 2
     return 0
 
 

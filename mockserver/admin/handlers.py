@@ -140,6 +140,10 @@ class AdminHandlers:
             raise NotFound(f"No session named {name!r}.")
         return None, 204
 
+    async def get_state(self) -> tuple[dict[str, Any], int]:
+        persistence = self.runtime.persistence
+        return (persistence.status() if persistence is not None else {"dir": None}), 200
+
     async def list_problems(self) -> tuple[dict[str, Any], int]:
         return {
             "problems": [

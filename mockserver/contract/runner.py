@@ -21,9 +21,12 @@ from typing import Any, TextIO
 import tomli_w
 
 from mockserver.contract.credentials import Credential, CredentialError, auth_config, resolve, scheme_headers
-from mockserver.engine.registry import ROOT, ApiDefinition
+from mockserver.engine.paths import PACKAGED_CONTRACT_SETTINGS
+from mockserver.engine.registry import ApiDefinition
 
 CREDENTIAL_ENV = "MOCKSERVER_CONTRACT_CREDENTIAL"
+#: The repository's Schemathesis settings (its operations' documented exceptions), as the package ships them.
+DEFAULT_CONFIG = PACKAGED_CONTRACT_SETTINGS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +39,7 @@ class ContractOptions:
     report_dir: Path = Path("reports/contract")
     #: Report formats Schemathesis writes (junit, har, vcr, ...); JUnit is always written.
     reports: tuple[str, ...] = ("junit", "har")
-    config_file: Path = ROOT / "schemathesis.toml"
+    config_file: Path = DEFAULT_CONFIG
     #: Extra ``Name: value`` headers sent with every request.
     headers: tuple[str, ...] = ()
     token: str | None = None
@@ -79,6 +82,9 @@ def run_contract(options: ContractOptions, registry: dict[str, ApiDefinition], o
     if unknown:
         known = ", ".join(registry)
         print(f"mockserver contract: unknown API(s) {', '.join(unknown)}; known: {known}", file=sys.stderr)
+        return 2
+    if not options.config_file.is_file():
+        print(f"mockserver contract: no Schemathesis settings at {options.config_file} (--config)", file=sys.stderr)
         return 2
     base_config = tomllib.loads(options.config_file.read_text(encoding="utf-8"))
     outcomes = [_run_api(registry[name], options, base_config, out) for name in names]

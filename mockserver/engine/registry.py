@@ -16,12 +16,14 @@ from urllib.parse import urlparse
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.fixtures import read_yaml
+from mockserver.engine.paths import PACKAGED_FIXTURES, PACKAGED_SPECS, spec_path
 from mockserver.engine.webhooks import Webhooks
 from mockserver.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SPECS_DIR = ROOT / "specs"
-FIXTURES_DIR = ROOT / "fixtures"
+#: The specs and fixtures the package ships (``engine.paths``; in a checkout, the repository's
+#: ``specs/`` and ``fixtures/``). A runtime reads the folders its settings name: :meth:`ApiDefinition.using`.
+SPECS_DIR = PACKAGED_SPECS
+FIXTURES_DIR = PACKAGED_FIXTURES
 
 #: A credential check: takes what the client sent, returns the identity it proves or ``None``.
 CredentialCheck = Callable[[str], "dict[str, Any] | None"]
@@ -49,6 +51,19 @@ class WebhookSource(Protocol):
 
     def trigger_event(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Builds ``event`` from the stored records, sends it; returns ``{event, body, deliveries}``."""
+
+
+@runtime_checkable
+class KeptExtras(Protocol):
+    """An API state with something besides its records that clients' credentials depend on
+    (optional; HomeQ's signing secret): kept with the records when the state is kept on disk
+    (``engine.persistence``), so that what clients hold still works after a restart."""
+
+    def persisted_extras(self) -> dict[str, str]:
+        """What to keep, by name (text)."""
+
+    def restore_extras(self, extras: dict[str, str]) -> None:
+        """Takes back what :meth:`persisted_extras` gave (names it does not know are ignored)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +136,12 @@ class ApiDefinition:
         default_factory=dict, compare=False, hash=False
     )
 
+    def using(self, settings: Settings) -> ApiDefinition:
+        """This API as the settings serve it: its spec read from their specs folder (a missing file
+        raises :class:`~mockserver.engine.paths.MissingDataError`)."""
+        path = spec_path(settings, self.spec_file.name)
+        return self if path == self.spec_file else dataclasses.replace(self, spec_file=path)
+
     @functools.cached_property
     def spec(self) -> dict[str, Any]:
         loaded: dict[str, Any] = read_yaml(self.spec_file)
@@ -146,3 +167,10 @@ class ApiDefinition:
     @property
     def title(self) -> str:
         return str(self.spec["info"]["title"])
+
+
+def as_served(registry: Mapping[str, ApiDefinition], settings: Settings) -> dict[str, ApiDefinition]:
+    """The registry as the settings serve it: each API they serve (all, when they name none) reads
+    its spec from their specs folder (:meth:`ApiDefinition.using`); the others stay as they are."""
+    names = set(settings.apis or registry)
+    return {name: definition.using(settings) if name in names else definition for name, definition in registry.items()}

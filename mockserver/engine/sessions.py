@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from mockserver.engine.clock import Clock, isoformat
 from mockserver.engine.problems import SessionNameInvalid
@@ -136,6 +136,16 @@ class Session:
                 state.webhooks.close()
 
 
+class SessionListener(Protocol):
+    """Told when a session is made (before any request can use it) and when it is forgotten
+    (removed, expired, or the least recently used beyond the cap), in that order for any one name:
+    what keeps sessions on disk (``engine.persistence``). Both are called under the sessions' lock."""
+
+    def session_made(self, session: Session) -> None: ...
+
+    def session_forgotten(self, session: Session) -> None: ...
+
+
 class Sessions:
     """The sessions of one runtime, by name, least recently used first.
 
@@ -162,6 +172,8 @@ class Sessions:
         self._rules = rules
         self._sessions: collections.OrderedDict[str, Session] = collections.OrderedDict()
         self._lock = threading.Lock()
+        #: Told of every session made and forgotten (``None``: nobody is).
+        self.listener: SessionListener | None = None
 
     def use(self, name: str) -> Session:
         """The session ``name`` (made if there is none), marked as used now: what a request in it
@@ -192,6 +204,8 @@ class Sessions:
         self._expired()
         with self._lock:
             session = self._sessions.pop(name, None)
+            if session is not None:
+                self._forgotten(session)
         if session is None:
             return False
         session.close()
@@ -233,7 +247,7 @@ class Sessions:
             if session is None:
                 session = self._new(name, now)
                 while len(self._sessions) > self.max_sessions:
-                    dropped.append(self._sessions.popitem(last=False)[1])
+                    dropped.append(self._forgotten(self._sessions.popitem(last=False)[1]))
             else:
                 self._sessions.move_to_end(name)
                 session.last_used = now
@@ -243,7 +257,14 @@ class Sessions:
 
     def _new(self, name: str, now: float) -> Session:
         session = Session(name, self._fork(name), Journal(self._journal_size), self._rules(), self._clock.stamp(), now)
+        if self.listener is not None:  # before any request can find it
+            self.listener.session_made(session)
         self._sessions[name] = session
+        return session
+
+    def _forgotten(self, session: Session) -> Session:
+        if self.listener is not None:
+            self.listener.session_forgotten(session)
         return session
 
     def _expire(self, now: float) -> list[Session]:
@@ -254,5 +275,5 @@ class Sessions:
             oldest = next(iter(self._sessions.values()))
             if now - oldest.last_used <= self.idle_seconds:
                 break
-            dropped.append(self._sessions.popitem(last=False)[1])
+            dropped.append(self._forgotten(self._sessions.popitem(last=False)[1]))
         return dropped

@@ -6,13 +6,14 @@ the clock's anchor day and the releases of Faker and Python, nothing else (``tes
 checks that it does not depend on the time it is made). Making it costs Faker's import and its
 drawing, about a fifth of a cold start; a start that finds the same data in the cache folder
 (``Settings.cache_dir``: ``CACHE_DIR``, by default the user's cache folder) loads it in a few
-milliseconds instead. The key covers every source file of the package and every fixture file, so
-any change to either makes the data again. With no cache folder (the tests' default) the data is
-always made.
+milliseconds instead. The key covers every source file of the package and every file of the API's
+fixtures folder (the packaged one or the settings' ``fixtures_dir``), so any change to either
+makes the data again. With no cache folder (the tests' default) the data is always made.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import ClassVar, Self, cast
 
 from mockserver.engine.clock import Clock
-from mockserver.engine.registry import FIXTURES_DIR
+from mockserver.engine.paths import api_fixtures
 from mockserver.engine.store import Store
 from mockserver.settings import Settings
 
@@ -60,6 +61,10 @@ class SeededState:
 
     #: Each API's state class says once what its data is made of.
     seeding: ClassVar[Seeding]
+    #: Entered (under the store's lock) around every :meth:`reset` when set: what keeps the state's
+    #: changes on disk (``engine.persistence``) takes the re-seeding for no change, and forgets what
+    #: it kept. ``None`` (no state kept): a reset is only a reset.
+    reset_guard: Callable[[], contextlib.AbstractContextManager[None]] | None = None
 
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
@@ -83,7 +88,16 @@ class SeededState:
         return self.store.base is not None
 
     def reset(self) -> None:
-        """Back to the seeded + fixture state (a fork: its changes dropped)."""
+        """Back to the seeded + fixture state (a fork: its changes dropped), inside
+        :attr:`reset_guard` when one is set."""
+        guard = self.reset_guard
+        if guard is None:
+            self._reset_store()
+            return
+        with self.store.lock, guard():
+            self._reset_store()
+
+    def _reset_store(self) -> None:
         if self.store.base is not None:
             self.store.revert()
             return
@@ -116,14 +130,17 @@ class SeededState:
 
 
 def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clock) -> None:
-    """Fills the (cleared) ``store`` as ``seeding.populate(store, seed=, volume=, clock=)`` would with
-    the settings' seed and volume, from the cache folder when it holds this very data."""
+    """Fills the (cleared) ``store`` as ``seeding.populate(store, seed=, volume=, clock=, fixtures=)``
+    would with the settings' seed and volume and the API's fixtures folder (``<fixtures>/<api>``, from
+    the settings' fixtures folder), from the cache folder when it holds this very data."""
     api, populate = seeding.api, seeding.populate
     seed, volume, cache_dir = settings.seed, settings.volume, settings.cache_dir
+    fixtures = api_fixtures(settings, api)
     if not cache_dir:
-        populate(store, seed=seed, volume=volume, clock=clock)
+        populate(store, seed=seed, volume=volume, clock=clock, fixtures=fixtures)
         return
-    key = hashlib.blake2b(digest().encode() + repr((api, seed, volume, clock.anchor)).encode(), digest_size=16)
+    made_of = digest(fixtures) + repr((api, seed, volume, clock.anchor))
+    key = hashlib.blake2b(made_of.encode(), digest_size=16)
     path = Path(cache_dir) / "data" / f"{api}-{key.hexdigest()}.pickle"
     try:
         tables = pickle.loads(path.read_bytes())
@@ -132,7 +149,7 @@ def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clo
     if tables is not None:
         store.load(tables)
         return
-    populate(store, seed=seed, volume=volume, clock=clock)
+    populate(store, seed=seed, volume=volume, clock=clock, fixtures=fixtures)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -142,16 +159,21 @@ def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clo
         pass  # a read-only cache folder only costs making the data next time
 
 
-@functools.lru_cache(maxsize=1)
-def digest() -> str:
-    """What the seeded data of every API is made from, besides its arguments: the package's source,
-    the fixtures, and the releases of Faker and Python."""
+def digest(fixtures: Path) -> str:
+    """What an API's seeded data is made from, besides its arguments: the package's source, the
+    API's fixtures folder ``fixtures`` (the packaged one or a team's own), and the releases of Faker
+    and Python."""
+    source, data = _files_digest(PACKAGE, "*.py"), _files_digest(fixtures.absolute(), "*")
+    return f"{source}/{data}/{_version('Faker')}/{sys.version}"
+
+
+@functools.lru_cache(maxsize=32)
+def _files_digest(folder: Path, pattern: str) -> str:
+    """The names and contents of the files under ``folder`` that match ``pattern`` (once per process)."""
     hasher = hashlib.blake2b(digest_size=16)
-    for folder, pattern in ((PACKAGE, "*.py"), (FIXTURES_DIR, "*")):
-        for path in sorted(folder.rglob(pattern)):
-            if path.is_file() and "__pycache__" not in path.parts:
-                hasher.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    hasher.update(f"{_version('Faker')}/{sys.version}".encode())
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            hasher.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()
 
 

@@ -196,6 +196,21 @@ class Table:
         store's lock while they do)."""
         return self._rows.get(key)
 
+    def stored(self, key: Any) -> Record | None:
+        """The stored row itself (not a copy; a fork lends nothing), or ``None``: for a reader that
+        reads it at once under the store's lock (``engine.persistence`` writes it out)."""
+        return self._rows.get(key)
+
+    @property
+    def upcoming_id(self) -> int:
+        """The id :meth:`next_id` gives next."""
+        return self._next
+
+    def set_upcoming_id(self, value: int) -> None:
+        """Makes :meth:`next_id` continue from ``value`` (a table restored from disk)."""
+        with self._lock:
+            self._next = value
+
     def peek_find(self, **criteria: Any) -> list[Record]:
         """The stored rows matching ``criteria`` themselves, not copies, in insertion order: for
         views that only read them (see :meth:`peek`)."""
@@ -738,6 +753,9 @@ class ForkTable(Table):
     def peek(self, key: Any) -> Record | None:
         row = self._lent.get(key)
         return row if row is not None else self._lend(key)
+
+    def stored(self, key: Any) -> Record | None:
+        return self._row(key)
 
     def peek_find(self, **criteria: Any) -> list[Record]:
         with self._lock:

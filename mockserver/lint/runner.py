@@ -23,6 +23,25 @@ def lint_spec(spec: Spec, rules: Iterable[str] | None = None) -> list[Finding]:
     return findings
 
 
+def spec_files(named: Iterable[Path]) -> list[Path]:
+    """The files to lint: each named file, and every ``*.yaml`` of each named folder. A name that
+    does not exist, or nothing to lint at all, raises ``ValueError``: a lint of no file is no pass."""
+    files: list[Path] = []
+    for path in named:
+        if path.is_dir():
+            found = sorted(path.glob("*.yaml"))
+            if not found:
+                raise ValueError(f"no specs (*.yaml) in {path}")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ValueError(f"no such spec file or folder: {path}")
+    if not files:
+        raise ValueError("no specs to lint")
+    return files
+
+
 def lint_file(path: Path, rules: Iterable[str] | None = None) -> list[Finding]:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import APIS
 from mockserver.engine.fixtures import read_yaml, use_cache_folder
-from mockserver.engine.registry import ApiDefinition, ErrorFormat
+from mockserver.engine.registry import ApiDefinition, ErrorFormat, as_served
 from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
 from mockserver.settings import Settings
 from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
@@ -57,7 +57,8 @@ class MockServer:
         VALIDATED.use_folder(settings.cache_dir)
         use_cache_folder(settings.cache_dir)
         self.settings = settings
-        self.runtime = Runtime(settings, APIS if registry is None else registry)
+        # Each served API's spec from the settings' specs folder (the packaged ones by default).
+        self.runtime = Runtime(settings, as_served(APIS if registry is None else registry, settings))
         self.handlers = {
             name: served.definition.build_handlers(served.state) for name, served in self.runtime.apis.items()
         }

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.fixtures import load
 from mockserver.engine.generation import SeededGenerator
-from mockserver.engine.registry import FIXTURES_DIR
 from mockserver.engine.store import Store
 
 from . import lookups
@@ -51,8 +51,8 @@ def session_time(value: str) -> str:
     return f"{match.group(1)} {match.group(2)}" if match else value
 
 
-def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-    load_fixtures(store, clock)
+def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Path) -> None:
+    load_fixtures(store, clock, fixtures)
     Generator(store, seed=seed, volume=volume, clock=clock).run()
 
 
@@ -79,8 +79,8 @@ def insert_consumer(store: Store, consumer: Record) -> None:
     )
 
 
-def load_fixtures(store: Store, clock: Clock) -> None:
-    records = load(FIXTURES_DIR / "consumerportal", clock)
+def load_fixtures(store: Store, clock: Clock, fixtures: Path) -> None:
+    records = load(fixtures, clock)
     for consumer in records.get("consumers", []):
         insert_consumer(store, consumer)
     for dossier in records.get("dossiers", []):

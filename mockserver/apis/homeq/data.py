@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from mockserver.engine.clock import Clock, isoformat, parse
 from mockserver.engine.fixtures import load
 from mockserver.engine.generation import SeededGenerator
-from mockserver.engine.registry import FIXTURES_DIR
 from mockserver.engine.store import Store
 
 from .lookups import DEFAULT_PROFILES, PLACES
@@ -121,13 +121,13 @@ def requirement_record(fields: dict[str, Any]) -> dict[str, Any]:
     return {**schema_defaults("RequirementProfileCreate"), **fields}
 
 
-def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
-    load_fixtures(store, clock)
+def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Path) -> None:
+    load_fixtures(store, clock, fixtures)
     Generator(store, seed=seed, volume=volume, clock=clock).run()
 
 
-def load_fixtures(store: Store, clock: Clock) -> None:
-    records = load(FIXTURES_DIR / "homeq", clock)
+def load_fixtures(store: Store, clock: Clock, fixtures: Path) -> None:
+    records = load(fixtures, clock)
     for profile in DEFAULT_PROFILES:
         store.right_profiles.insert(dict(profile))
     for company in records.get("companies", []):

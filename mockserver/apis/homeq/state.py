@@ -73,6 +73,16 @@ class HomeQState(SeededState):
             self.listings.reads.clear()
             self.maps.clear()
 
+    def persisted_extras(self) -> dict[str, str]:
+        """The signing secret, kept with the state on disk (``STATE_DIR``) so that the tokens clients
+        hold still work after a restart; none when ``JWT_SECRET`` is set (the secret is made from it)."""
+        return {} if self.settings.jwt_secret else {"secret": self.secret.hex()}
+
+    def restore_extras(self, extras: dict[str, str]) -> None:
+        kept = extras.get("secret")
+        if kept and not self.settings.jwt_secret:
+            self.secret = self.access.secret = self.organisation.secret = bytes.fromhex(kept)
+
     def trigger_event(self, event: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The control plane's on-demand event: built from the stored records, sent to every
         registration that wants it."""

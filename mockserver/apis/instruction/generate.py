@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from mockserver.engine.clock import Clock, isoformat
 from mockserver.engine.fixtures import load
 from mockserver.engine.generation import SeededGenerator
-from mockserver.engine.registry import FIXTURES_DIR
 from mockserver.engine.store import Store
 
 from .data import KEY, complete, default_fee
@@ -100,9 +100,9 @@ OTHER_CANCEL_REASONS = (
 )
 
 
-def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
+def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Path) -> None:
     """Fixtures first (their references are fixed), then ``volume`` x 2 generated cases."""
-    records = load(FIXTURES_DIR / "instruction", clock)
+    records = load(fixtures, clock)
     for organisation in records.get("organisations", []):
         store.organisations.insert({"people": [], **organisation})
     for instruction in records.get("instructions", []):

@@ -8,12 +8,12 @@ anchor give the same records, byte for byte, on every machine.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.fixtures import load
 from mockserver.engine.generation import SeededGenerator
-from mockserver.engine.registry import FIXTURES_DIR
 from mockserver.engine.store import Store
 
 from .lookups import LOCAL_AUTHORITIES
@@ -66,14 +66,14 @@ def token_for(seed: int, customer_id: int) -> str:
     return "tok-" + hashlib.sha256(f"portal:{seed}:{customer_id}".encode()).hexdigest()[:32]
 
 
-def populate(store: Store, *, seed: int, volume: int, clock: Clock) -> None:
+def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Path) -> None:
     """Fixtures first (their ids are fixed), then ``volume`` generated customers and their world."""
-    load_fixtures(store, clock)
+    load_fixtures(store, clock, fixtures)
     Generator(store, seed=seed, volume=volume, clock=clock).run()
 
 
-def load_fixtures(store: Store, clock: Clock) -> None:
-    records = load(FIXTURES_DIR / "portal", clock)
+def load_fixtures(store: Store, clock: Clock, fixtures: Path) -> None:
+    records = load(fixtures, clock)
     for name in ("developments", "listings", "properties", "slots", "applications", "appointments", "forms"):
         for record in records.get(name, []):
             getattr(store, name).insert(dict(record))
