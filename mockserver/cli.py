@@ -84,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fuzz a deployment (or our mock) against the specs with Schemathesis",
         description="Runs Schemathesis (all phases, all checks) against BASE_URL for each API. Credentials: "
         "--token / --username and --password (also MOCKSERVER_TOKEN, MOCKSERVER_USERNAME, MOCKSERVER_PASSWORD), "
-        "--header, or, against our mock, the demo user /__admin/apis publishes. Arguments after -- go to "
-        "`schemathesis run` unchanged. Exit code 0 only when nothing failed.",
+        "--header, or, against our mock, the demo user /__admin/apis publishes. A second user for the "
+        "object-level authorization check: --peer-token / --peer-username and --peer-password, or, against our "
+        "mock, its second demo user. Then the lifecycle pass walks every resource's life along the spec's "
+        "links. Arguments after -- go to `schemathesis run` unchanged. Exit code 0 only when nothing failed.",
     )
     contract.add_argument(
         "--base-url", required=True, help="origin of the deployment, e.g. https://staging.example.com"
@@ -95,21 +97,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
     )
     contract.add_argument("--report-dir", type=Path, default=Path("reports/contract"), help="where reports go")
-    contract.add_argument("--report", default="junit,har", help="report formats: junit, har, vcr (comma-separated)")
+    contract.add_argument(
+        "--report", default="junit,har", help="report formats: junit and har (always written), vcr (comma-separated)"
+    )
     contract.add_argument("--config", type=Path, help="Schemathesis settings (default: the repo's schemathesis.toml)")
     contract.add_argument("-H", "--header", action="append", dest="headers", default=[], help="'Name: value' header")
     contract.add_argument("--token", help="bearer token or API key (MOCKSERVER_TOKEN)")
     contract.add_argument("--username", help="log in as this user, for APIs with a login (MOCKSERVER_USERNAME)")
     contract.add_argument("--password", help="password for --username (MOCKSERVER_PASSWORD)")
+    contract.add_argument(
+        "--peer-token", help="a second user's token: object-level authorization checks (MOCKSERVER_PEER_TOKEN)"
+    )
+    contract.add_argument("--peer-username", help="log in as this second user (MOCKSERVER_PEER_USERNAME)")
+    contract.add_argument("--peer-password", help="password for --peer-username (MOCKSERVER_PEER_PASSWORD)")
+    contract.add_argument(
+        "--no-peer", action="store_true", help="against our mock, do not take its second demo user as the peer"
+    )
     contract.add_argument("--no-admin", action="store_true", help="never ask /__admin/apis for demo credentials")
     contract.add_argument(
         "--admin-token", help="our mock's control-plane token, when it listens off loopback (MOCKSERVER_ADMIN_TOKEN)"
     )
     contract.add_argument("-n", "--max-examples", type=int, help="test cases per operation and phase")
     contract.add_argument("--max-time", type=int, help="time budget in seconds for each API")
+    contract.add_argument(
+        "--max-response-time",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="fail an answer slower than this (default: the API's project in schemathesis.toml)",
+    )
     contract.add_argument("--seed", type=int, help="random seed (default: schemathesis.toml's)")
     contract.add_argument("-w", "--workers", type=int, default=1, help="concurrent workers (default 1)")
-    contract.add_argument("--phases", help="examples,coverage,fuzzing,stateful (default: all)")
+    contract.add_argument(
+        "--phases",
+        help="examples,coverage,fuzzing,stateful (Schemathesis') and lifecycle (each resource's create, read, "
+        "update, delete and read again along the spec's links; lifecycle.xml); default: all; "
+        "`--phases lifecycle` runs the lifecycle pass alone",
+    )
     contract.add_argument("--checks", default="all", help="Schemathesis checks (default: all)")
     contract.add_argument(
         "--include-operation-id", action="append", dest="operation_ids", default=[], help="only this operation"
@@ -133,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     from mockserver.diff.cli import build_parser as diff_parser
 
     diff_parser(commands)
+    from mockserver.coverage.cli import build_parser as coverage_parser
+
+    coverage_parser(commands)
     return parser
 
 
@@ -168,6 +194,16 @@ def proxy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):  # NaN too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return seconds
+
+
 def contract(args: argparse.Namespace) -> int:
     import os
 
@@ -190,10 +226,15 @@ def contract(args: argparse.Namespace) -> int:
         token=args.token or os.environ.get("MOCKSERVER_TOKEN") or None,
         username=args.username or os.environ.get("MOCKSERVER_USERNAME") or None,
         password=args.password or os.environ.get("MOCKSERVER_PASSWORD") or None,
+        peer_token=args.peer_token or os.environ.get("MOCKSERVER_PEER_TOKEN") or None,
+        peer_username=args.peer_username or os.environ.get("MOCKSERVER_PEER_USERNAME") or None,
+        peer_password=args.peer_password or os.environ.get("MOCKSERVER_PEER_PASSWORD") or None,
+        use_peer=not args.no_peer,
         use_admin=not args.no_admin,
         admin_token=args.admin_token or os.environ.get("MOCKSERVER_ADMIN_TOKEN") or None,
         max_examples=args.max_examples,
         max_time=args.max_time,
+        max_response_time=args.max_response_time,
         seed=args.seed,
         workers=args.workers,
         phases=args.phases,
@@ -203,6 +244,19 @@ def contract(args: argparse.Namespace) -> int:
         **({"config_file": args.config} if args.config else {}),
     )
     return run_contract(options, registry)
+
+
+def coverage(args: argparse.Namespace) -> int:
+    from mockserver.apis import APIS
+    from mockserver.coverage.cli import run as report_coverage
+    from mockserver.engine.registry import as_served
+
+    try:
+        registry = as_served(APIS, Settings.from_env(specs_dir=args.specs_dir))
+    except ValueError as exc:
+        print(f"mockserver coverage: {exc}", file=sys.stderr)
+        return 2
+    return report_coverage(args, registry)
 
 
 def lint(args: argparse.Namespace) -> int:
@@ -447,6 +501,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return diff(args)
     if args.command == "proxy":
         return proxy(args)
+    if args.command == "coverage":
+        return coverage(args)
     try:
         settings = settings_from(args)
         check_faults(settings.faults)

@@ -13,6 +13,7 @@ import time
 from typing import Any, cast
 
 from mockserver.admin.extensions import PROJECT_FOLLOWING, ProjectFollowing
+from mockserver.coverage import CoverageReport, api_coverage, html_report
 from mockserver.engine.problems import CATALOGUE, BadRequest, NotFound
 from mockserver.engine.registry import ApiState, WebhookSource
 from mockserver.engine.rules import RuleSet
@@ -21,6 +22,7 @@ from mockserver.engine.sessions import Journal, Session, check_name
 
 #: The media types the upload target serves files back as (its spec lists them).
 SERVED_TYPES = ("image/jpeg", "image/png", "application/pdf", "video/mp4")
+HTML = "text/html"
 
 
 class AdminHandlers:
@@ -96,6 +98,25 @@ class AdminHandlers:
         if limit is not None:
             entries = entries[:limit]
         return {"requests": entries}, 200
+
+    async def get_coverage(
+        self, api: str | None = None, session: str | None = None, format: str | None = None, accept: str | None = None
+    ) -> tuple[Any, ...]:
+        """The documented responses each operation answered (``engine.coverage``), as JSON or, with
+        ``format=html`` or a browser's ``Accept``, as a page."""
+        self._check_api(api)
+        found = self._session(session)
+        names = [api] if api is not None else list(self.runtime.apis)
+        observed = (self.runtime.coverage if found is None else found.coverage).observed(names)
+        apis = []
+        for name in names:
+            definition = self.runtime.apis[name].definition
+            apis.append(api_coverage(name, definition.title, definition.base_path, definition.spec, observed[name]))
+        where = "the default state" if found is None else f"the session {found.name}"
+        report = CoverageReport(tuple(apis), f"the running mock, {where}", found.name if found else None)
+        if format == "html" or (format is None and _prefers_html(accept)):
+            return html_report(report), 200, {"Content-Type": HTML}
+        return report.to_dict(), 200
 
     async def list_rules(self, api: str | None = None, session: str | None = None) -> tuple[dict[str, Any], int]:
         self._check_api(api)
@@ -246,6 +267,25 @@ class AdminHandlers:
         if content_type not in SERVED_TYPES:
             content_type = "application/octet-stream"
         return data, 200, {"Content-Type": content_type}
+
+
+def _prefers_html(accept: str | None) -> bool:
+    """Whether ``Accept`` ranks ``text/html`` above JSON (a browser's address bar does; curl's
+    ``*/*`` does not)."""
+    ranks: dict[str, float] = {}
+    for item in (accept or "").split(","):
+        kind, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranks[kind.lower()] = max(quality, ranks.get(kind.lower(), 0.0))
+    html = ranks.get("text/html", 0.0)
+    return html > 0 and html > ranks.get("application/json", 0.0)
 
 
 def _one_session(query: str | None, body: str | None) -> str | None:

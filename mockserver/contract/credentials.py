@@ -5,6 +5,9 @@ password traded for a token through the API's login operation; and, against our 
 first demo user that ``/__admin/apis`` publishes. The result is Schemathesis' OpenAPI-aware auth
 configuration (one entry per security scheme of the spec), so that its ``ignored_auth`` check
 knows which header carries the credentials and can strip it.
+
+A second identity, the peer of Schemathesis' ``object_level_authorization`` check, is found the
+same way from the peer's options; against our mock it is the second demo user (``demo_user=1``).
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ def resolve(
     use_admin: bool = True,
     admin_token: str | None = None,
     client: httpx.Client | None = None,
+    demo_user: int = 0,
 ) -> Credential | None:
-    """The credential to test ``definition`` at ``base_url`` with, or ``None`` if none is known."""
+    """The credential to test ``definition`` at ``base_url`` with, or ``None`` if none is known;
+    ``demo_user`` picks which of ``/__admin/apis``' demo users (1 for the peer)."""
     if token:
         return Credential(token, "the given token", definition.token_prefix)
     with client or httpx.Client(timeout=10.0) as http:
@@ -55,9 +60,9 @@ def resolve(
         if not auth:
             return None
         users = auth.get("users") or []
-        if not users:
+        if len(users) <= demo_user:
             return None
-        user = users[0]
+        user = users[demo_user]
         label = f"demo user {user.get('name') or user.get('email') or user.get('username')} of /__admin/apis"
         if user.get("token"):
             return Credential(str(user["token"]), label, auth.get("prefix") if auth.get("type") == "apiKey" else None)

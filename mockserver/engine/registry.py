@@ -130,6 +130,9 @@ class ApiDefinition:
     login: LoginFlow | None = None
     #: The API's own error shape; ``None`` renders its errors as RFC 7807 problems.
     error_format: ErrorFormat | None = None
+    #: Whether each demo user's records are theirs alone, so that ``mockserver contract`` may take
+    #: the second demo user as the peer of its object-level authorization check.
+    demo_users_own_records: bool = True
     #: The control plane's optional controls this API offers (``mockserver.admin.extensions``): the
     #: extension's name -> builds, from the API's state, the object the control plane calls.
     control_extensions: Mapping[str, Callable[[Any], object]] = dataclasses.field(

@@ -1,6 +1,6 @@
-"""One running mock: its settings, clock, the state of every API it serves, its rules, its journal
-and its clients' sessions (``engine.sessions``: each a fork of every API's state, with a journal
-and rules of its own).
+"""One running mock: its settings, clock, the state of every API it serves, its rules, its journal,
+its coverage counts (``engine.coverage``) and its clients' sessions (``engine.sessions``: each a
+fork of every API's state, with a journal, rules and counts of its own).
 
 The control plane and the web layer share this object; several runtimes can live in one process
 (the tests start many), since nothing here is global.
@@ -15,6 +15,7 @@ import time
 from typing import Protocol
 
 from mockserver.engine.clock import Clock
+from mockserver.engine.coverage import Coverage, ServedRoutes
 from mockserver.engine.persistence import Persistence
 from mockserver.engine.registry import ApiDefinition, ApiState
 from mockserver.engine.rules import RuleSet
@@ -112,8 +113,16 @@ class Runtime:
             }
             #: The control plane's rules on the APIs' traffic (``engine.rules``).
             self.rules = self.new_rules()
+            #: The operation each request names, for the coverage counts (``engine.coverage``).
+            self.routes = ServedRoutes(
+                {name: (s.definition.base_path, s.definition.spec) for name, s in self.apis.items()}, self.api_for_path
+            )
+            #: The statuses each operation answered in the default state.
+            self.coverage = Coverage(self.routes.locate)
             #: Clients' sessions, each with a fork of every API's state (``engine.sessions``).
-            self.sessions = Sessions(settings, self.clock, self.fork, self.new_rules)
+            self.sessions = Sessions(
+                settings, self.clock, self.fork, self.new_rules, coverage=lambda: Coverage(self.routes.locate)
+            )
             if self.persistence is not None:
                 self._restore(self.persistence)
         except BaseException:
@@ -175,6 +184,7 @@ class Runtime:
         for served in targets:
             served.state.reset()
         self.rules.clear(api)
+        self.coverage.clear(api)
         if api is None:
             self.journal.clear()
             self.uploads.clear()

@@ -2,8 +2,9 @@
 
 A client that names a session works on its own fork of every API's seeded state
 (:meth:`~mockserver.engine.snapshots.SeededState.fork`): its own records, tokens, webhook
-registrations and rate limits, its own request :class:`Journal` (the runtime keeps one of the
-same for the default state) and its own rules (:class:`~mockserver.engine.rules.RuleSet`).
+registrations and rate limits, its own request :class:`Journal` and coverage counts
+(``engine.coverage``; the runtime keeps one of each for the default state) and its own rules
+(:class:`~mockserver.engine.rules.RuleSet`).
 :class:`Sessions` makes one on its first use (or when the control plane asks), finds it again by
 name, and forgets it when the control plane removes it, when it has not been used for
 ``Settings.session_idle_seconds`` (checked whenever sessions are used or listed, not by a timer)
@@ -25,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
 from mockserver.engine.clock import Clock, isoformat
+from mockserver.engine.coverage import Coverage
 from mockserver.engine.problems import SessionNameInvalid
 from mockserver.engine.registry import ApiState, WebhookSource
 from mockserver.engine.rules import RuleSet
@@ -83,16 +85,26 @@ class Journal:
 
 
 class Session:
-    """One client's isolated state: a fork of every served API's state, its journal and its rules."""
+    """One client's isolated state: a fork of every served API's state, its journal, its rules and
+    its coverage counts."""
 
     def __init__(
-        self, name: str, states: Mapping[str, ApiState], journal: Journal, rules: RuleSet, created: str, used: float
+        self,
+        name: str,
+        states: Mapping[str, ApiState],
+        journal: Journal,
+        rules: RuleSet,
+        created: str,
+        used: float,
+        coverage: Coverage | None = None,
     ) -> None:
         self.name = name
         #: Each served API's state, forked from the seeded data for this session.
         self.states = dict(states)
         self.journal = journal
         self.rules = rules
+        #: The statuses each operation answered in the session (``engine.coverage``).
+        self.coverage = coverage if coverage is not None else Coverage(lambda method, path: None)
         #: When the session was made (the runtime's clock, as every API writes moments).
         self.created = created
         #: When it was last used, in the time of :attr:`Sessions.now`.
@@ -116,11 +128,12 @@ class Session:
 
     def reset(self, api: str | None = None) -> list[str]:
         """Back to the seeded data, as the runtime's reset takes the default state back: one API
-        (and its rules) or every API, every rule and the journal."""
+        (and its rules and coverage counts) or every API, every rule, the journal and the counts."""
         targets = [api] if api is not None else list(self.states)
         for name in targets:
             self.states[name].reset()
         self.rules.clear(api)
+        self.coverage.clear(api)
         if api is None:
             self.journal.clear()
         return targets
@@ -161,6 +174,7 @@ class Sessions:
         fork: Callable[[str], Mapping[str, ApiState]],
         rules: Callable[[], RuleSet],
         now: Callable[[], float] = time.monotonic,
+        coverage: Callable[[], Coverage] | None = None,
     ) -> None:
         self.idle_seconds = settings.session_idle_seconds
         self.max_sessions = settings.max_sessions
@@ -170,6 +184,7 @@ class Sessions:
         self._clock = clock
         self._fork = fork
         self._rules = rules
+        self._coverage = coverage
         self._sessions: collections.OrderedDict[str, Session] = collections.OrderedDict()
         self._lock = threading.Lock()
         #: Told of every session made and forgotten (``None``: nobody is).
@@ -256,7 +271,10 @@ class Sessions:
         return session, made
 
     def _new(self, name: str, now: float) -> Session:
-        session = Session(name, self._fork(name), Journal(self._journal_size), self._rules(), self._clock.stamp(), now)
+        coverage = self._coverage() if self._coverage is not None else None
+        session = Session(
+            name, self._fork(name), Journal(self._journal_size), self._rules(), self._clock.stamp(), now, coverage
+        )
         if self.listener is not None:  # before any request can find it
             self.listener.session_made(session)
         self._sessions[name] = session

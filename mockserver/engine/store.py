@@ -565,6 +565,18 @@ class Store:
                         restored += 1
         return restored
 
+    def drop_added(self, snapshot: dict[str, dict[Any, Record]]) -> int:
+        """Deletes every row that is not in ``snapshot`` (inserted since it was taken); returns how many."""
+        dropped = 0
+        with self.lock:
+            for name, table in self._tables.items():
+                before = snapshot.get(name, {})
+                rows, _ = table.dump()
+                for key in [key for key in rows if key not in before]:
+                    table.delete(key)
+                    dropped += 1
+        return dropped
+
 
 #: What a fork's own rows hold for a row of its base that it deleted.
 _GONE: Any = None

@@ -101,8 +101,8 @@ def per_session(api: str, name: str, function: Callable[..., Awaitable[Any]]) ->
 
 def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """Passes the operation's declared header parameters the handler names as keyword arguments,
-    and the request's ``Content-Type`` to a handler that takes ``content_type`` (OpenAPI does not
-    let a spec declare that header as a parameter).
+    and the request's ``Content-Type`` and ``Accept`` to a handler that takes ``content_type`` or
+    ``accept`` (OpenAPI does not let a spec declare those headers as parameters).
 
     Names are made pythonic the way Connexion names query arguments, and values are typed by their
     schema (request validation has already accepted them).
@@ -119,7 +119,8 @@ def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[.
         if declared is None:
             declared = [p for p in context.operation.parameters if p.get("in") == "header"]
         wants_type = "content_type" in accepted and "content_type" not in kwargs
-        if declared or wants_type:
+        wants_accept = "accept" in accepted and "accept" not in kwargs
+        if declared or wants_type or wants_accept:
             headers = Headers(scope=context.scope)
             for param in declared:
                 name = pythonic(param["name"])
@@ -128,6 +129,8 @@ def with_header_arguments(function: Callable[..., Awaitable[Any]]) -> Callable[.
                     kwargs[name] = coerce_type(param, value, "header", param["name"])
             if wants_type:
                 kwargs["content_type"] = headers.get("content-type")
+            if wants_accept:
+                kwargs["accept"] = headers.get("accept")
         return await function(*args, **kwargs)
 
     return call

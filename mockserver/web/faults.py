@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,9 +53,19 @@ FAULTS: dict[str, Fault] = {
             "ignored_auth",
         ),
         Fault(
+            "leak-other-user",
+            "reads by id serve another user's record",
+            "object_level_authorization",
+        ),
+        Fault(
             "keep-deleted",
             "DELETE answers success but the record stays readable",
             "use_after_free",
+        ),
+        Fault(
+            "lost-write",
+            "a POST or PUT answers success but no record it created is stored",
+            "ensure_resource_availability",
         ),
     )
 }
@@ -115,6 +125,8 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         app: ASGIApp = self.app
+        if "leak-other-user" in self.faults and scope["method"] == "GET" and scope.get("path_params"):
+            app = self._leaking(app, self._state(scope, api))
         if "drop-required-field" in self.faults:
             base, operation_id = routing["api_base_path"], routing["operation_id"]
             app = _wrap_app(app, lambda status, body: self._drop_required(base, operation_id, status, body))
@@ -122,6 +134,8 @@ class FaultMiddleware:
             app = _wrap_app(app, _status_203)
         if "keep-deleted" in self.faults and scope["method"] == "DELETE":
             app = self._keeping_deleted(app, self._state(scope, api))
+        if "lost-write" in self.faults and scope["method"] in ("POST", "PUT"):
+            app = self._losing_writes(app, self._state(scope, api))
         if "ignore-auth" in self.faults:
             scope = self._as_demo_user(scope, self._state(scope, api))
         await app(scope, receive, send)
@@ -154,6 +168,25 @@ class FaultMiddleware:
         value = f"{auth['prefix']} {users[0]['token']}" if auth.get("prefix") else str(users[0]["token"])
         return {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != header] + [(header, value.encode())]}
 
+    def _leaking(self, app: ASGIApp, state: ApiState) -> ASGIApp:
+        """``app``, with a read refused to its caller as another's record (403, 404) answered as the
+        first demo user of ``state`` who may read it."""
+
+        async def leaking(scope: Scope, receive: Receive, send: Send) -> None:
+            request = await _request_messages(receive)
+            answer = await _answer(app, scope, request, receive)
+            for headers in _as_other_users(scope, state) if _status(answer) in (403, 404) else ():
+                other = await _answer(app, {**scope, "headers": headers}, request, receive)
+                if 200 <= (_status(other) or 0) < 300:
+                    answer = other
+                    break
+            if isinstance(answer, Exception):  # a problem, rendered further out
+                raise answer
+            await send(answer[0])
+            await send({"type": "http.response.body", "body": answer[1]})
+
+        return leaking
+
     def _keeping_deleted(self, app: ASGIApp, state: ApiState) -> ASGIApp:
         """``app``, with every row it deletes from ``state`` put back afterwards (the DELETE still
         answers success)."""
@@ -169,6 +202,88 @@ class FaultMiddleware:
                 store.restore_missing(before)
 
         return keeping
+
+    def _losing_writes(self, app: ASGIApp, state: ApiState) -> ASGIApp:
+        """``app``, with every row it inserts into ``state`` dropped again once it has answered
+        success, before the answer leaves (so that no later request can see the row)."""
+        store = getattr(state, "store", None)
+        if store is None:
+            return app
+
+        async def losing(scope: Scope, receive: Receive, send: Send) -> None:
+            before = store.snapshot()
+            status = 0
+
+            async def dropping(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                elif (
+                    message["type"] == "http.response.body"
+                    and not message.get("more_body", False)
+                    and 200 <= status < 300
+                ):
+                    store.drop_added(before)
+                await send(message)
+
+            await app(scope, receive, dropping)
+
+        return losing
+
+
+def _as_other_users(scope: Scope, state: ApiState) -> Iterator[list[tuple[bytes, bytes]]]:
+    """The request's headers with each demo credential of ``state`` but the one it sent, in place of
+    it; none for a request without one (an anonymous caller keeps its 401)."""
+    auth = state.auth_description()
+    header = str(auth.get("header") or "").lower().encode()
+    sent = [v for k, v in scope["headers"] if k == header]
+    if not header or not sent:
+        return
+    for user in auth.get("users") or []:
+        token = user.get("token") or user.get("longLivedToken")  # HomeQ's users log in, or use this
+        value = (f"{auth['prefix']} {token}" if auth.get("prefix") else str(token)).encode()
+        if token and value != sent[0]:
+            yield [(k, v) for k, v in scope["headers"] if k != header] + [(header, value)]
+
+
+async def _request_messages(receive: Receive) -> list[Message]:
+    """The request's body messages, read to the end, to be replayed to each run of the request."""
+    messages = [await receive()]
+    while messages[-1]["type"] == "http.request" and messages[-1].get("more_body", False):
+        messages.append(await receive())
+    return messages
+
+
+async def _answer(
+    app: ASGIApp, scope: Scope, request: list[Message], receive: Receive
+) -> tuple[Message, bytes] | Exception:
+    """``app``'s answer to ``scope`` with the body ``request`` (then the connection's own messages,
+    such as its disconnect): its start message and whole body, or the problem it raised."""
+    pending = list(request)
+    start: Message = {}
+    chunks: list[bytes] = []
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    async def collect(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    try:
+        await app(scope, replay, collect)
+    except Exception as problem:  # handed back: raised again if it is the answer
+        return problem
+    return start, b"".join(chunks)
+
+
+def _status(answer: tuple[Message, bytes] | Exception) -> int | None:
+    """The status of an answer of :func:`_answer`: sent, or of the problem raised (``MockProblem``,
+    Connexion's)."""
+    status = answer[0].get("status") if isinstance(answer, tuple) else getattr(answer, "status", None)
+    return status if isinstance(status, int) else None
 
 
 def _status_203(status: int, body: bytes) -> tuple[int, bytes]:

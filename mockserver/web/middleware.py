@@ -123,7 +123,9 @@ class BodyLimitMiddleware:
 class JournalMiddleware:
     """Records every request to a mocked API in the runtime's journal, or its session's
     (``web.sessions``): its facts as they come, written out as an entry only when the journal is
-    read (``/__admin/requests``)."""
+    read (``/__admin/requests``). Every answered one is counted for coverage alike
+    (``engine.coverage``, ``/__admin/coverage``): here, outside the fast path and Connexion, the
+    count is the same whichever answers."""
 
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
@@ -134,7 +136,9 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         session = scope.get(SESSION)
-        journal = self.runtime.journal if session is None else session.journal
+        journal, coverage = (
+            (self.runtime.journal, self.runtime.coverage) if session is None else (session.journal, session.coverage)
+        )
         started = time.perf_counter()
         #: None while nothing is answered; stays so for a connection a rule broke on purpose.
         status: int | None = None
@@ -167,6 +171,8 @@ class JournalMiddleware:
                 scope.get(RULE),
                 applied,
             )
+            if status is not None:
+                coverage.record(scope["method"], scope["path"], status)
 
     def _entry(
         self,

@@ -47,6 +47,7 @@ def test_our_mock_passes_every_phase_and_check(good_mock: str, tmp_path: Path) -
     report = out.getvalue()
     assert code == 0, report
     assert "credentials: demo user alice of /__admin/apis" in report
+    assert "peer: demo user bob of /__admin/apis" in report
     junit = tmp_path / "portal" / "junit.xml"
     cases = [c.get("name") for c in ET.parse(junit).getroot().iter("testcase")]
     assert "GET /profile" in cases
@@ -64,10 +65,17 @@ CASES = {
     "undocumented-status": (["getProfile", "listFavourites"], "coverage", "Undocumented status code"),
     "drop-required-field": (["getProfile", "listApplications"], "coverage", "Response violates schema"),
     "ignore-auth": (["getProfile"], "coverage", "API accepts requests without authentication"),
+    # Alice's application read again as Bob, the second demo user (the run's automatic peer).
+    "leak-other-user": (["listApplications", "getApplication"], "coverage", "Object-level authorization bypass"),
     "keep-deleted": (
         ["addFavourite", "removeFavourite", "checkFavourite"],
         "stateful",
         "Deleted resource still available",
+    ),
+    "lost-write": (
+        ["addFavourite", "removeFavourite", "checkFavourite"],
+        "stateful",
+        "Created resource not found",
     ),
 }
 

@@ -40,5 +40,8 @@ API = ApiDefinition(
     invalid_credentials_as_anonymous=True,  # the public views (info.description, "Authentication")
     login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
     error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
+    # One company: records belong to its offices, and a user sees every office below their own,
+    # the admin all of them, so one demo user's records are rightly another's too.
+    demo_users_own_records=False,
     control_extensions={PROJECT_FOLLOWING: _project_following},
 )
