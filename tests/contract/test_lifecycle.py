@@ -34,18 +34,10 @@ from tests.live import serve
 ANCHOR = dt.date(2026, 3, 2)
 CONFIG = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
 FINDINGS = {"keep-deleted": STILL_AVAILABLE, "lost-write": NOT_FOUND}
-#: Resources whose life the pass walks from create to the 404 after the delete, at least.
-WALKED_TO_GONE = {"portal": 1, "homeq": 16}
-#: Resources no documented example creates on our mock: the examples name a property that is not
-#: the listing's (portal's assessments) or a file reference the fixtures do not have (HomeQ's).
-NOT_REACHED = {
-    "portal": {"Lifecycle PUT /profile/assessment", "Lifecycle POST /profile/assessment"},
-    "homeq": {
-        "Lifecycle POST /api/v1/apartment/{apartment_id}/videos",
-        "Lifecycle POST /api/v1/projects/{project_id}/pictures",
-        "Lifecycle POST /api/v1/projects/{project_id}/videos",
-    },
-}
+#: Resources, and those whose life the pass walks from create to the 404 after the delete: every
+#: one with a delete (the portal's forms and HomeQ's offices have none).
+RESOURCES = {"portal": 3, "homeq": 20}
+WALKED_TO_GONE = {"portal": 1, "homeq": 19}
 
 
 def walk(origin: str, api: str) -> Lifecycle:
@@ -75,8 +67,10 @@ def test_our_mock_lives_every_resource_its_examples_create(good_mock: str, api: 
     report = "\n".join(f"{w.status} {w.resource.name} {w.trail} {w.skipped or ''}" for w in lifecycle.walks)
     assert not lifecycle.failed, report
     assert titles(lifecycle) == set(), report
-    assert sum(1 for w in lifecycle.walks if walked_to_gone(w)) >= WALKED_TO_GONE[api], report
-    assert {w.resource.name for w in lifecycle.walks if w.skipped} <= NOT_REACHED[api], report
+    assert sum(1 for w in lifecycle.walks if walked_to_gone(w)) == WALKED_TO_GONE[api], report
+    assert not [w.resource.name for w in lifecycle.walks if w.skipped], report
+    whole = RESOURCES[api]
+    assert lifecycle.line() == f"{whole}/{whole} resources walked whole, 0 findings", report
 
 
 @pytest.mark.parametrize("fault", sorted(FINDINGS))
@@ -110,11 +104,11 @@ def test_the_contract_command_runs_the_lifecycle_pass_alone_and_fails_on_a_findi
     assert failure is not None
     assert failure.get("message") == STILL_AVAILABLE
     assert "HEAD /api/rest/portal/profile/favourites/5353 -> 200" in (failure.text or "")
-    assert cases["Lifecycle PUT /profile/assessment"].find("skipped") is not None
+    assert cases["Lifecycle PUT /profile/assessment"].find("skipped") is None
     assert "demo-alice-token" not in (folder / "lifecycle.xml").read_text(encoding="utf-8")
     assert "  FAIL Lifecycle POST /profile/favourites  C-R-D-R404!200" in printed
-    assert "  skip Lifecycle PUT /profile/assessment" in printed
-    assert "lifecycle: 0/3 resources walked whole, 1 findings" in printed
+    assert "  ok   Lifecycle PUT /profile/assessment" in printed
+    assert "lifecycle: 2/3 resources walked whole, 1 findings" in printed
 
 
 def test_phases_name_the_lifecycle_pass_beside_schemathesis_phases() -> None:
