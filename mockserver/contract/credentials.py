@@ -13,6 +13,7 @@ same way from the peer's options; against our mock it is the second demo user (`
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -33,6 +34,11 @@ class Credential:
     source: str
     #: For API-key schemes: what goes before the token in the header value.
     prefix: str | None = None
+
+    @property
+    def api_key_value(self) -> str:
+        """What an API-key scheme carries: the token, after its prefix if it has one."""
+        return f"{self.prefix} {self.token}" if self.prefix else self.token
 
 
 def resolve(
@@ -118,16 +124,23 @@ def _login(
     return Credential(str(token), f"login of {label} ({username})", definition.token_prefix)
 
 
-def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:
-    """Schemathesis' ``[auth.openapi.<scheme>]`` tables for every scheme the credential fits."""
-    schemes: dict[str, Any] = {}
+def token_schemes(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The spec's security schemes (name, scheme) that a token fits: HTTP bearer, and API keys that
+    are not a cookie (a session cookie is not a token)."""
     for name, scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).items():
         kind = scheme.get("type")
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
-            schemes[name] = {"bearer": credential.token}
-        elif kind == "apiKey" and scheme.get("in") != "cookie":  # a session cookie is not a token
-            value = f"{credential.prefix} {credential.token}" if credential.prefix else credential.token
-            schemes[name] = {"api_key": value}
+        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or (
+            kind == "apiKey" and scheme.get("in") != "cookie"
+        ):
+            yield name, scheme
+
+
+def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:
+    """Schemathesis' ``[auth.openapi.<scheme>]`` tables for every scheme the credential fits."""
+    schemes = {
+        name: {"bearer": credential.token} if scheme["type"] == "http" else {"api_key": credential.api_key_value}
+        for name, scheme in token_schemes(spec)
+    }
     return {"openapi": schemes} if schemes else {}
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mockserver.contract.credentials import Credential
+from mockserver.contract.credentials import Credential, token_schemes
 
 #: The environment variable the run's ``schemathesis.toml`` reads the document's path from.
 WFC_ENV = "MOCKSERVER_CONTRACT_WFC"
@@ -34,15 +34,13 @@ MAIN, PEER = "main", "peer"
 def fixed_headers(spec: dict[str, Any], credential: Credential) -> list[dict[str, str]]:
     """The headers that carry ``credential`` in each of the spec's security schemes (once per name)."""
     headers: dict[str, dict[str, str]] = {}
-    for scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).values():
-        kind = scheme.get("type")
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+    for _, scheme in token_schemes(spec):
+        if scheme["type"] == "http":
             name, value = "Authorization", f"Bearer {credential.token}"
-        elif kind == "apiKey" and scheme.get("in") == "header":  # a session cookie is not a token
-            name = str(scheme.get("name", ""))
-            value = f"{credential.prefix} {credential.token}" if credential.prefix else credential.token
+        elif scheme.get("in") == "header":
+            name, value = str(scheme.get("name", "")), credential.api_key_value
         else:
-            continue
+            continue  # an API key in the query: no header carries it
         headers.setdefault(name.lower(), {"name": name, "value": value})
     return list(headers.values())
 
