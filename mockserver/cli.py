@@ -21,6 +21,7 @@ from mockserver.settings import Settings  # noqa: E402
 from mockserver.web.faults import FAULTS, check_faults  # noqa: E402
 
 if TYPE_CHECKING:
+    from mockserver.engine.registry import ApiDefinition
     from mockserver.web.app import MockServer
 
 
@@ -39,6 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--volume", type=int, help="generated records per API (VOLUME; default 20)")
     run.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
+    run.add_argument(
+        "--spec",
+        action="append",
+        dest="spec_files",
+        metavar="FILE",
+        help="serve this OpenAPI 3.0 spec statefully from the spec alone, instead of the packaged APIs "
+        "(repeatable; SPEC_FILES; --api adds packaged ones)",
+    )
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="with --spec: print what was inferred for each operation (resources, keys, answers) and exit",
+    )
+    run.add_argument("--locale", help="Faker's locale for the data of --spec APIs (LOCALE; default en_US)")
     run.add_argument(
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
     )
@@ -75,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "specs", nargs="*", type=Path, help="spec files or folders of them (default: the specs --specs-dir names)"
     )
+    lint.add_argument(
+        "--spec",
+        action="append",
+        dest="spec_files",
+        metavar="FILE",
+        type=Path,
+        default=[],
+        help="lint this spec file (repeatable; the same as naming it among SPECS, with which it combines)",
+    )
     lint.add_argument("--specs-dir", help="the specs to lint by default (SPECS_DIR; default: the packaged ones)")
     lint.add_argument("--junit", type=Path, help="also write a JUnit XML report here")
     lint.add_argument("--rule", action="append", dest="rules", help="run only this rule id (repeatable)")
@@ -82,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     contract = commands.add_parser(
         "contract",
         help="fuzz a deployment (or our mock) against the specs with Schemathesis",
-        description="Runs Schemathesis (all phases, all checks) against BASE_URL for each API. Credentials: "
+        description="Runs Schemathesis (all phases, all checks) against BASE_URL for each API: the packaged "
+        "ones, or with --spec FILE any OpenAPI 3.0 spec (beside the packaged ones --api names). Credentials: "
         "--token / --username and --password (also MOCKSERVER_TOKEN, MOCKSERVER_USERNAME, MOCKSERVER_PASSWORD), "
         "--header, or, against our mock, the demo user /__admin/apis publishes. A second user for the "
         "object-level authorization check: --peer-token / --peer-username and --peer-password, or, against our "
@@ -93,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", required=True, help="origin of the deployment, e.g. https://staging.example.com"
     )
     contract.add_argument("--api", action="append", dest="apis", help="check only this API (repeatable; default all)")
+    contract.add_argument(
+        "--spec",
+        action="append",
+        dest="spec_files",
+        metavar="FILE",
+        help="check the deployment against this OpenAPI 3.0 spec, instead of the packaged APIs "
+        "(repeatable; SPEC_FILES; --api adds packaged ones)",
+    )
     contract.add_argument(
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
     )
@@ -142,12 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
         "proxy",
         help="forward to a deployment and check every request and response against the specs",
         description="Forwards every request to --target unchanged and reports what each exchange breaks in the "
-        "X-Mockserver-Violations / X-Mockserver-Violation response headers and at /__admin/requests.",
+        "X-Mockserver-Violations / X-Mockserver-Violation response headers and at /__admin/requests. The specs: "
+        "the packaged APIs', or with --spec FILE any OpenAPI 3.0 spec (beside the packaged ones --api names).",
     )
     proxy.add_argument("--target", help="the deployment to forward to, e.g. https://staging.example.com (TARGET)")
     proxy.add_argument("--host", help="interface to listen on (HOST; default 127.0.0.1)")
     proxy.add_argument("--port", type=int, help="port (PORT; default 8000)")
     proxy.add_argument("--api", action="append", dest="apis", help="check only this API's spec (repeatable)")
+    proxy.add_argument(
+        "--spec",
+        action="append",
+        dest="spec_files",
+        metavar="FILE",
+        help="check the traffic against this OpenAPI 3.0 spec, instead of the packaged APIs "
+        "(repeatable; SPEC_FILES; --api adds packaged ones)",
+    )
     proxy.add_argument(
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
     )
@@ -165,8 +207,6 @@ def build_parser() -> argparse.ArgumentParser:
 def proxy(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from mockserver.apis import APIS
-    from mockserver.engine.registry import as_served
     from mockserver.proxy import ProxyApp
     from mockserver.web.adminguard import AdminGuard
 
@@ -179,9 +219,11 @@ def proxy(args: argparse.Namespace) -> int:
             target_timeout=args.timeout,
             log_level=args.log_level,
             specs_dir=args.specs_dir,
+            spec_files=_spec_files(args),
         )
+        settings, registry = checked_apis(settings)
         settings = with_admin_token(settings)
-        app = ProxyApp(settings, as_served(APIS, settings))
+        app = ProxyApp(settings, registry)
     except ValueError as exc:
         print(f"mockserver proxy: {exc}", file=sys.stderr)
         return 2
@@ -204,22 +246,44 @@ def _positive_seconds(text: str) -> float:
     return seconds
 
 
+def _spec_files(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """``--spec``'s files (``None`` without: ``SPEC_FILES`` or none)."""
+    return tuple(str(file) for file in args.spec_files) if args.spec_files else None
+
+
+def checked_apis(settings: Settings) -> tuple[Settings, dict[str, ApiDefinition]]:
+    """The APIs a command checks, as the settings serve them: with spec files (``--spec``), an API
+    from each beside the packaged ones ``apis`` names, and the settings then name them all (and any
+    name of ``apis`` no API has, for the command to refuse it); else the packaged ones. A spec that
+    cannot be served raises :class:`~mockserver.generic.source.SpecRefused` (a ``ValueError``)."""
+    from mockserver.apis import registry_for
+    from mockserver.engine.registry import as_served
+
+    registry = registry_for(settings)
+    if settings.spec_files:
+        settings = settings.replace(apis=tuple(dict.fromkeys([*registry, *settings.apis])))
+    return settings, as_served(registry, settings)
+
+
 def contract(args: argparse.Namespace) -> int:
     import os
 
-    from mockserver.apis import APIS
     from mockserver.contract.runner import ContractOptions, run_contract
-    from mockserver.engine.registry import as_served
 
     try:
-        registry = as_served(APIS, Settings.from_env(specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None))
+        settings, registry = checked_apis(
+            Settings.from_env(
+                specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None, spec_files=_spec_files(args)
+            )
+        )
     except ValueError as exc:
         print(f"mockserver contract: {exc}", file=sys.stderr)
         return 2
     extra = tuple(args.extra[1:] if args.extra[:1] == ["--"] else args.extra)
     options = ContractOptions(
         base_url=args.base_url,
-        apis=tuple(args.apis or ()),
+        # With spec files, their APIs and the packaged ones --api names; else --api's (none: all).
+        apis=settings.apis if settings.spec_files else tuple(args.apis or ()),
         report_dir=args.report_dir,
         reports=tuple(r.strip() for r in args.report.split(",") if r.strip()),
         headers=tuple(args.headers),
@@ -247,15 +311,19 @@ def contract(args: argparse.Namespace) -> int:
 
 
 def coverage(args: argparse.Namespace) -> int:
-    from mockserver.apis import APIS
     from mockserver.coverage.cli import run as report_coverage
-    from mockserver.engine.registry import as_served
 
     try:
-        registry = as_served(APIS, Settings.from_env(specs_dir=args.specs_dir))
+        settings, registry = checked_apis(
+            Settings.from_env(
+                specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None, spec_files=_spec_files(args)
+            )
+        )
     except ValueError as exc:
         print(f"mockserver coverage: {exc}", file=sys.stderr)
         return 2
+    if settings.spec_files:  # the spec files' APIs are named as --api names APIs (and the packaged ones it names)
+        args = argparse.Namespace(**{**vars(args), "apis": list(settings.apis)})
     return report_coverage(args, registry)
 
 
@@ -273,7 +341,8 @@ def lint(args: argparse.Namespace) -> int:
         print(f"mockserver lint: unknown rule(s) {', '.join(unknown)}; see --list-rules", file=sys.stderr)
         return 2
     try:
-        paths = spec_files(args.specs or [specs_dir(Settings.from_env(specs_dir=args.specs_dir))])
+        named = [*args.specs, *args.spec_files]
+        paths = spec_files(named or [specs_dir(Settings.from_env(specs_dir=args.specs_dir))])
     except ValueError as exc:
         print(f"mockserver lint: {exc}", file=sys.stderr)
         return 2
@@ -299,6 +368,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         specs_dir=args.specs_dir,
         fixtures_dir=args.fixtures_dir,
         state_dir=args.state_dir,
+        spec_files=tuple(args.spec_files) if args.spec_files else None,
+        locale=args.locale,
     )
 
 
@@ -487,9 +558,28 @@ def version() -> str:
         return __version__
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from mockserver.engine.paths import MissingDataError
+def explain(settings: Settings) -> int:
+    """``run --spec FILE --explain``: each spec's model (``generic.explain``), nothing served."""
+    from mockserver.generic.definition import SpecRefused, api_name, load_spec
+    from mockserver.generic.explain import text
 
+    if not settings.spec_files:
+        print("mockserver: --explain needs --spec FILE", file=sys.stderr)
+        return 2
+    taken: set[str] = set()
+    for file in settings.spec_files:
+        path = Path(file).expanduser()
+        name = api_name(path, taken)
+        taken.add(name)
+        try:
+            print(text(load_spec(path, name)) + "\n", flush=True)
+        except SpecRefused as exc:
+            print(f"mockserver: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint(args)
@@ -510,13 +600,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":
+        if args.explain:
+            return explain(settings)
         if args.reload:
             return run_reloading(settings, sys.argv[1:] if argv is None else argv)
         if args.listen_fd is not None and args.control_fd is not None:
             return serve_inherited(settings, args.listen_fd, args.control_fd)
         try:
             run(settings)
-        except MissingDataError as exc:  # a spec or fixtures folder not in --specs-dir / --fixtures-dir
+        except ValueError as exc:
+            # A spec or fixtures folder not in --specs-dir / --fixtures-dir (``MissingDataError``), a
+            # --spec that cannot be served (``SpecRefused``), an unknown --api: a line, no traceback.
             print(f"mockserver: {exc}", file=sys.stderr)
             return 2
     return 0

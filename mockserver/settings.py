@@ -92,6 +92,11 @@ class Settings:
     #: ``FIXTURES_DIR``, ``--specs-dir``, ``--fixtures-dir``). Empty: the ones the package ships.
     specs_dir: str = ""
     fixtures_dir: str = ""
+    #: Spec files served from the spec alone (``--spec``, ``SPEC_FILES``; ``mockserver.generic``),
+    #: instead of the packaged APIs (beside the ones ``apis`` names, if it names any).
+    spec_files: tuple[str, ...] = ()
+    #: Faker's locale for the data of APIs served from their spec (``LOCALE``).
+    locale: str = "en_US"
     #: Where what clients changed (records, sessions) is kept across restarts, in one SQLite file
     #: (``engine.persistence``). Empty: nothing is kept, every start is the seeded state.
     state_dir: str = ""

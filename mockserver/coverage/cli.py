@@ -24,7 +24,8 @@ HTML_NAME = "coverage.html"
 DESCRIPTION = (
     "Which documented responses of each operation were answered, and which never were: from a "
     "`mockserver contract` report folder (each API's traffic.har; the default), any HAR file, or a running "
-    "mock (its /__admin/coverage). Exit 1 when --fail-under is not met, 2 on input that cannot be read."
+    "mock (its /__admin/coverage). The APIs: the packaged ones, or with --spec FILE any OpenAPI 3.0 spec's. "
+    "Exit 1 when --fail-under is not met, 2 on input that cannot be read."
 )
 
 
@@ -49,6 +50,14 @@ def build_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--api", action="append", dest="apis", metavar="NAME", help="only this API (repeatable; default all)"
     )
+    parser.add_argument(
+        "--spec",
+        action="append",
+        dest="spec_files",
+        metavar="FILE",
+        help="report on this OpenAPI 3.0 spec's operations, instead of the packaged APIs' "
+        "(repeatable; SPEC_FILES; --api adds packaged ones)",
+    )
     parser.add_argument("--session", metavar="NAME", help="--url: the session's counts instead of the default state's")
     parser.add_argument(
         "--admin-token",
@@ -58,7 +67,8 @@ def build_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--prefix",
         metavar="PATH",
-        help="--har with one --api: the path the API is served under in the HAR (default: found from its paths)",
+        help="--har with one --api (or --spec): the path the API is served under in the HAR "
+        "(default: found from its paths)",
     )
     parser.add_argument(
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"

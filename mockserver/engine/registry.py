@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -27,6 +28,11 @@ FIXTURES_DIR = PACKAGED_FIXTURES
 
 #: A credential check: takes what the client sent, returns the identity it proves or ``None``.
 CredentialCheck = Callable[[str], "dict[str, Any] | None"]
+
+
+def handler_name(operation_id: str) -> str:
+    """The handler method that implements an operation: ``getProfile`` -> ``get_profile``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
 class ApiState(Protocol):
@@ -133,6 +139,8 @@ class ApiDefinition:
     #: Whether each demo user's records are theirs alone, so that ``mockserver contract`` may take
     #: the second demo user as the peer of its object-level authorization check.
     demo_users_own_records: bool = True
+    #: Whether the spec is one of the specs folder's (``SPECS_DIR``), read from there by :meth:`using`.
+    spec_in_specs_dir: bool = True
     #: The control plane's optional controls this API offers (``mockserver.admin.extensions``): the
     #: extension's name -> builds, from the API's state, the object the control plane calls.
     control_extensions: Mapping[str, Callable[[Any], object]] = dataclasses.field(
@@ -141,7 +149,10 @@ class ApiDefinition:
 
     def using(self, settings: Settings) -> ApiDefinition:
         """This API as the settings serve it: its spec read from their specs folder (a missing file
-        raises :class:`~mockserver.engine.paths.MissingDataError`)."""
+        raises :class:`~mockserver.engine.paths.MissingDataError`); an API served from a spec file
+        a user named (``mockserver.generic``) stays where it is."""
+        if not self.spec_in_specs_dir:
+            return self
         path = spec_path(settings, self.spec_file.name)
         return self if path == self.spec_file else dataclasses.replace(self, spec_file=path)
 

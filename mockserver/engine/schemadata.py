@@ -139,7 +139,7 @@ class SchemaData:
             sub = self._resolved(properties[name])
             if isinstance(sub, dict) and (sub.get("writeOnly") or sub.get("x-writeOnly")):
                 continue
-            body[name] = self._nested(sub, depth)
+            body[name] = self._property(name, sub, depth)
         for name in required:
             if name not in body:
                 extra = schema.get("additionalProperties")
@@ -149,6 +149,10 @@ class SchemaData:
         while len(body) < minimum:
             body[f"key{len(body)}"] = self._nested(extra, depth) if isinstance(extra, dict) else "value"
         return body
+
+    def _property(self, name: str, schema: Any, depth: int) -> Any:
+        """The value of the property ``name`` (a hook: a subclass may choose by the name)."""
+        return self._nested(schema, depth)
 
     def _array(self, schema: dict[str, Any], depth: int) -> list[Any]:
         low = int(schema.get("minItems") or 0)

@@ -44,6 +44,11 @@ class Seeding:
     tables: tuple[str, ...]
     indexes: Mapping[str, tuple[str, ...]]
     populate: Populate
+    #: Whether ``populate`` reads the API's fixtures folder (``<fixtures>/<api>``, which must then
+    #: exist); an API served from its spec alone (``mockserver.generic``) gets ``fixtures=None``.
+    uses_fixtures: bool = True
+    #: What else the data is made from (a generic API's spec and locale), for the cache key.
+    made_of: str = ""
 
 
 class SeededState:
@@ -135,11 +140,11 @@ def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clo
     the settings' fixtures folder), from the cache folder when it holds this very data."""
     api, populate = seeding.api, seeding.populate
     seed, volume, cache_dir = settings.seed, settings.volume, settings.cache_dir
-    fixtures = api_fixtures(settings, api)
+    fixtures = api_fixtures(settings, api) if seeding.uses_fixtures else None
     if not cache_dir:
         populate(store, seed=seed, volume=volume, clock=clock, fixtures=fixtures)
         return
-    made_of = digest(fixtures) + repr((api, seed, volume, clock.anchor))
+    made_of = digest(fixtures) + seeding.made_of + repr((api, seed, volume, clock.anchor))
     key = hashlib.blake2b(made_of.encode(), digest_size=16)
     path = Path(cache_dir) / "data" / f"{api}-{key.hexdigest()}.pickle"
     try:
@@ -159,11 +164,12 @@ def seed_store(store: Store, seeding: Seeding, *, settings: Settings, clock: Clo
         pass  # a read-only cache folder only costs making the data next time
 
 
-def digest(fixtures: Path) -> str:
+def digest(fixtures: Path | None) -> str:
     """What an API's seeded data is made from, besides its arguments: the package's source, the
-    API's fixtures folder ``fixtures`` (the packaged one or a team's own), and the releases of Faker
-    and Python."""
-    source, data = _files_digest(PACKAGE, "*.py"), _files_digest(fixtures.absolute(), "*")
+    API's fixtures folder ``fixtures`` (the packaged one or a team's own; ``None``: it has none),
+    and the releases of Faker and Python."""
+    source = _files_digest(PACKAGE, "*.py")
+    data = _files_digest(fixtures.absolute(), "*") if fixtures is not None else "-"
     return f"{source}/{data}/{_version('Faker')}/{sys.version}"
 
 

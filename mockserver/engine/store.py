@@ -223,6 +223,16 @@ class Table:
             self.change(key, changes)
             return json_copy(self._rows[key])
 
+    def replace(self, key: Any, record: Record) -> Record:
+        """Puts ``record`` in the place of the row ``key`` whole (fields it lacks are gone), keeping
+        its place in insertion order, and answers a copy."""
+        with self._lock:
+            self._unindex(key, self._rows[key])
+            row = self._rows[key] = json_copy(record)
+            self._index(key, row)
+            self._changed(key)
+            return json_copy(row)
+
     def change(self, key: Any, changes: Record) -> bool:
         """Changes some fields of a row, and says whether anything changed: an update that changes
         nothing is no change at all (the version stays, watchers are not called). A field's new

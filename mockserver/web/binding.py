@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,7 +29,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from mockserver.engine.problems import PreferenceNotApplicable
-from mockserver.engine.registry import CredentialCheck
+from mockserver.engine.registry import CredentialCheck, handler_name
 from mockserver.web.preferences import APPLIED, OperationAnswers, SpecAnswers, request_preferences
 from mockserver.web.sessions import CURRENT
 
@@ -44,10 +43,6 @@ def _not_media_type_choice(record: logging.LogRecord) -> bool:
 # Connexion logs a warning on every request to an operation that accepts several request media
 # types (an upload taking PDF or images), although it then uses the one the request names.
 logging.getLogger("connexion.operations.openapi3").addFilter(_not_media_type_choice)
-
-
-def handler_name(operation_id: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
 
 
 class HandlerResolver(Resolver):
@@ -191,15 +186,25 @@ def security_map(checks: dict[str, CredentialCheck], api: str | None = None) -> 
     """Connexion security handler classes whose credential function is the API's own check; with
     ``api``, the session's check of that API for a request in a session."""
     bound: dict[str, type] = {}
-    for kind, default in checks.items():
+    for kind in {key.split(" ", 1)[0] for key in checks}:
         base = SECURITY_HANDLERS[kind]
-        check = default if api is None else per_session_check(api, kind, default)
+        own = {key: default if api is None else per_session_check(api, key, default) for key, default in checks.items()}
 
-        def resolve(_self: Any, _scheme: Any, check: CredentialCheck = check) -> CredentialCheck:
-            return check
+        def resolve(_self: Any, scheme: Any, kind: str = kind, own: dict[str, CredentialCheck] = own) -> Any:
+            return own.get(scheme_check_key(own, scheme)) if kind == "apiKey" else own.get(kind)
 
-        bound[kind] = type(f"Bound{base.__name__}", (base,), {"_resolve_func": resolve})
+        methods: dict[str, Any] = {"_resolve_func": resolve}
+        if kind == "oauth2":  # Connexion looks its token check up by the scheme's ``x-tokenInfoFunc``
+            methods["get_tokeninfo_func"] = resolve
+        bound[kind] = type(f"Bound{base.__name__}", (base,), methods)
     return bound
+
+
+def scheme_check_key(checks: dict[str, CredentialCheck], scheme: dict[str, Any]) -> str:
+    """Which of an API's checks takes an API-key scheme's value: its own (``"apiKey <name>"``, an API
+    whose keys mean different things: an app's id beside a user's key) or the API's ``apiKey``."""
+    own = f"apiKey {scheme.get('name')}"
+    return own if own in checks else "apiKey"
 
 
 def per_session_check(api: str, kind: str, check: CredentialCheck) -> CredentialCheck:

@@ -63,8 +63,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.engine.jsonpointer import deref
 from mockserver.engine.problems import BadRequest, ValidationFailed, validation_failed
+from mockserver.engine.registry import handler_name
 from mockserver.engine.runtime import Runtime
-from mockserver.web.binding import handler_name
+from mockserver.web.binding import scheme_check_key
 from mockserver.web.errors import ErrorRenderer
 from mockserver.web.jsonifier import JSONIFIER
 from mockserver.web.middleware import replaying
@@ -354,15 +355,15 @@ class FastPath:
                 raise Unsupported("several schemes at once")
             scheme = deref(spec, schemes.get(next(iter(requirement)), {}))
             kind = scheme.get("scheme", "").lower() if scheme.get("type") == "http" else scheme.get("type")
-            # ``kind``: which of the API's checks, for a session's own (``SessionBinding.check``).
-            if kind == "apiKey" and scheme.get("in") == "header" and "apiKey" in checks:
+            # ``kind``: which of the API's checks, for a session's own (``SessionBinding.check``); an
+            # API key may have a check of its own (``web.binding.security_map``).
+            key = scheme_check_key(checks, scheme) if kind == "apiKey" else kind
+            if kind == "apiKey" and scheme.get("in") == "header" and key in checks:
                 alternatives.append(
-                    {"header": scheme["name"].lower(), "check": checks["apiKey"], "kind": "apiKey", "bearer": False}
+                    {"header": scheme["name"].lower(), "check": checks[key], "kind": key, "bearer": False}
                 )
-            elif kind == "apiKey" and scheme.get("in") == "cookie" and "apiKey" in checks:
-                alternatives.append(
-                    {"cookie": scheme["name"], "check": checks["apiKey"], "kind": "apiKey", "bearer": False}
-                )
+            elif kind == "apiKey" and scheme.get("in") == "cookie" and key in checks:
+                alternatives.append({"cookie": scheme["name"], "check": checks[key], "kind": key, "bearer": False})
             elif kind == "bearer" and "bearer" in checks:
                 alternatives.append(
                     {"header": "authorization", "check": checks["bearer"], "kind": "bearer", "bearer": True}

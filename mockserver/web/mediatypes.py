@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import UnsupportedMediaTypeProblem
+from connexion.exceptions import BadRequestProblem, UnsupportedMediaTypeProblem
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.middleware.main import ConnexionMiddleware
 from connexion.middleware.request_validation import (
@@ -27,6 +27,9 @@ from connexion.middleware.request_validation import (
 from connexion.operations import AbstractOperation
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+#: The media type of a request without body or type, whose operation's first type is a form: no
+#: type a request can name (an empty ``Content-Type`` is still Connexion's 415).
+NO_BODY = "x-mockserver/no-body"
 #: What a body without a Content-Type is (RFC 9110 §8.3: a recipient may take it for bytes).
 OCTET_STREAM = "application/octet-stream"
 
@@ -51,10 +54,26 @@ class TypedBodyValidationOperation(RequestValidationOperation):
                 detail=f"The request has a body but no Content-Type header (so it is {OCTET_STREAM}); "
                 f"this operation takes {', '.join(operation.consumes)}."
             )
+        if (
+            operation.consumes
+            and not any(name == b"content-type" for name, _ in headers)
+            and not announces_body(headers)
+            and operation.consumes[0].split(";", 1)[0].strip().lower() in FORM_CONTENT_TYPES
+        ):
+            # No body and no type where a form is the first type taken: Connexion would guess that
+            # form and parse nothing as one (multipart without its boundary: a 500). An optional
+            # body is simply left out; a required one is missing.
+            if (operation.request_body or {}).get("required"):
+                raise BadRequestProblem(detail="RequestBody is required")
+            return NO_BODY, "utf-8"
         mime_type: str
         encoding: str
         mime_type, encoding = super().extract_content_type(headers)
         return mime_type, encoding
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        if mime_type != NO_BODY:
+            super().validate_mime_type(mime_type)
 
 
 class TypedBodyValidationAPI(RequestValidationAPI):

@@ -33,10 +33,13 @@ from connexion.validators import (
     JSONResponseBodyValidator,
     ParameterValidator,
 )
+from connexion.validators.form_data import MultiPartFormDataValidator
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema._utils import equal
 from jsonschema.exceptions import FormatError, ValidationError
 from jsonschema.validators import extend
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartParser
 
 from mockserver.engine.jsonpointer import inline_refs, pointer_tokens
 from mockserver.engine.problems import BadRequest, field_error, validation_failed
@@ -56,6 +59,28 @@ def _is_uri(value: object) -> bool:
 
 
 FORMAT_CHECKER.checks("uri")(_is_uri)
+
+
+def _within_bits(bits: int) -> Callable[[object], bool]:
+    """OpenAPI's ``int32``/``int64``: an integer (or a parameter's digits) in that signed range."""
+
+    def check(value: object) -> bool:
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                return True  # not a number: the type check says so
+        if isinstance(value, bool) or not isinstance(value, int):
+            return True
+        return bool(-(2 ** (bits - 1)) <= value < 2 ** (bits - 1))
+
+    return check
+
+
+FORMAT_CHECKER.checks("int32")(_within_bits(32))
+FORMAT_CHECKER.checks("int64")(_within_bits(64))
+#: Formats of numbers, which jsonschema-rs does not check (it checks formats of strings only).
+_NUMBER_FORMATS = frozenset({"int32", "int64"})
 
 
 RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
@@ -87,6 +112,14 @@ def _mentions(value: Any, keywords: frozenset[str]) -> bool:
     return False
 
 
+def _names_format(value: Any, formats: frozenset[str]) -> bool:
+    if isinstance(value, dict):
+        return value.get("format") in formats or any(_names_format(v, formats) for v in value.values())
+    if isinstance(value, list):
+        return any(_names_format(v, formats) for v in value)
+    return False
+
+
 class Validator:
     """A schema's jsonschema validator (Draft 4 plus OpenAPI's ``nullable``: the judge, and the
     source of every error message) with a compiled jsonschema-rs check in front of it.
@@ -102,7 +135,7 @@ class Validator:
         self.full = kind(schema, format_checker=FORMAT_CHECKER)
         self._quick: Any = None
         self._targets: dict[str, Target | None] = {}
-        if not _mentions(schema, _NOT_SHARED):
+        if not _mentions(schema, _NOT_SHARED) and not _names_format(schema, _NUMBER_FORMATS):
             with contextlib.suppress(Exception):  # a schema jsonschema-rs cannot compile
                 self._quick = jsonschema_rs.Draft4Validator(schema, formats=_RS_FORMATS, validate_formats=True)
 
@@ -471,7 +504,7 @@ class TypedHeaderParameterValidator(ParameterValidator):
         """Connexion's check, plus the formats its Draft 4 checker lacks (a ``date`` query parameter)."""
         error: str | None = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         schema = param.get("schema", param)
-        if error is None and isinstance(value, str) and schema.get("format") in FORMAT_CHECKER.checkers:
+        if error is None and isinstance(value, str | int) and schema.get("format") in FORMAT_CHECKER.checkers:
             try:
                 FORMAT_CHECKER.check(value, schema["format"])
             except FormatError:
@@ -518,9 +551,29 @@ def _with_definitions(self: OpenAPIOperation, definition: dict[str, Any]) -> dic
 OpenAPIOperation.with_definitions = _with_definitions
 
 
+class _ClosingMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser whose files are closed once parsed: request validation only
+    looks at which parts there are (the handler's own parse reads the body again), and Connexion
+    never closes them (each one an unclosed temporary file)."""
+
+    async def parse(self) -> FormData:
+        form = await super().parse()
+        for value in form.values():
+            if isinstance(value, UploadFile):
+                value.file.close()
+        return form
+
+
+class ClosingMultiPartValidator(MultiPartFormDataValidator):
+    @property
+    def _form_parser_cls(self) -> type[MultiPartParser]:
+        return _ClosingMultiPartParser
+
+
 def validator_map() -> dict[str, Any]:
     body = MediaTypeDict(VALIDATOR_MAP["body"])
     body["*/*json"] = StrictJSONBodyValidator
+    body["multipart/form-data"] = ClosingMultiPartValidator
     response = MediaTypeDict(VALIDATOR_MAP["response"])
     response["*/*json"] = CachedJSONResponseValidator
     return {"parameter": TypedHeaderParameterValidator, "body": body, "response": response}

@@ -1,0 +1,124 @@
+"""The seeded records of an API served from its spec: ``volume`` records per resource, made from
+the record schema with Faker (``engine.fakedata``: values chosen by field name and format, every
+constraint kept) in the settings' locale; the same seed gives the same records.
+
+A nested resource's records are spread over its parent's seeded records; where the parent is not a
+resource here, they all sit under one parent value made from the parameter's schema (``--explain``
+shows it). Keys are numbered for integer keys, and otherwise made to fit the key's schema
+(:func:`new_key`).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from mockserver.engine.clock import Clock
+from mockserver.engine.fakedata import fake_instance
+from mockserver.engine.problems import Conflict
+from mockserver.engine.schemadata import Unsatisfiable, instance_of
+from mockserver.engine.store import Store, Table
+from mockserver.generic.model import ApiModel, Resource
+
+
+def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any:
+    """The ``populate`` of :class:`~mockserver.engine.snapshots.Seeding` for ``model``."""
+
+    def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Any = None) -> None:
+        rng = random.Random(f"{seed}:generic")
+        for resource in model.resources.values():
+            table: Table = getattr(store, resource.name)
+            parents = parent_choices(model, document, store, resource, seed)
+            for index in range(volume):
+                record = seeded_record(resource, document, (seed, resource.name, index), locale)
+                for parent in resource.parents:
+                    record[parent.field] = rng.choice(parents[parent.param])
+                record[resource.id_field] = new_key(resource, table, document, (seed, resource.name, index))
+                table.insert(record, key_field=resource.id_field)
+
+    return populate
+
+
+def seeded_record(resource: Resource, document: dict[str, Any], key: object, locale: str) -> dict[str, Any]:
+    try:
+        value = fake_instance(resource.schema, document, key, locale=locale)
+    except (Unsatisfiable, RecursionError):
+        value = {}
+    return value if isinstance(value, dict) else {}
+
+
+def parent_value(document: dict[str, Any], resource: Resource, param: str, seed: int) -> Any:
+    """The one parent value of a nested resource whose parent is no resource here."""
+    schema = parameter_schema(document, resource, param)
+    if schema.get("type") == "integer":
+        return 1
+    try:
+        value = instance_of(schema, document, (seed, "parent", param))
+    except Unsatisfiable:
+        value = None
+    return value if isinstance(value, str | int) and value != "" else f"{param}-1"
+
+
+def parameter_schema(document: dict[str, Any], resource: Resource, param: str) -> dict[str, Any]:
+    from mockserver.generic.schemas import flattened
+
+    for template in (resource.item, resource.collection):
+        item = (document.get("paths") or {}).get(template) or {}
+        for operation in [item, *(v for v in item.values() if isinstance(v, dict))]:
+            for parameter in operation.get("parameters") or []:
+                parameter = flattened(document, parameter)
+                if parameter.get("in") == "path" and parameter.get("name") == param:
+                    return flattened(document, parameter.get("schema"))
+    return {"type": "string"}
+
+
+def parent_choices(
+    model: ApiModel, document: dict[str, Any], store: Store, resource: Resource, seed: int
+) -> dict[str, list[Any]]:
+    choices: dict[str, list[Any]] = {}
+    for parent in resource.parents:
+        owner = model.resource(parent.resource)
+        keys = list(getattr(store, owner.name).keys()) if owner is not None else []
+        choices[parent.param] = keys or [parent_value(document, resource, parent.param, seed)]
+    return choices
+
+
+def _free_number(resource: Resource, table: Table) -> int | None:
+    """``None`` (the table's next number) unless the key is bounded: then the least free number in
+    bounds (a full range: :class:`~mockserver.engine.problems.Conflict`)."""
+    schema = resource.id_schema
+    if "maximum" not in schema:
+        return None
+    low = int(schema.get("minimum", 1)) + (1 if schema.get("exclusiveMinimum") else 0)
+    high = int(schema["maximum"]) - (1 if schema.get("exclusiveMaximum") else 0)
+    if table.upcoming_id <= high and table.upcoming_id >= low:
+        return None
+    for number in range(low, min(high, low + 100_000) + 1):
+        if number not in table:
+            return number
+    raise Conflict(f"Every {resource.id_field} from {low} to {high} is taken.")
+
+
+def new_key(resource: Resource, table: Table, document: dict[str, Any], key: object) -> Any:
+    """A key no record of ``table`` has: the next number for integer keys (``None``: the table numbers
+    it), else a value of the key's schema (a UUID for ``format: uuid``), else the next number as text."""
+    if resource.integer_ids:
+        return _free_number(resource, table)
+    schema = resource.id_schema
+    rng = random.Random(str(key))
+    if schema.get("format") == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    constrained = any(k in schema for k in ("pattern", "enum", "minLength", "maxLength", "format"))
+    if constrained:
+        for attempt in range(20):
+            try:
+                value = instance_of(schema, document, (key, attempt))
+            except Unsatisfiable:
+                break
+            if isinstance(value, str) and value and value not in table:
+                return value
+    number = table.next_id()
+    while str(number) in table:
+        number = table.next_id()
+    return str(number)

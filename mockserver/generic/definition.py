@@ -1,0 +1,84 @@
+"""An API served from a spec file alone, as the registry knows APIs (:class:`ApiDefinition`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+from mockserver.engine.registry import ApiDefinition
+from mockserver.generic.answers import error_format
+from mockserver.generic.auth import DemoCredentials
+from mockserver.generic.handlers import GenericHandlers
+from mockserver.generic.inference import infer
+from mockserver.generic.source import SpecRefused, prepared, read_spec
+from mockserver.generic.state import GenericSpec, GenericState, state_class
+from mockserver.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class GenericApi(ApiDefinition):
+    """An :class:`ApiDefinition` whose spec is the prepared document (``generic.source``), not the file."""
+
+    generic: GenericSpec | None = dataclasses.field(default=None, compare=False, hash=False)
+
+    @functools.cached_property
+    def spec(self) -> dict[str, Any]:
+        assert self.generic is not None
+        return self.generic.document
+
+
+def api_name(path: Path, taken: Collection[str]) -> str:
+    """The API's name: the file's name without its suffix, in lower case (``Petstore.yaml`` ->
+    ``petstore``), numbered when another API has it."""
+    base = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "api"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def load_spec(path: Path, name: str) -> GenericSpec:
+    """``path`` read, prepared and modelled (:class:`~mockserver.generic.source.SpecRefused` if it
+    cannot be served)."""
+    document = prepared(read_spec(path))
+    return GenericSpec(name, path.absolute(), document, infer(document))
+
+
+def generic_api(spec: GenericSpec, settings: Settings) -> GenericApi:
+    state = state_class(spec, settings.locale)
+
+    def checks(served: GenericState) -> dict[str, Any]:
+        return served.credentials.checks()
+
+    auth = DemoCredentials(spec.name, spec.document).description()
+    return GenericApi(
+        name=spec.name,
+        spec_file=spec.path,
+        build_state=state,
+        build_handlers=GenericHandlers,
+        credential_checks=checks,
+        auth_challenge="Bearer" if auth.get("type") == "bearer" else ("Basic" if auth.get("type") == "basic" else None),
+        error_format=error_format(spec.document, settings.seed, settings.locale),
+        demo_users_own_records=False,
+        spec_in_specs_dir=False,
+        generic=spec,
+    )
+
+
+def generic_apis(files: Sequence[str], settings: Settings, taken: Collection[str] = ()) -> dict[str, GenericApi]:
+    """An API for each spec file, named after it (:func:`api_name`)."""
+    names = set(taken)
+    found: dict[str, GenericApi] = {}
+    for file in files:
+        path = Path(file).expanduser()
+        name = api_name(path, names)
+        names.add(name)
+        found[name] = generic_api(load_spec(path, name), settings)
+    return found
+
+
+__all__ = ["GenericApi", "SpecRefused", "api_name", "generic_api", "generic_apis", "load_spec"]

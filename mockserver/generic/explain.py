@@ -1,0 +1,87 @@
+"""``mockserver run --spec FILE --explain``: the mock's model of an API, for its user to read: the
+resources found (paths, key, parents), and for every operation what answers it and why, then how
+many operations keep records, are answered from the spec below a record, or could not be placed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from mockserver.generic import model
+from mockserver.generic.auth import schemes, token_for
+from mockserver.generic.state import GenericSpec
+
+
+def summary(spec: GenericSpec) -> dict[str, int]:
+    kinds = Counter(p.kind for p in spec.model.operations.values())
+    return {
+        "operations": len(spec.model.operations),
+        "resources": len(spec.model.resources),
+        "stateful": sum(n for k, n in kinds.items() if k in model.STATEFUL),
+        "actions": kinds[model.ACTION],
+        "unplaced": kinds[model.CANNED],
+    }
+
+
+def as_dict(spec: GenericSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "spec": str(spec.path),
+        "summary": summary(spec),
+        "resources": [
+            {
+                "name": r.name,
+                "collection": r.collection,
+                "item": r.item,
+                "key": r.id_field if not r.id_hidden else None,
+                "keyType": r.id_schema.get("type", "string"),
+                "parents": [{"param": p.param, "resource": p.resource} for p in r.parents],
+            }
+            for r in spec.model.resources.values()
+        ],
+        "operations": [
+            {
+                "operationId": p.operation_id,
+                "method": p.method.upper(),
+                "path": p.path,
+                "kind": p.kind,
+                "resource": p.resource,
+                "status": p.status,
+                "envelope": p.envelope,
+                "reason": p.reason,
+            }
+            for p in spec.model.operations.values()
+        ],
+    }
+
+
+def text(spec: GenericSpec) -> str:
+    facts = summary(spec)
+    lines = [f"{spec.name}: {spec.path}", ""]
+    lines.append(f"Resources ({facts['resources']}):")
+    for r in spec.model.resources.values():
+        key = (
+            f"key {r.id_field} ({r.id_schema.get('type', 'string')})"
+            if not r.id_hidden
+            else f"key {{{r.param}}} (kept outside the record)"
+        )
+        parents = "".join(f", below {{{p.param}}}" + (f" of {p.resource}" if p.resource else "") for p in r.parents)
+        lines.append(f"  {r.name:<28} {r.collection}  {r.item}  {key}{parents}")
+    lines += ["", "Operations:"]
+    for p in spec.model.operations.values():
+        where = f" {p.resource}" if p.resource else ""
+        wrapped = f" in {p.envelope}" if p.envelope else ""
+        lines.append(f"  {p.method.upper():<7} {p.path:<48} {p.kind}{where}{wrapped} -> {p.status}   ({p.reason})")
+    lines += [
+        "",
+        f"{facts['operations']} operations: {facts['stateful']} keep records, {facts['actions']} answered from the "
+        f"spec below a record, {facts['unplaced']} answered from the spec (no resource found).",
+    ]
+    if schemes(spec.document):
+        lines.append(
+            f"Demo credentials: tokens {token_for(spec.name, 'alice')} and {token_for(spec.name, 'bob')} "
+            "(HTTP Basic: alice / alice-password); an API key that names an app, not a user, takes any value."
+        )
+    else:
+        lines.append("No security schemes: no credentials needed.")
+    return "\n".join(lines)

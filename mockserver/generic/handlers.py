@@ -1,0 +1,179 @@
+"""The handler object of an API served from its spec: one method per operation (named as
+``web.binding`` looks them up), each acting on the API's records (``generic.records``) or
+answering from the spec (``generic.answers``) as its placement says (``generic.model``).
+
+Connexion hands a handler its path and query arguments under pythonic names (``petId`` ->
+``pet_id``, ``id`` -> ``id_``) and the body as ``body``; :func:`pythonic` is its rule, so that the
+arguments are found again under the spec's names. A list answers every matching record, or a page
+of them where the operation declares paging parameters (``limit``/``per_page``/``page_size`` with
+``offset``/``skip`` or ``page``); query parameters named like a record field filter it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from mockserver.engine.registry import handler_name
+from mockserver.generic.model import Placement, Resource
+
+if TYPE_CHECKING:
+    from mockserver.generic.state import GenericState
+
+Answer = tuple[Any, int]
+_LIMITS = frozenset(
+    {"limit", "per_page", "perpage", "page_size", "pagesize", "size", "max_results", "maxresults", "top"}
+)
+_OFFSETS = frozenset({"offset", "skip", "start"})
+_PAGES = frozenset({"page", "page_number", "pagenumber"})
+
+
+def pythonic(name: str) -> str:
+    """Connexion's argument name for a parameter (``connexion.decorators.parameter.pythonic``)."""
+    snake = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    snake = re.sub(r"([a-z\d])([A-Z])", r"\1_\2", snake).replace("-", "_").lower()
+    if snake in builtins.__dict__ or keyword.iskeyword(snake):
+        snake += "_"
+    return re.sub("^[^a-zA-Z_]+", "", re.sub("[^0-9a-zA-Z_]", "", re.sub(r"\[(?!])", "_", snake)))
+
+
+class GenericHandlers:
+    def __init__(self, state: GenericState) -> None:
+        self._state = state
+        self._methods: dict[str, Callable[..., Awaitable[Answer]]] = {}
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Answer]]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        found = self._methods.get(name)
+        if found is None:
+            placement = self._state.spec.by_handler.get(name)
+            if placement is None:
+                raise AttributeError(name)
+            found = self._methods[name] = self._method(placement)
+        return found
+
+    def _method(self, placement: Placement) -> Callable[..., Awaitable[Answer]]:
+        state = self._state
+        resource = state.spec.model.resource(placement.resource)
+        params = state.spec.parameters(placement)
+        act = getattr(self, "_" + placement.kind.replace("-", "_"))
+
+        async def handle(**kwargs: Any) -> Answer:
+            path = {name: kwargs.get(pythonic(name)) for name in params["path"]}
+            query = {name: kwargs.get(pythonic(name)) for name in params["query"] if pythonic(name) in kwargs}
+            body = _plain(kwargs.get("body"))
+            for value in kwargs.values():
+                _plain(value)  # files Connexion hands over as arguments: read no further, closed
+            result: Answer = act(placement, resource, path, query, body)
+            return result
+
+        handle.__name__ = handler_name(placement.operation_id)
+        return handle
+
+    # -- kinds -------------------------------------------------------------------------------------
+    def _list(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        found = self._state.records.listed(resource, path, self._filters(query))
+        return self._state.answers.records(placement, _page(found, query)), placement.status
+
+    def _search(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        return self._list(placement, resource, path, query, body)
+
+    def _create(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.create(resource, path, body)
+        return self._state.answers.record(placement, record), placement.status
+
+    def _create_many(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        records = self._state.records.create_many(resource, path, body)
+        return self._state.answers.records(placement, records), placement.status
+
+    def _read(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.read(resource, path, path.get(resource.param))
+        return self._state.answers.record(placement, record), placement.status
+
+    def _replace(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=True)
+        return self._state.answers.record(placement, record), placement.status
+
+    def _update(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=False)
+        return self._state.answers.record(placement, record), placement.status
+
+    def _replace_by_body(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        value = body.get(resource.id_field) if isinstance(body, dict) else None
+        record = self._state.records.change(resource, path, value, body, replace=True)
+        return self._state.answers.record(placement, record), placement.status
+
+    def _delete(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.delete(resource, path, path.get(resource.param))
+        return self._state.answers.record(placement, record), placement.status
+
+    def _action(
+        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        record = self._state.records.read(resource, path, path.get(resource.param))
+        if placement.envelope is not None:  # it answers the record it acts on
+            return self._state.answers.record(placement, record), placement.status
+        return self._state.answers.made(placement), placement.status
+
+    def _canned(
+        self, placement: Placement, resource: Resource | None, path: dict[str, Any], query: dict[str, Any], body: Any
+    ) -> Answer:
+        return self._state.answers.made(placement), placement.status
+
+    def _filters(self, query: dict[str, Any]) -> dict[str, Any]:
+        return {n: v for n, v in query.items() if n.lower() not in _LIMITS | _OFFSETS | _PAGES}
+
+
+def _plain(value: Any) -> Any:
+    """A body with each uploaded file (a multipart part: an object with a ``file`` and a
+    ``filename``) closed and kept as its file name, so that records hold JSON values only."""
+    if isinstance(value, dict):
+        return {name: _plain(v) for name, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    upload = getattr(value, "file", None)
+    if upload is not None and hasattr(value, "filename") and hasattr(upload, "close"):
+        upload.close()
+        return str(value.filename or "")
+    return value
+
+
+def _page(records: list[dict[str, Any]], query: dict[str, Any]) -> list[dict[str, Any]]:
+    lowered = {name.lower(): value for name, value in query.items()}
+    limit = next((_count(lowered[n]) for n in _LIMITS if n in lowered), None)
+    offset = next((_count(lowered[n]) for n in _OFFSETS if n in lowered), None) or 0
+    page = next((_count(lowered[n]) for n in _PAGES if n in lowered), None)
+    if page is not None and limit is not None and offset == 0:
+        offset = max(page - 1, 0) * limit
+    chosen = records[offset:]
+    return chosen if limit is None else chosen[:limit]
+
+
+def _count(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None

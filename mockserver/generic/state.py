@@ -1,0 +1,102 @@
+"""The state of an API served from its spec: its store of the resources the spec was found to have
+(``generic.inference``), seeded from the schemas (``generic.data``), with its records, answers and
+demo credentials. Each such API gets a state class of its own (:func:`state_class`), since what a
+state is made of (:class:`~mockserver.engine.snapshots.Seeding`) belongs to its class."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from mockserver.engine.clock import Clock
+from mockserver.engine.registry import handler_name
+from mockserver.engine.snapshots import SeededState, Seeding
+from mockserver.engine.store import Store
+from mockserver.generic.answers import Answers
+from mockserver.generic.auth import DemoCredentials
+from mockserver.generic.data import populate_from
+from mockserver.generic.inference import operations
+from mockserver.generic.model import ApiModel, Placement
+from mockserver.generic.records import Records
+from mockserver.generic.schemas import flattened
+from mockserver.generic.validity import Validity
+from mockserver.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class GenericSpec:
+    """One served-from-spec API: its name, file, prepared document and model."""
+
+    name: str
+    path: Path
+    document: dict[str, Any] = dataclasses.field(compare=False, hash=False, repr=False)
+    model: ApiModel = dataclasses.field(compare=False, hash=False, repr=False)
+
+    @functools.cached_property
+    def by_handler(self) -> dict[str, Placement]:
+        return {handler_name(p.operation_id): p for p in self.model.operations.values()}
+
+    @functools.cached_property
+    def digest(self) -> str:
+        text = json.dumps(self.document, sort_keys=True, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    @functools.cached_property
+    def _parameters(self) -> dict[str, dict[str, list[str]]]:
+        found: dict[str, dict[str, list[str]]] = {}
+        paths = self.document.get("paths") or {}
+        for path, _, operation in operations(self.document):
+            declared = [*(paths[path].get("parameters") or []), *(operation.get("parameters") or [])]
+            where: dict[str, list[str]] = {"path": [], "query": []}
+            for parameter in declared:
+                parameter = flattened(self.document, parameter)
+                if parameter.get("in") in where and parameter.get("name") not in where[parameter["in"]]:
+                    where[parameter["in"]].append(str(parameter["name"]))
+            found[str(operation["operationId"])] = where
+        return found
+
+    def parameters(self, placement: Placement) -> dict[str, list[str]]:
+        """The names of the operation's path and query parameters."""
+        return self._parameters.get(placement.operation_id, {"path": [], "query": []})
+
+
+class GenericState(SeededState):
+    """A served-from-spec API's state (see :func:`state_class`)."""
+
+    spec: GenericSpec
+    locale: str
+
+    def __init__(
+        self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
+    ) -> None:
+        super().__init__(settings, clock, seeded=seeded, session=session)
+        spec = self.spec
+        validity = Validity(spec.document)
+        self.records = Records(self.store, spec.model, spec.document, clock, validity, self.locale)
+        self.answers = Answers(spec.document, spec.model, settings.seed, self.locale, validity)
+        self.credentials = DemoCredentials(spec.name, spec.document)
+        self.reset()
+
+    def auth_description(self) -> dict[str, Any]:
+        return self.credentials.description()
+
+
+def state_class(spec: GenericSpec, locale: str) -> type[GenericState]:
+    """A state class for ``spec`` whose records are made in ``locale``."""
+    seeding = Seeding(
+        spec.name,
+        tuple(spec.model.resources),
+        {},
+        populate_from(spec.model, spec.document, locale),
+        uses_fixtures=False,
+        made_of=f"{spec.digest}/{locale}",
+    )
+    return type(
+        f"GenericState_{spec.name.replace('-', '_')}",
+        (GenericState,),
+        {"seeding": seeding, "spec": spec, "locale": locale},
+    )
