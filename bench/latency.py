@@ -10,7 +10,9 @@ transport (which adds a few hundred microseconds), to see the server's own cost;
 ``Origin: URL`` with every request, as a page of another origin (a frontend's dev server) does;
 ``--fast-path-off`` times Connexion's stack alone (``FAST_PATH=0``); ``--session NAME`` sends
 ``X-Mock-Session: NAME`` with every request, so that the same requests run in a client's session
-(with that session's demo credentials) instead of the default state.
+(with that session's demo credentials) instead of the default state; ``--spec FILE`` serves that
+spec from the spec alone (``mockserver run --spec``) instead of the packaged API, e.g.
+``python bench/latency.py --direct --spec specs/portal.yaml /profile/applications/1``.
 """
 
 from __future__ import annotations
@@ -58,8 +60,13 @@ async def measure(
     origin: str | None,
     fast_path: bool = True,
     session: str | None = None,
+    spec: str | None = None,
 ) -> None:
-    server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,), fast_path=fast_path))
+    if spec is None:
+        server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), apis=(api,), fast_path=fast_path))
+    else:
+        server = MockServer(Settings(anchor_date=dt.date(2026, 3, 2), spec_files=(spec,), fast_path=fast_path))
+        api = next(iter(server.runtime.apis))
     transport = httpx.ASGITransport(app=server)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         headers = await credentials(client, api, session)
@@ -67,7 +74,7 @@ async def measure(
             headers["Origin"] = origin
         if session is not None:
             headers["X-Mock-Session"] = session
-        base = APIS[api].base_path
+        base = server.runtime.apis[api].definition.base_path
 
         async def timed(method: str, path: str, **kwargs: Any) -> tuple[float, int]:
             if direct:
@@ -102,6 +109,7 @@ def main() -> int:
     parser.add_argument("--fast-path-off", action="store_true", help="Connexion's stack alone (FAST_PATH=0)")
     parser.add_argument("--direct", action="store_true", help="call the ASGI app directly: no httpx client in between")
     parser.add_argument("--session", help="send X-Mock-Session: SESSION with every request (a client's session)")
+    parser.add_argument("--spec", help="serve this spec from the spec alone (mockserver run --spec) instead")
     parser.add_argument("paths", nargs="*", default=["/profile", "/profile/applications"])
     args = parser.parse_args()
     asyncio.run(
@@ -114,6 +122,7 @@ def main() -> int:
             args.origin,
             not args.fast_path_off,
             args.session,
+            args.spec,
         )
     )
     return 0

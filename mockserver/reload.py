@@ -84,9 +84,11 @@ def child_arguments(argv: Sequence[str], port: int) -> list[str]:
 
 
 def watched_folders(settings: Settings) -> list[Path]:
-    """The specs and fixtures folders the server reads, and the package's code."""
+    """The specs and fixtures folders the server reads, the folders of the specs it serves from the
+    spec alone (``--spec``), and the package's code."""
     folders: list[Path] = []
-    for folder in (paths.specs_dir(settings).resolve(), paths.fixtures_dir(settings).resolve(), PACKAGE_DIR):
+    served = [Path(file).expanduser().resolve().parent for file in settings.spec_files]
+    for folder in (paths.specs_dir(settings).resolve(), paths.fixtures_dir(settings).resolve(), *served, PACKAGE_DIR):
         if not any(folder == known or folder.is_relative_to(known) for known in folders):
             folders = [known for known in folders if not known.is_relative_to(folder)] + [folder]
     return folders
@@ -527,8 +529,9 @@ def describe_failure(exc: BaseException, settings: Settings) -> str:
     try:
         from mockserver.apis import APIS
 
-        names = [name for name in settings.apis or APIS if name in APIS]
+        names = [name for name in settings.apis or ([] if settings.spec_files else APIS) if name in APIS]
         spec_files = [paths.specs_dir(settings) / APIS[name].spec_file.name for name in names]
+        spec_files += [Path(file).expanduser() for file in settings.spec_files]
         problem = file_problem(spec_files, [paths.fixtures_dir(settings)])
     except Exception:  # only a better message was at stake (the code may be what is broken)
         problem = None

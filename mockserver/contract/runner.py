@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from mockserver.contract.wfc import WFC_ENV, private_document, wfc_auth, wfc_doc
 from mockserver.coverage.cli import folder_coverage
 from mockserver.engine.paths import PACKAGED_CONTRACT_SETTINGS
 from mockserver.engine.registry import ApiDefinition
+from mockserver.generic.definition import GenericApi
 
 CREDENTIAL_ENV = "MOCKSERVER_CONTRACT_CREDENTIAL"
 #: The repository's Schemathesis settings (its operations' documented exceptions), as the package ships them.
@@ -267,11 +269,26 @@ def _config(
     return config
 
 
+def _spec_for_schemathesis(definition: ApiDefinition, folder: Path) -> Path:
+    """The spec file Schemathesis reads: the API's own, or for one served from a spec alone
+    (``mockserver.generic``) the document it serves, whose made-up operationIds
+    ``--include-operation-id`` then names, written into the report folder."""
+    if not isinstance(definition, GenericApi):
+        return definition.spec_file
+    path = folder / "openapi.json"
+    path.write_text(json.dumps(definition.spec), encoding="utf-8")
+    return path
+
+
 def _argv(definition: ApiDefinition, options: ContractOptions, config: Path, folder: Path) -> list[str]:
     # JUnit for the summary, HAR for the coverage: both always.
     reports = ["junit", "har", *[r for r in options.reports if r not in ("junit", "har")]]
     argv = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run"]
-    argv += [str(definition.spec_file), "--url", options.base_url.rstrip("/") + definition.base_path]
+    argv += [
+        str(_spec_for_schemathesis(definition, folder)),
+        "--url",
+        options.base_url.rstrip("/") + definition.base_path,
+    ]
     argv += ["--checks", options.checks, "--workers", str(options.workers), "--report", ",".join(reports)]
     argv += ["--report-dir", str(folder), "--report-junit-path", str(folder / "junit.xml")]
     for kind, suffix in (("har", "traffic.har"), ("vcr", "traffic.vcr.yaml")):

@@ -322,6 +322,12 @@ class Table:
         with self._lock:
             return [json_copy(r) for r in self._rows.values() if predicate(r)]
 
+    def peek_where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        """The stored rows ``predicate`` takes themselves, not copies, in insertion order: for
+        views that only read them (see :meth:`peek`)."""
+        with self._lock:
+            return [r for r in self._rows.values() if predicate(r)]
+
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         with self._lock:
             for row in self._rows.values():
@@ -857,6 +863,10 @@ class ForkTable(Table):
         with self._lock:
             return [json_copy(row) for _, row in self._items() if predicate(row)]
 
+    def peek_where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        with self._lock:
+            return [row for _, row in self._items() if predicate(row)]
+
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         with self._lock:
             for _, row in self._items():
@@ -1107,6 +1117,10 @@ class _Noting(Table):
     def where(self, predicate: Callable[[Record], bool]) -> list[Record]:
         self._read_logs.table(self.name)
         return super().where(predicate)
+
+    def peek_where(self, predicate: Callable[[Record], bool]) -> list[Record]:
+        self._read_logs.table(self.name)
+        return super().peek_where(predicate)
 
     def first(self, predicate: Callable[[Record], bool]) -> Record | None:
         self._read_logs.table(self.name)

@@ -38,6 +38,8 @@ class Answers:
         self.locale = locale
         self.validity = validity
         self._made: dict[tuple[str, int], Any] = {}
+        self._fits: dict[tuple[int, str], tuple[Any, _Fit]] = {}
+        self._fillers: dict[tuple[str, str], Any] = {}
 
     def made(self, placement: Placement) -> Any:
         """The operation's success answer from the spec alone: its example where one fits the schema,
@@ -121,30 +123,55 @@ class Answers:
         return [self.fitted(r, array.get("items"), placement) for r in chosen]
 
     def fitted(self, record: Record, schema: Any, placement: Placement) -> Any:
-        flat = flattened(self.document, schema)
-        declared = flat.get("properties") or {}
-        out = {
-            name: value
-            for name, value in record.items()
-            if not name.startswith("__")
-            and (not declared or name in declared)
-            and not flattened(self.document, declared.get(name)).get("writeOnly")
-        }
-        for name in flat.get("required") or []:
-            if name not in out and name in declared:
-                out[name] = self.instance(declared[name], (self.seed, placement.operation_id, name))
-        resource = self.model.resource(placement.resource)
-        # A stored field already fits its record schema (``generic.records``): it is checked again
-        # only where the answer types it otherwise.
-        own = properties(self.document, resource.schema) if resource is not None else {}
-        for name, value in list(out.items()):
-            if (
-                name in declared
-                and declared[name] is not own.get(name)
-                and not self.validity.fits(declared[name], value)
-            ):
-                out[name] = self.instance(declared[name], (self.seed, placement.operation_id, name))
+        fit = self._fit(schema, placement)
+        if fit.shown is None:
+            out = {name: value for name, value in record.items() if not name.startswith("__")}
+        else:
+            out = {name: value for name, value in record.items() if name in fit.shown}
+        for name, sub in fit.required.items():
+            if name not in out:
+                out[name] = self._filler(sub, placement, name)
+        for name, sub in fit.checked.items():
+            if name in out and not self.validity.fits(sub, out[name]):
+                out[name] = self._filler(sub, placement, name)
         return out
+
+    def _fit(self, schema: Any, placement: Placement) -> _Fit:
+        """How records are fitted to ``schema`` in ``placement``'s answer (worked out once)."""
+        key = (id(schema), placement.operation_id)
+        found = self._fits.get(key)
+        if found is None or found[0] is not schema:
+            flat = flattened(self.document, schema)
+            declared = flat.get("properties") or {}
+            resource = self.model.resource(placement.resource)
+            # A stored field already fits its record schema (``generic.records``): it is checked
+            # again only where the answer types it otherwise.
+            own = properties(self.document, resource.schema) if resource is not None else {}
+            fit = _Fit(
+                shown=frozenset(n for n, sub in declared.items() if not flattened(self.document, sub).get("writeOnly"))
+                if declared
+                else None,
+                required={n: declared[n] for n in flat.get("required") or [] if n in declared},
+                checked={n: sub for n, sub in declared.items() if sub is not own.get(n)},
+            )
+            found = self._fits[key] = (schema, fit)
+        return found[1]
+
+    def _filler(self, schema: Any, placement: Placement, name: str) -> Any:
+        """A value of ``schema`` for a field the answer needs and the record lacks (made once)."""
+        key = (placement.operation_id, name)
+        if key not in self._fillers:
+            self._fillers[key] = self.instance(schema, (self.seed, placement.operation_id, name))
+        return copy.deepcopy(self._fillers[key])
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fit:
+    #: The properties an answer shows (``None``: its schema declares none, so every field).
+    shown: frozenset[str] | None
+    #: The required properties, and those whose values are checked against the answer's schema.
+    required: dict[str, Any]
+    checked: dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,9 +191,10 @@ class DocumentedErrors(ErrorFormat):
         return body
 
 
-_STATUS = ("status", "statuscode", "status_code", "code", "httpstatus", "httpcode")
-_TEXT = ("message", "detail", "details", "description", "errordescription", "error_description", "msg", "title")
-_NAME = ("error", "type", "typename", "type_name", "name", "reason", "errorcode", "error_code")
+#: Property names (lower case, without ``_`` and ``-``) that carry an error's status, its words, its name.
+_STATUS = frozenset({"status", "statuscode", "code", "httpstatus", "httpcode"})
+_TEXT = frozenset({"message", "detail", "details", "description", "errordescription", "msg", "title"})
+_NAME = frozenset({"error", "type", "typename", "name", "reason", "errorcode"})
 
 
 def _fill(body: dict[str, Any], schema: Any, document: Any, status: int, description: str, code: str | None) -> None:
@@ -174,20 +202,47 @@ def _fill(body: dict[str, Any], schema: Any, document: Any, status: int, descrip
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else f"HTTP {status}"
     for name, sub in declared.items():
         flat = flattened(document, sub)
-        key = name.lower().replace("-", "_")
-        kind = flat.get("type")
+        key = name.lower().replace("-", "").replace("_", "")
+        kind = flat.get("type") or _text_branch(document, flat)
         if "enum" in flat:
             continue
-        if key.replace("_", "") in {s.replace("_", "") for s in _STATUS} and kind in ("integer", "number"):
+        if key in _STATUS and kind in ("integer", "number"):
             body[name] = status
-        elif key.replace("_", "") in {s.replace("_", "") for s in _STATUS} and kind == "string":
+        elif key in _STATUS and kind == "string":
             body[name] = str(status) if key != "code" else (code or phrase)
-        elif key.replace("_", "") in {s.replace("_", "") for s in _TEXT} and kind == "string":
+        elif key in _TEXT and kind == "string":
             body[name] = description
-        elif key.replace("_", "") in {s.replace("_", "") for s in _NAME} and kind == "string":
+        elif key in _NAME and kind == "string":
             body[name] = code or phrase
         elif kind == "object" and isinstance(body.get(name), dict):
             _fill(body[name], sub, document, status, description, code)
+
+
+def _text_branch(document: Any, flat: dict[str, Any]) -> str | None:
+    """``"string"`` for a schema of no type one of whose ``anyOf``/``oneOf`` branches is text."""
+    branches = [*(flat.get("anyOf") or []), *(flat.get("oneOf") or [])]
+    return "string" if any(flattened(document, b).get("type") == "string" for b in branches) else None
+
+
+def _with_examples(template: Any, schema: Any, document: Any) -> Any:
+    """The template with each top-level property's own ``example`` where it has one of the right
+    kind (``ref``: the API's documentation link rather than a made-up word)."""
+    if not isinstance(template, dict):
+        return template
+    kinds: dict[str, type | tuple[type, ...]] = {
+        "string": str,
+        "integer": int,
+        "number": (int, float),
+        "boolean": bool,
+        "object": dict,
+        "array": list,
+    }
+    for name, sub in properties(document, schema).items():
+        flat = flattened(document, sub)
+        example, kind = flat.get("example"), kinds.get(str(flat.get("type")))
+        if name in template and example is not None and kind is not None and isinstance(example, kind):
+            template[name] = copy.deepcopy(example)
+    return template
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,7 +287,7 @@ def error_format(document: dict[str, Any], seed: int, locale: str) -> ErrorForma
     if flattened(document, schema).get("type") not in ("object", None) and not properties(document, schema):
         return None
     try:
-        template = fake_instance(schema, document, (seed, "error"), locale=locale)
+        template = _with_examples(fake_instance(schema, document, (seed, "error"), locale=locale), schema, document)
     except (Unsatisfiable, RecursionError):
         return None
     return DocumentedErrors(

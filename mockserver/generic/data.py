@@ -19,7 +19,8 @@ from mockserver.engine.fakedata import fake_instance
 from mockserver.engine.problems import Conflict
 from mockserver.engine.schemadata import Unsatisfiable, instance_of
 from mockserver.engine.store import Store, Table
-from mockserver.generic.model import ApiModel, Resource
+from mockserver.generic.auth import USERS
+from mockserver.generic.model import OWNER, ApiModel, Resource
 
 
 def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any:
@@ -33,8 +34,15 @@ def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any
             for index in range(volume):
                 record = seeded_record(resource, document, (seed, resource.name, index), locale)
                 for parent in resource.parents:
-                    record[parent.field] = rng.choice(parents[parent.param])
-                record[resource.id_field] = new_key(resource, table, document, (seed, resource.name, index))
+                    choices = parents[parent.param]
+                    # The demo users' records alternate, so that each has some.
+                    record[parent.field] = (
+                        choices[index % len(choices)] if parent.param == OWNER else rng.choice(choices)
+                    )
+                try:
+                    record[resource.id_field] = new_key(resource, table, document, (seed, resource.name, index))
+                except Conflict:
+                    break  # every key the item path takes is used (the Petstore's orders: 1 to 10)
                 table.insert(record, key_field=resource.id_field)
 
     return populate
@@ -78,6 +86,9 @@ def parent_choices(
 ) -> dict[str, list[Any]]:
     choices: dict[str, list[Any]] = {}
     for parent in resource.parents:
+        if parent.param == OWNER:  # the demo users' own records, spread between them
+            choices[parent.param] = list(USERS)
+            continue
         owner = model.resource(parent.resource)
         keys = list(getattr(store, owner.name).keys()) if owner is not None else []
         choices[parent.param] = keys or [parent_value(document, resource, parent.param, seed)]

@@ -14,6 +14,7 @@ from mockserver.generic.answers import error_format
 from mockserver.generic.auth import DemoCredentials
 from mockserver.generic.handlers import GenericHandlers
 from mockserver.generic.inference import infer
+from mockserver.generic.links import with_links
 from mockserver.generic.source import SpecRefused, prepared, read_spec
 from mockserver.generic.state import GenericSpec, GenericState, state_class
 from mockserver.settings import Settings
@@ -45,7 +46,8 @@ def load_spec(path: Path, name: str) -> GenericSpec:
     """``path`` read, prepared and modelled (:class:`~mockserver.generic.source.SpecRefused` if it
     cannot be served)."""
     document = prepared(read_spec(path))
-    return GenericSpec(name, path.absolute(), document, infer(document))
+    found = infer(document)
+    return GenericSpec(name, path.absolute(), with_links(document, found), found)
 
 
 def generic_api(spec: GenericSpec, settings: Settings) -> GenericApi:

@@ -9,6 +9,7 @@ from typing import Any
 
 from mockserver.generic import model
 from mockserver.generic.auth import schemes, token_for
+from mockserver.generic.model import OWNER
 from mockserver.generic.state import GenericSpec
 
 
@@ -65,7 +66,12 @@ def text(spec: GenericSpec) -> str:
             if not r.id_hidden
             else f"key {{{r.param}}} (kept outside the record)"
         )
-        parents = "".join(f", below {{{p.param}}}" + (f" of {p.resource}" if p.resource else "") for p in r.parents)
+        parents = "".join(
+            ", each the caller's own"
+            if p.param == OWNER
+            else f", below {{{p.param}}}" + (f" of {p.resource}" if p.resource else "")
+            for p in r.parents
+        )
         lines.append(f"  {r.name:<28} {r.collection}  {r.item}  {key}{parents}")
     lines += ["", "Operations:"]
     for p in spec.model.operations.values():

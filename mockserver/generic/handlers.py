@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from mockserver.engine.registry import handler_name
-from mockserver.generic.model import Placement, Resource
+from mockserver.generic.model import OWNER, Placement, Resource
 
 if TYPE_CHECKING:
     from mockserver.generic.state import GenericState
@@ -64,6 +64,8 @@ class GenericHandlers:
 
         async def handle(**kwargs: Any) -> Answer:
             path = {name: kwargs.get(pythonic(name)) for name in params["path"]}
+            if resource is not None and resource.owned and kwargs.get("user") is not None:
+                path[OWNER] = kwargs["user"]  # the caller's own records (``model.OWNER``)
             query = {name: kwargs.get(pythonic(name)) for name in params["query"] if pythonic(name) in kwargs}
             body = _plain(kwargs.get("body"))
             for value in kwargs.values():
@@ -143,7 +145,17 @@ class GenericHandlers:
         return self._state.answers.made(placement), placement.status
 
     def _filters(self, query: dict[str, Any]) -> dict[str, Any]:
-        return {n: v for n, v in query.items() if n.lower() not in _LIMITS | _OFFSETS | _PAGES}
+        """The query's field filters: its parameters but paging ones, and the fields of an object
+        parameter (``filter[status]=open``, a ``deepObject``)."""
+        found: dict[str, Any] = {}
+        for name, value in query.items():
+            if name.lower() in _LIMITS | _OFFSETS | _PAGES:
+                continue
+            if isinstance(value, dict):
+                found.update({field: v for field, v in value.items() if not isinstance(v, dict)})
+            else:
+                found[name] = value
+        return found
 
 
 def _plain(value: Any) -> Any:

@@ -37,6 +37,8 @@ from mockserver.generic.schemas import (
 LIST_WRAPPERS = ("data", "items", "results", "records", "content", "values", "entries", "list", "rows", "elements")
 #: Property names a single record is wrapped in, after the resource's singular name.
 ITEM_WRAPPERS = ("data", "item", "result", "resource", "record", "object")
+#: Path segments that name the caller: a collection below one holds each caller's own records.
+SELF_SEGMENTS = frozenset({"me", "my", "self", "profile", "account", "current-user", "currentuser", "mine"})
 #: Property names a key is commonly kept in, for a parameter that ends in one (``petId``, ``flag_key``).
 KEY_NAMES = ("id", "uuid", "key", "slug", "name", "code", "number")
 _PARAM = re.compile(r"^\{([^{}/]+)\}$")
@@ -98,6 +100,10 @@ class _Inference:
         for path, method, operation in operations(document):
             self.paths.setdefault(_normalise(path), {})[method] = (path, operation)
         self.resources: dict[str, Resource] = {}
+        #: Whether any operation needs credentials (records below ``/me`` then belong to the caller).
+        self.secured = bool(document.get("security")) or any(
+            operation.get("security") for _, _, operation in operations(document)
+        )
         #: Item path (normalised) -> resource name.
         self.by_item: dict[str, str] = {}
         self.by_collection: dict[str, str] = {}
@@ -129,6 +135,8 @@ class _Inference:
                 id_schema = {**id_schema, **{k: v for k, v in param_schema.items() if k in _KEY_BOUNDS}}
             name = _table_name(collection, taken)
             parents = tuple(Parent(p, f"__{p}", self._parent_of(collection, p)) for p in _params(collection))
+            if self.secured and any(s.lower() in SELF_SEGMENTS for s in _segments(collection)):
+                parents += (Parent(model.OWNER, model.OWNER, None),)
             resource = Resource(name, collection, item, param, id_field, hidden, id_schema, schema, parents)
             self.resources[name] = resource
             self.by_item[item] = name

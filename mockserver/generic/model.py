@@ -24,6 +24,11 @@ CANNED = "canned"
 STATEFUL = frozenset({LIST, CREATE, CREATE_MANY, READ, REPLACE, UPDATE, DELETE, REPLACE_BY_BODY, SEARCH})
 
 
+#: The "parent" of a record that belongs to the caller (a collection below ``/me``, ``/profile``):
+#: the identity Connexion hands the handler (``user``), kept like a parent's key.
+OWNER = "__owner"
+
+
 @dataclasses.dataclass(frozen=True)
 class Parent:
     """A path parameter before a nested collection (``ownerId`` of ``/owners/{ownerId}/pets``):
@@ -54,6 +59,11 @@ class Resource:
     #: The record's schema (a ``$ref`` or inline schema of the document), ``None`` when none is found.
     schema: Any
     parents: tuple[Parent, ...] = ()
+
+    @property
+    def owned(self) -> bool:
+        """Whether each record belongs to one caller, who alone lists, reads and changes it."""
+        return any(p.param == OWNER for p in self.parents)
 
     @property
     def integer_ids(self) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.problems import Conflict, NotFound
-from mockserver.engine.store import Store, Table
+from mockserver.engine.store import Store, Table, json_copy
 from mockserver.generic.data import new_key, seeded_record
 from mockserver.generic.inference import singular
 from mockserver.generic.model import ApiModel, Resource
@@ -27,6 +27,8 @@ from mockserver.generic.schemas import flattened, properties
 from mockserver.generic.validity import Validity
 
 Record = dict[str, Any]
+#: How many different sets of server-made fields a resource's creates take in turn.
+POOL = 64
 _CREATED = re.compile(r"(?i)^(created|creation|inserted)(_?(at|on|date|time|timestamp))?$|^date_?created$")
 _CHANGED = re.compile(r"(?i)^(updated|modified|last_?modified|changed|last_?updated)(_?(at|on|date|time|timestamp))?$")
 
@@ -41,6 +43,8 @@ class Records:
         self.clock = clock
         self.validity = validity
         self.locale = locale
+        #: What :meth:`_server_fields` made, by resource, fields and number.
+        self._made: dict[tuple[str, tuple[str, ...], int], Record] = {}
 
     def table(self, resource: Resource) -> Table:
         table: Table = getattr(self.store, resource.name)
@@ -76,7 +80,8 @@ class Records:
         fields = properties(self.document, resource.schema)
         wanted = {_field(name, fields): value for name, value in filters.items() if value is not None}
         wanted.pop(None, None)
-        return self.table(resource).where(
+        # The stored rows themselves: answers are new containers around them (``answers.fitted``).
+        return self.table(resource).peek_where(
             lambda r: (
                 all(str(r.get(f)) == str(v) for f, v in mine.items())
                 and all(_matches(r.get(name), value) for name, value in wanted.items())
@@ -97,7 +102,7 @@ class Records:
         self.check_parents(resource, parents)
         table = self.table(resource)
         table.ensure_room()
-        base = self._server_fields(resource, body, ("new", resource.name, table.upcoming_id))
+        base = self._server_fields(resource, body, table.upcoming_id)
         record = {**base, **self._writable(resource, body, base), **self._mine(resource, parents)}
         given = body.get(resource.id_field) if isinstance(body, dict) and not resource.id_hidden else None
         # A key the client chose is kept, unless it is one the item path cannot take (the Petstore's
@@ -148,22 +153,29 @@ class Records:
         self.table(resource).delete(record[resource.id_field])
         return record
 
-    def _server_fields(self, resource: Resource, body: Any, key: object) -> Record:
+    def _server_fields(self, resource: Resource, body: Any, number: int) -> Record:
         """What a new record has that its body does not give: the required and ``readOnly``
-        properties, made from the record schema (the body's own fields are the client's)."""
+        properties, made from the record schema (the body's own fields are the client's). Made with
+        Faker once for each of :data:`POOL` numbers per set of fields, then taken in turn: the same
+        records for the same seed, without Faker's cost on every create (``bench/generic.py``)."""
         schema = flattened(self.document, resource.schema)
         fields = properties(self.document, resource.schema)
         given = body if isinstance(body, dict) else {}
         required = set(schema.get("required") or [])
-        missing = [
+        missing = tuple(
             name
             for name, sub in fields.items()
             if name not in given and (name in required or flattened(self.document, sub).get("readOnly"))
-        ]
+        )
         if not missing:
             return {}
-        made = {"type": "object", "properties": {n: fields[n] for n in missing}, "required": missing}
-        return seeded_record(replace(resource, schema=made), self.document, key, self.locale)
+        slot = (resource.name, missing, number % POOL)
+        made = self._made.get(slot)
+        if made is None:
+            schema = {"type": "object", "properties": {n: fields[n] for n in missing}, "required": list(missing)}
+            key = ("new", resource.name, number % POOL)
+            made = self._made[slot] = seeded_record(replace(resource, schema=schema), self.document, key, self.locale)
+        return json_copy(made)
 
     def create_many(self, resource: Resource, parents: Mapping[str, Any], body: Any) -> list[Record]:
         """Each item of a list body created (an API that creates several records at once)."""

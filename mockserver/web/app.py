@@ -12,7 +12,9 @@ this module.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,9 @@ from mockserver.admin.handlers import AdminHandlers
 from mockserver.apis import registry_for
 from mockserver.engine.fixtures import read_yaml, use_cache_folder
 from mockserver.engine.registry import ApiDefinition, ErrorFormat, as_served
-from mockserver.engine.runtime import ADMIN_PREFIX, Runtime
+from mockserver.engine.runtime import ADMIN_PREFIX, Runtime, ServedApi
 from mockserver.settings import Settings
-from mockserver.web import speedups  # noqa: F401  (patches Connexion on import)
+from mockserver.web import deepobject, speedups  # noqa: F401  (patch Connexion on import)
 from mockserver.web.adminguard import AdminGuard
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.cors import ApiOnlyCORSMiddleware
@@ -140,28 +142,8 @@ class MockServer:
             spec_as_written=admin_spec,
         )
         for served in served_apis:
-            definition = served.definition
-            spec = definition.spec
-            app.add_api(
-                spec,
-                name=definition.name,
-                base_path=definition.base_path,
-                resolver=HandlerResolver(
-                    self.handlers[definition.name],
-                    SpecAnswers(
-                        spec,
-                        seed=self.settings.seed,
-                        max_delay_ms=self.settings.max_delay_ms,
-                        challenge=definition.auth_challenge,
-                    ),
-                    api=definition.name,
-                ),
-                security_map=security_map(definition.credential_checks(served.state), api=definition.name),
-                invalid_credentials_as_anonymous=definition.invalid_credentials_as_anonymous,
-                validate_responses=self.settings.validate_responses,
-                pythonic_params=True,
-                spec_as_written=spec,
-            )
+            with _readable(served.definition):
+                self._add_api(app, served)
         app.add_middleware(
             PathGuardMiddleware,
             position=MiddlewarePosition.BEFORE_ROUTING,
@@ -171,6 +153,30 @@ class MockServer:
             app.add_error_handler(exception, handler)
         return app
 
+    def _add_api(self, app: connexion.AsyncApp, served: ServedApi) -> None:
+        definition = served.definition
+        spec = definition.spec
+        app.add_api(
+            spec,
+            name=definition.name,
+            base_path=definition.base_path,
+            resolver=HandlerResolver(
+                self.handlers[definition.name],
+                SpecAnswers(
+                    spec,
+                    seed=self.settings.seed,
+                    max_delay_ms=self.settings.max_delay_ms,
+                    challenge=definition.auth_challenge,
+                ),
+                api=definition.name,
+            ),
+            security_map=security_map(definition.credential_checks(served.state), api=definition.name),
+            invalid_credentials_as_anonymous=definition.invalid_credentials_as_anonymous,
+            validate_responses=self.settings.validate_responses,
+            pythonic_params=True,
+            spec_as_written=spec,
+        )
+
     def _challenge_for(self, path: str) -> str | None:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.auth_challenge if api else None
@@ -178,6 +184,21 @@ class MockServer:
     def _error_format_for(self, path: str) -> ErrorFormat | None:
         api = self.runtime.api_for_path(path)
         return self.runtime.apis[api].definition.error_format if api else None
+
+
+class SpecUnreadable(ValueError):
+    """A spec Connexion cannot build an app from (a one-line error at start, not a traceback)."""
+
+
+@contextlib.contextmanager
+def _readable(definition: ApiDefinition) -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]  # validation errors run to many lines
+        raise SpecUnreadable(
+            f"Connexion cannot serve {definition.spec_file} ({definition.name}): {type(exc).__name__}: {first}"
+        ) from exc
 
 
 def _checked_before(token: str) -> dict[str, Any]:

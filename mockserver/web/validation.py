@@ -83,8 +83,12 @@ FORMAT_CHECKER.checks("int64")(_within_bits(64))
 _NUMBER_FORMATS = frozenset({"int32", "int64"})
 
 
-RequestValidator = extend(Draft4RequestValidator, _COMPOSED)
-ResponseValidator = extend(Draft4ResponseValidator, _COMPOSED)
+#: OpenAPI 3.0.3 (§4.7.24.1, ``nullable``): "a true value adds null to the allowed types ... Other
+#: Schema Object constraints retain their defined behavior, and therefore may disallow the use of
+#: null": an ``enum`` without ``null`` refuses it, nullable or not (Connexion's lets it through).
+_STRICT = {**_COMPOSED, "enum": Draft4Validator.VALIDATORS["enum"]}
+RequestValidator = extend(Draft4RequestValidator, _STRICT)
+ResponseValidator = extend(Draft4ResponseValidator, _STRICT)
 
 #: Keywords where jsonschema-rs and jsonschema may disagree (float division, equality of 1 and
 #: true) or that ours reject and Draft 4 ignores (write-only fields in answers): a schema with
@@ -481,11 +485,23 @@ def stdlib_json(raw: bytes, encoding: str = "utf-8") -> Any:
     return body
 
 
+#: What :class:`StrictJSONBodyValidator` parses a request without a body to (a JSON ``null`` is ``None``).
+_NO_BODY = object()
+
+
 class StrictJSONBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Any) -> Any:
-        return strict_json(b"".join([chunk async for chunk in stream]), self._encoding or "utf-8")
+        content = b"".join([chunk async for chunk in stream])
+        if not content.strip():
+            return _NO_BODY
+        return strict_json(content, self._encoding or "utf-8")
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is _NO_BODY:
+            # OpenAPI's ``requestBody.required`` is false unless it says so: then no body is fine.
+            if self._nullable or not self._required:
+                return None
+            raise BadRequest("A JSON request body is required.")
         if body is None:
             if self._nullable:
                 return None

@@ -66,6 +66,28 @@ def test_contract_coverage_phase_finds_nothing(petstore: str, tmp_path: Path) ->
     assert code == 0, (report, findings(tmp_path / NAME / "junit.xml"))
 
 
+def test_contract_names_operations_by_the_ids_the_mock_made_up(tmp_path: Path) -> None:
+    """A spec without operationIds: the mock names them (``getPetsById``), and ``contract`` hands
+    Schemathesis the document it serves, so ``--include-operation-id`` finds them."""
+    import yaml
+
+    document = yaml.safe_load(Path(PETSTORE_EXPANDED).read_text())
+    for item in document["paths"].values():
+        for operation in item.values():
+            operation.pop("operationId", None)
+    spec = tmp_path / "anonymous.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    with serve(MockServer(make_settings(spec_files=(str(spec),)))) as origin:
+        out = io.StringIO()
+        argv = ["contract", "--spec", str(spec), "--base-url", origin, "-n", "3", "--seed", "1"]
+        argv += ["--phases", "fuzzing", "--include-operation-id", "getPetsById", "--report-dir", str(tmp_path / "r")]
+        with contextlib.redirect_stdout(out):
+            code = main(argv)
+    assert code == 0, out.getvalue()
+    assert "GET /pets/{id}" in out.getvalue()
+    assert "POST /pets" not in out.getvalue()
+
+
 def test_proxy_checks_traffic_against_the_spec(petstore: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 

@@ -36,7 +36,7 @@ LAUNCHDARKLY = SPECS / "launchdarkly.json"
 
 
 def served(*files: Path, **changes: Any) -> MockServer:
-    return MockServer(make_settings(spec_files=tuple(str(f) for f in files), volume=4, **changes))
+    return MockServer(make_settings(**{"spec_files": tuple(str(f) for f in files), "volume": 4, **changes}))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def walkable(spec: GenericSpec) -> list[model.Resource]:
         (PETSTORE, "petstore", 3),
         (EXPANDED, "petstore-expanded", 1),
         (CRM, "apideck-crm", 8),
-        (LAUNCHDARKLY, "launchdarkly", 3),
+        (LAUNCHDARKLY, "launchdarkly", 12),
     ],
 )
 def test_every_resource_round_trips(file: Path, name: str, expected: int, fast_path: bool) -> None:
@@ -260,3 +260,108 @@ def test_a_multipart_operation_without_a_body_is_no_server_error() -> None:
         response = client.post(f"/v2/pet/{pet['id']}/uploadImage", headers=headers)
         assert response.status_code == 200, response.text
         assert client.post("/v2/pet/999999/uploadImage", headers=headers).status_code == 404
+
+
+def test_prefer_rules_docs_and_cors_work_as_for_the_packaged_apis(crm: TestClient) -> None:
+    spec = spec_of(crm, "apideck-crm")
+    headers = headers_for(spec)
+    forced = crm.get("/crm/leads", headers={**headers, "Prefer": "code=404"})
+    assert forced.status_code == 404
+    assert forced.headers["Preference-Applied"] == "code=404"
+    rule = {"api": "apideck-crm", "operationId": "companiesAll", "respond": {"code": 402}, "times": 1}
+    assert crm.post("/__admin/rules", json=rule).status_code == 201
+    assert crm.get("/crm/companies", headers=headers).status_code == 402
+    assert crm.get("/crm/companies", headers=headers).status_code == 200
+    assert crm.get("/ui/").status_code == 200
+    assert crm.get("/openapi.json").json()["info"]["title"] == "CRM API"
+    preflight = crm.options(
+        "/crm/leads",
+        headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+
+
+def test_seeding_stops_where_the_item_path_takes_no_more_keys() -> None:
+    """The Petstore's orders are read at ids 1 to 10: a volume of 20 seeds 10 of them, and a create
+    beyond the last free key is a conflict, not a record no path can read."""
+    with TestClient(served(PETSTORE, volume=20)) as client:
+        headers = headers_for(spec_of(client, "petstore"))
+        assert client.get("/v2/store/order/10", headers=headers).status_code == 200
+        created = client.post("/v2/store/order", json={"petId": 1, "quantity": 1}, headers=headers)
+        assert created.status_code == 409, created.text
+
+
+def test_records_below_the_caller_are_each_caller_s_own() -> None:
+    """A collection below ``/profile`` (or ``/me``, ``/account``) holds each demo user's own
+    records: the portal's spec served with no code, as alice and as bob."""
+    portal = Path(__file__).resolve().parents[2] / "specs" / "portal.yaml"
+    with TestClient(served(portal)) as client:
+        base = "/api/rest/portal/profile/applications"
+        alice = {"Authorization": "Bearer portal-alice-token"}
+        bob = {"Authorization": "Bearer portal-bob-token"}
+        hers = {a["id"] for a in client.get(base, headers=alice).json()["data"]}
+        his = {a["id"] for a in client.get(base, headers=bob).json()["data"]}
+        assert hers
+        assert his
+        assert not hers & his
+        one = min(hers)
+        assert client.get(f"{base}/{one}", headers=alice).status_code == 200
+        assert client.get(f"{base}/{one}", headers=bob).status_code == 404
+
+
+def test_creates_link_to_their_record_s_operations(crm: TestClient) -> None:
+    """The served document links each create to the record's read, update and delete (``x-inferred``),
+    so that Schemathesis' stateful phase reaches the records it creates."""
+    document = crm.get("/openapi.json").json()
+    created = document["paths"]["/crm/leads"]["post"]["responses"]["201"]
+    links = created["links"]
+    assert {link["operationId"] for link in links.values()} == {"leadsOne", "leadsUpdate", "leadsDelete"}
+    assert all(link["parameters"] == {"id": "$response.body#/data/id"} for link in links.values())
+    assert all(link["x-inferred"] for link in links.values())
+    # The shared response the other operations use gains none.
+    assert "links" not in document["components"]["responses"]["CreateLeadResponse"]
+
+
+def test_a_spec_connexion_cannot_read_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec that passes as OpenAPI 3.0 but breaks Connexion (a property named ``$ref`` whose value
+    is no reference, from a published Petstore): refused at start in one line, exit 2."""
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server should not have started")
+
+    monkeypatch.setattr("mockserver.cli.serve", never)
+    document = yaml.safe_load(EXPANDED.read_text())
+    document["components"]["schemas"]["NewPet"]["properties"]["$ref"] = None
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(document))
+    assert cli.main(["run", "--spec", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mockserver: Connexion cannot serve {path} (broken): ")
+    assert err.count("\n") == 1
+
+
+def test_deep_object_filters_filter_and_too_deep_ones_are_a_400(crm: TestClient) -> None:
+    headers = headers_for(spec_of(crm, "apideck-crm"))
+    leads = crm.get("/crm/leads", headers=headers).json()["data"]
+    name = leads[0]["name"]
+    found = crm.get("/crm/leads", params={"filter[name]": name}, headers=headers).json()["data"]
+    assert found
+    assert {lead["name"] for lead in found} == {name}
+    # Connexion cast the leaves along the schema and failed (a 500) where a client nests deeper.
+    deeper = crm.get("/crm/opportunities", params={"filter[monetary_amount][x]": "1"}, headers=headers)
+    assert deeper.status_code == 400, deeper.text
+    assert deeper.json()["ref"] == "https://developers.apideck.com/errors#requestvalidationerror"
+
+
+def test_an_optional_json_body_may_be_left_out() -> None:
+    """``requestBody`` without ``required: true`` (LaunchDarkly's approval requests): no body is a
+    valid request; a JSON ``null`` for a body that is not nullable is still refused."""
+    with TestClient(served(LAUNCHDARKLY)) as client:
+        headers = headers_for(spec_of(client, "launchdarkly"))
+        path = "/api/v2/projects/no-such-project/flags/f/environments/e/approval-requests/r"
+        assert client.delete(path, headers=headers).status_code == 404
+        null = client.request("DELETE", path, headers={**headers, "Content-Type": "application/json"}, content=b"null")
+        assert null.status_code == 400
