@@ -125,20 +125,24 @@ def _login(
 
 
 def token_schemes(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The spec's security schemes (name, scheme) that a token fits: HTTP bearer, and API keys that
-    are not a cookie (a session cookie is not a token)."""
+    """The spec's security schemes (name, scheme) that a token fits: HTTP bearer, OAuth 2 and OpenID
+    Connect (whose access tokens are sent as bearer tokens), and API keys that are not a cookie (a
+    session cookie is not a token)."""
     for name, scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).items():
-        kind = scheme.get("type")
-        if (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or (
-            kind == "apiKey" and scheme.get("in") != "cookie"
-        ):
+        if is_bearer(scheme) or (scheme.get("type") == "apiKey" and scheme.get("in") != "cookie"):
             yield name, scheme
+
+
+def is_bearer(scheme: dict[str, Any]) -> bool:
+    """Whether a token goes in ``Authorization: Bearer <token>`` for the scheme."""
+    kind = scheme.get("type")
+    return (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer") or kind in ("oauth2", "openIdConnect")
 
 
 def auth_config(spec: dict[str, Any], credential: Credential) -> dict[str, Any]:
     """Schemathesis' ``[auth.openapi.<scheme>]`` tables for every scheme the credential fits."""
     schemes = {
-        name: {"bearer": credential.token} if scheme["type"] == "http" else {"api_key": credential.api_key_value}
+        name: {"bearer": credential.token} if is_bearer(scheme) else {"api_key": credential.api_key_value}
         for name, scheme in token_schemes(spec)
     }
     return {"openapi": schemes} if schemes else {}
@@ -148,7 +152,7 @@ def scheme_headers(spec: dict[str, Any]) -> set[str]:
     """The (lower-case) header names the spec's security schemes read credentials from."""
     names: set[str] = set()
     for scheme in ((spec.get("components") or {}).get("securitySchemes") or {}).values():
-        if scheme.get("type") == "http":
+        if scheme.get("type") in ("http", "oauth2", "openIdConnect"):
             names.add("authorization")
         elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
             names.add(str(scheme.get("name", "")).lower())

@@ -188,9 +188,10 @@ def walk_api(
     *,
     only: tuple[str, ...] = (),
     client: httpx.Client | None = None,
+    invent: bool = False,
 ) -> Lifecycle:
     """Walks every resource of ``definition`` at ``base_url`` (only the creates named in ``only``,
-    when given)."""
+    when given); with ``invent``, bodies the spec has no example of are made from their schemas."""
     spec = definition.spec
     prefix = base_url.rstrip("/") + definition.base_path
     walks = []
@@ -198,7 +199,7 @@ def walk_api(
         for resource in resources(spec):
             if only and resource.create.operation_id not in only:
                 continue
-            walker = _Walker(http, prefix, spec, dictionaries, headers, Walk(resource))
+            walker = _Walker(http, prefix, spec, dictionaries, headers, Walk(resource), invent)
             walks.append(walker.run())
     return Lifecycle(definition.name, tuple(walks))
 
@@ -218,8 +219,10 @@ class _Walker:
         dictionaries: Mapping[str, list[Any]],
         headers: Mapping[str, str],
         walk: Walk,
+        invent: bool = False,
     ) -> None:
         self.http, self.prefix, self.spec, self.dictionaries = http, prefix, spec, dictionaries
+        self.invent = invent
         self.headers, self.walk = dict(headers), walk
         self.index = operations(spec)
         self.sent = 0
@@ -378,7 +381,7 @@ class _Walker:
         """Sends the request, then, while the answer is one to ``retry`` on, the next candidates
         (another example body, another parent): up to :data:`ATTEMPTS` in all. Returns the last
         answer, the earlier ones recorded as unexpected steps."""
-        request = build(operation, self.spec, self.dictionaries, link, source)
+        request = build(operation, self.spec, self.dictionaries, link, source, invent=self.invent)
         if once:
             key = (request.operation.method, request.path)
             if key in self.after:
@@ -388,7 +391,7 @@ class _Walker:
         for attempt in range(1, ATTEMPTS):
             if not retry(exchange.status):
                 break
-            following = build(operation, self.spec, self.dictionaries, link, source, attempt)
+            following = build(operation, self.spec, self.dictionaries, link, source, attempt, invent=self.invent)
             if following == exchange.request:
                 break
             self._step(label, exchange, False)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from mockserver.engine.fakedata import fake_instance
 from mockserver.engine.jsonpointer import deref, resolve_pointer
 
 METHODS = ("get", "head", "post", "put", "patch", "delete")
@@ -186,11 +187,15 @@ def build(
     link: Link | None = None,
     source: Exchange | None = None,
     attempt: int = 0,
+    *,
+    invent: bool = False,
 ) -> Request:
     """The request for ``operation`` (reached through ``link`` from ``source``, or not). ``attempt``
     picks later candidates of the body and of the parameters the link does not give (a request
     retried after a 4xx with the next example, or under another parent record). Raises
-    :class:`Unbuildable`."""
+    :class:`Unbuildable`. With ``invent``, a body or a query or header value the document gives no
+    example of is made from its schema (``engine.fakedata``; ``mockserver contract --spec``: public
+    specs rarely have examples)."""
     given = dict(link.parameters) if link else {}
     values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
     for parameter in operation.parameters:
@@ -204,6 +209,8 @@ def build(
                 raise Unbuildable(f"link {link.name if link else ''}: {given[key]} names nothing")
         elif parameter.get("required") or where == "path":
             options = candidates(parameter, spec, dictionaries)
+            if not options and invent and where != "path":  # a path names a record: none made up
+                options = [fake_instance(parameter.get("schema") or {}, spec, (operation.operation_id, name))]
             if not options:
                 raise Unbuildable(f"no value for {where} parameter {name} (no example, no dictionary)")
             value = options[min(attempt, len(options) - 1)]
@@ -213,7 +220,7 @@ def build(
     path = operation.path
     for name, value in values["path"].items():
         path = path.replace("{" + name + "}", quote(_text(value), safe=""))
-    media_type, bodies = _bodies(operation, spec, link, source)
+    media_type, bodies = _bodies(operation, spec, link, source, invent)
     body = bodies[min(attempt, len(bodies) - 1)] if bodies else ABSENT
     return Request(
         operation,
@@ -260,7 +267,7 @@ def _examples(node: dict[str, Any], spec: dict[str, Any]) -> Iterator[dict[str, 
 
 
 def _bodies(
-    operation: Operation, spec: dict[str, Any], link: Link | None, source: Exchange | None
+    operation: Operation, spec: dict[str, Any], link: Link | None, source: Exchange | None, invent: bool = False
 ) -> tuple[str | None, list[Any]]:
     """The media type and the bodies to try, best first: the link's, else the operation's examples
     (``documented``, the other named ones, the media type's, the schema's)."""
@@ -284,6 +291,8 @@ def _bodies(
     if "example" in schema:
         found.append(schema["example"])
     bodies = [body for n, body in enumerate(found) if body not in found[:n]]
+    if not bodies and invent and media.get("schema") is not None:
+        bodies = [fake_instance(media["schema"], spec, (operation.operation_id, "lifecycle"))]
     if not bodies and request_body.get("required"):
         raise Unbuildable(f"no example body for {operation.operation_id}")
     return (media_type, bodies) if bodies else (None, [])

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from mockserver.contract.credentials import Credential, token_schemes
+from mockserver.contract.credentials import Credential, is_bearer, token_schemes
 
 #: The environment variable the run's ``schemathesis.toml`` reads the document's path from.
 WFC_ENV = "MOCKSERVER_CONTRACT_WFC"
@@ -35,7 +35,7 @@ def fixed_headers(spec: dict[str, Any], credential: Credential) -> list[dict[str
     """The headers that carry ``credential`` in each of the spec's security schemes (once per name)."""
     headers: dict[str, dict[str, str]] = {}
     for _, scheme in token_schemes(spec):
-        if scheme["type"] == "http":
+        if is_bearer(scheme):
             name, value = "Authorization", f"Bearer {credential.token}"
         elif scheme.get("in") == "header":
             name, value = str(scheme.get("name", "")), credential.api_key_value

@@ -21,6 +21,7 @@ from mockserver.engine.schemadata import Unsatisfiable, instance_of
 from mockserver.engine.store import Store, Table
 from mockserver.generic.auth import USERS
 from mockserver.generic.model import OWNER, ApiModel, Resource
+from mockserver.generic.schemas import flattened
 
 
 def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any:
@@ -69,8 +70,6 @@ def parent_value(document: dict[str, Any], resource: Resource, param: str, seed:
 
 
 def parameter_schema(document: dict[str, Any], resource: Resource, param: str) -> dict[str, Any]:
-    from mockserver.generic.schemas import flattened
-
     for template in (resource.item, resource.collection):
         item = (document.get("paths") or {}).get(template) or {}
         for operation in [item, *(v for v in item.values() if isinstance(v, dict))]:

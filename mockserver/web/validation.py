@@ -108,20 +108,30 @@ def _format_check(name: str) -> Callable[[str], bool]:
 _RS_FORMATS: dict[str, Callable[..., bool]] = {name: _format_check(name) for name in FORMAT_CHECKER.checkers}
 
 
+def _nodes(value: Any) -> Iterator[dict[str, Any]]:
+    """Every object in ``value``, each once: a schema Connexion resolved may contain itself (a
+    recursive ``$ref``, a tree of comments), which a plain walk would follow for ever (a 500)."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        if isinstance(node, dict):
+            seen.add(id(node))
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            seen.add(id(node))
+            stack.extend(node)
+
+
 def _mentions(value: Any, keywords: frozenset[str]) -> bool:
-    if isinstance(value, dict):
-        return any(k in keywords or _mentions(v, keywords) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_mentions(v, keywords) for v in value)
-    return False
+    return any(not keywords.isdisjoint(node) for node in _nodes(value))
 
 
 def _names_format(value: Any, formats: frozenset[str]) -> bool:
-    if isinstance(value, dict):
-        return value.get("format") in formats or any(_names_format(v, formats) for v in value.values())
-    if isinstance(value, list):
-        return any(_names_format(v, formats) for v in value)
-    return False
+    return any(node.get("format") in formats for node in _nodes(value))
 
 
 class Validator:

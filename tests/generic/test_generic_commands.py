@@ -175,3 +175,40 @@ def test_a_spec_that_cannot_be_served_is_a_one_line_usage_error(
 def test_an_unknown_api_beside_a_spec_is_refused(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*COMMANDS[command], "--spec", PETSTORE_EXPANDED, "--api", "nope"]) == 2
     assert "unknown API(s): nope" in capsys.readouterr().err
+
+
+CRM = str(SPECS / "apideck-crm.json")
+
+
+@pytest.mark.parametrize("faults", [(), ("keep-deleted",)], ids=["correct", "keep-deleted"])
+def test_the_lifecycle_pass_walks_every_resource_of_a_spec_without_examples(
+    tmp_path: Path, faults: tuple[str, ...]
+) -> None:
+    """Apideck's CRM has no examples and no links of its creates: the mock links them
+    (``generic.links``) and the walk makes the bodies up, so every resource's life is walked, and a
+    mock that keeps deleted records is caught."""
+    with serve(MockServer(make_settings(spec_files=(CRM,), faults=faults))) as origin:
+        out = io.StringIO()
+        argv = ["contract", "--spec", CRM, "--base-url", origin, "--phases", "lifecycle"]
+        with contextlib.redirect_stdout(out):
+            code = main([*argv, "--report-dir", str(tmp_path)])
+    report = out.getvalue()
+    if faults:
+        assert code != 0
+        assert report.count("(Deleted resource still available)") == 8, report
+    else:
+        assert code == 0, report
+        assert "lifecycle: 8/8 resources walked whole, 0 findings" in report, report
+
+
+def test_an_oauth2_scheme_takes_the_token_as_a_bearer_token() -> None:
+    """OAuth 2 access tokens go in ``Authorization: Bearer``: Schemathesis is told so, as for HTTP
+    bearer (the Petstore's ``petstore_auth``; without it every pet operation answered 401)."""
+    import yaml
+
+    from mockserver.contract.credentials import Credential, auth_config
+
+    spec = yaml.safe_load((SPECS / "petstore.yaml").read_text())
+    config = auth_config(spec, Credential("petstore-alice-token", "test"))
+    assert config["openapi"]["petstore_auth"] == {"bearer": "petstore-alice-token"}
+    assert config["openapi"]["api_key"] == {"api_key": "petstore-alice-token"}

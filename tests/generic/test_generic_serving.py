@@ -365,3 +365,77 @@ def test_an_optional_json_body_may_be_left_out() -> None:
         assert client.delete(path, headers=headers).status_code == 404
         null = client.request("DELETE", path, headers={**headers, "Content-Type": "application/json"}, content=b"null")
         assert null.status_code == 400
+
+
+def test_what_clients_create_is_kept_across_restarts(tmp_path: Path) -> None:
+    """``STATE_DIR`` keeps a served-from-spec API's records as it keeps the packaged APIs'."""
+    first = served(EXPANDED, state_dir=str(tmp_path))
+    with TestClient(first) as client:
+        created = client.post("/api/pets", json={"name": "Kept", "tag": "cat"}).json()
+    first.runtime.close()
+    second = served(EXPANDED, state_dir=str(tmp_path))
+    try:
+        with TestClient(second) as client:
+            assert client.get(f"/api/pets/{created['id']}").json() == created
+    finally:
+        second.runtime.close()
+
+
+def test_a_recursive_schema_is_no_server_error(tmp_path: Path) -> None:
+    """A schema that contains itself (a comment's replies are comments, as in Gitea's spec): Connexion
+    resolves it into an object that contains itself, which the validators walked for ever (a 500)."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Comments", "version": "1"},
+        "paths": {
+            "/comments": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comment"}}},
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comment"}}},
+                        }
+                    },
+                }
+            },
+            "/comments/{id}": {
+                "get": {
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {
+                            "description": "",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comment"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Comment": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {
+                        "id": {"type": "integer", "readOnly": True},
+                        "text": {"type": "string"},
+                        "replies": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
+                    },
+                }
+            }
+        },
+    }
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps(document))
+    for fast_path in (True, False):
+        with TestClient(served(path, fast_path=fast_path)) as client:
+            body = {"text": "a", "replies": [{"text": "b", "replies": [{"text": "c"}]}]}
+            created = client.post("/comments", json=body)
+            assert created.status_code == 201, created.text
+            read = client.get(f"/comments/{created.json()['id']}")
+            assert read.status_code == 200, read.text
+            assert read.json()["replies"][0]["replies"][0]["text"] == "c"
+            assert client.post("/comments", json={"replies": []}).status_code in (400, 422)
