@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from mockserver.generic import model
-from mockserver.generic.auth import schemes, token_for
+from mockserver.generic.auth import kind_of, proves_identity, schemes, token_for
 from mockserver.generic.model import OWNER
 from mockserver.generic.state import GenericSpec
 
@@ -83,11 +83,16 @@ def text(spec: GenericSpec) -> str:
         f"{facts['operations']} operations: {facts['stateful']} keep records, {facts['actions']} answered from the "
         f"spec below a record, {facts['unplaced']} answered from the spec (no resource found).",
     ]
-    if schemes(spec.document):
-        lines.append(
-            f"Demo credentials: tokens {token_for(spec.name, 'alice')} and {token_for(spec.name, 'bob')} "
-            "(HTTP Basic: alice / alice-password); an API key that names an app, not a user, takes any value."
-        )
-    else:
+    found = schemes(spec.document)
+    if not found:
         lines.append("No security schemes: no credentials needed.")
+        return "\n".join(lines)
+    kinds = {kind_of(scheme) for scheme in found.values()}
+    said = [f"Demo credentials: tokens {token_for(spec.name, 'alice')} and {token_for(spec.name, 'bob')}"]
+    if "basic" in kinds:
+        said.append("HTTP Basic: alice / alice-password")
+    apps = [str(s.get("name")) for s in found.values() if kind_of(s) == "apiKey" and not proves_identity(s)]
+    if apps:
+        said.append(f"{', '.join(apps)} (naming an app, not a user) take any value")
+    lines.append("; ".join(said) + ".")
     return "\n".join(lines)
