@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--locale", help="Faker's locale for the data of --spec APIs (LOCALE; default en_US)")
     run.add_argument(
+        "--overrides",
+        metavar="MODULE:NAME",
+        help="with --spec: NAME(state) builds an object whose async methods answer their operations instead "
+        "(a module or a .py file; SPEC_OVERRIDES)",
+    )
+    run.add_argument(
         "--specs-dir", help="read the APIs' specs from this folder (SPECS_DIR; default: the packaged ones)"
     )
     run.add_argument(
@@ -370,6 +376,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         state_dir=args.state_dir,
         spec_files=tuple(args.spec_files) if args.spec_files else None,
         locale=args.locale,
+        spec_overrides=args.overrides,
     )
 
 

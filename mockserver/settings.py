@@ -95,6 +95,8 @@ class Settings:
     #: Spec files served from the spec alone (``--spec``, ``SPEC_FILES``; ``mockserver.generic``),
     #: instead of the packaged APIs (beside the ones ``apis`` names, if it names any).
     spec_files: tuple[str, ...] = ()
+    #: ``MODULE:NAME`` of the overrides of those APIs' operations (``--overrides``; ``mockserver.generic.handlers``).
+    spec_overrides: str = ""
     #: Faker's locale for the data of APIs served from their spec (``LOCALE``).
     locale: str = "en_US"
     #: Where what clients changed (records, sessions) is kept across restarts, in one SQLite file

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
+import importlib.util
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mockserver.engine.registry import ApiDefinition
 from mockserver.generic.answers import error_format
 from mockserver.generic.auth import DemoCredentials
-from mockserver.generic.handlers import GenericHandlers
+from mockserver.generic.handlers import GenericHandlers, Overrides
 from mockserver.generic.inference import infer
 from mockserver.generic.links import with_links
 from mockserver.generic.source import SpecRefused, prepared, read_spec
@@ -50,7 +52,7 @@ def load_spec(path: Path, name: str) -> GenericSpec:
     return GenericSpec(name, path.absolute(), with_links(document, found), found)
 
 
-def generic_api(spec: GenericSpec, settings: Settings) -> GenericApi:
+def generic_api(spec: GenericSpec, settings: Settings, overrides: Overrides | None = None) -> GenericApi:
     state = state_class(spec, settings.locale)
 
     def checks(served: GenericState) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def generic_api(spec: GenericSpec, settings: Settings) -> GenericApi:
         name=spec.name,
         spec_file=spec.path,
         build_state=state,
-        build_handlers=GenericHandlers,
+        build_handlers=functools.partial(GenericHandlers, overrides=overrides) if overrides else GenericHandlers,
         credential_checks=checks,
         auth_challenge="Bearer" if auth.get("type") == "bearer" else ("Basic" if auth.get("type") == "basic" else None),
         error_format=error_format(spec.document, settings.seed, settings.locale),
@@ -71,16 +73,39 @@ def generic_api(spec: GenericSpec, settings: Settings) -> GenericApi:
     )
 
 
+def load_overrides(reference: str) -> Overrides:
+    """``MODULE:NAME`` (a module on the path, or a ``.py`` file) -> the callable it names."""
+    module_name, _, attribute = reference.rpartition(":")
+    if not module_name or not attribute:
+        raise SpecRefused(f"--overrides {reference!r}: give MODULE:NAME (a module or a .py file, and a name in it)")
+    try:
+        if module_name.endswith(".py"):
+            location = importlib.util.spec_from_file_location(Path(module_name).stem, Path(module_name).expanduser())
+            if location is None or location.loader is None:
+                raise ImportError(f"no Python file {module_name}")
+            module = importlib.util.module_from_spec(location)
+            location.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+        found = getattr(module, attribute)
+    except (ImportError, AttributeError, OSError, SyntaxError) as exc:
+        raise SpecRefused(f"--overrides {reference}: cannot load it ({type(exc).__name__}: {exc})") from None
+    if not callable(found):
+        raise SpecRefused(f"--overrides {reference}: {attribute} is not callable (a class taking the API's state)")
+    return cast(Overrides, found)
+
+
 def generic_apis(files: Sequence[str], settings: Settings, taken: Collection[str] = ()) -> dict[str, GenericApi]:
-    """An API for each spec file, named after it (:func:`api_name`)."""
+    """An API for each spec file, named after it (:func:`api_name`), with the settings' overrides."""
+    overrides = load_overrides(settings.spec_overrides) if settings.spec_overrides else None
     names = set(taken)
     found: dict[str, GenericApi] = {}
     for file in files:
         path = Path(file).expanduser()
         name = api_name(path, names)
         names.add(name)
-        found[name] = generic_api(load_spec(path, name), settings)
+        found[name] = generic_api(load_spec(path, name), settings, overrides)
     return found
 
 
-__all__ = ["GenericApi", "SpecRefused", "api_name", "generic_api", "generic_apis", "load_spec"]
+__all__ = ["GenericApi", "SpecRefused", "api_name", "generic_api", "generic_apis", "load_overrides", "load_spec"]

@@ -7,6 +7,11 @@ Connexion hands a handler its path and query arguments under pythonic names (``p
 arguments are found again under the spec's names. A list answers every matching record, or a page
 of them where the operation declares paging parameters (``limit``/``per_page``/``page_size`` with
 ``offset``/``skip`` or ``page``); query parameters named like a record field filter it.
+
+Overrides (``--overrides MODULE:NAME``, :func:`~mockserver.generic.definition.load_overrides`):
+``NAME(state)`` builds an object whose ``async`` methods, named as the handlers are, answer their
+operations instead (with the same arguments, returning ``(body, status[, headers])``); the state's
+``records`` and ``answers`` are theirs to use. Every other operation stays generic.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ if TYPE_CHECKING:
     from mockserver.generic.state import GenericState
 
 Answer = tuple[Any, int]
+#: Builds, from an API's state, the object whose methods override operations (``--overrides``).
+Overrides = Callable[[Any], object]
 _LIMITS = frozenset(
     {"limit", "per_page", "perpage", "page_size", "pagesize", "size", "max_results", "maxresults", "top"}
 )
@@ -41,14 +48,18 @@ def pythonic(name: str) -> str:
 
 
 class GenericHandlers:
-    def __init__(self, state: GenericState) -> None:
+    def __init__(self, state: GenericState, overrides: Overrides | None = None) -> None:
         self._state = state
         self._methods: dict[str, Callable[..., Awaitable[Answer]]] = {}
+        #: The object whose ``async`` methods answer operations in the generic ones' place.
+        self._own = overrides(state) if overrides is not None else None
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Answer]]:
         if name.startswith("_"):
             raise AttributeError(name)
         found = self._methods.get(name)
+        if found is None and self._own is not None and callable(getattr(self._own, name, None)):
+            found = self._methods[name] = getattr(self._own, name)
         if found is None:
             placement = self._state.spec.by_handler.get(name)
             if placement is None:

@@ -439,3 +439,32 @@ def test_a_recursive_schema_is_no_server_error(tmp_path: Path) -> None:
             assert read.status_code == 200, read.text
             assert read.json()["replies"][0]["replies"][0]["text"] == "c"
             assert client.post("/comments", json={"replies": []}).status_code in (400, 422)
+
+
+OVERRIDES = '''
+class Overrides:
+    """Pets are only ever the one the test names; a create still goes to the generic engine."""
+
+    def __init__(self, state):
+        self.state = state
+
+    async def find_pets(self, **arguments):
+        limit = arguments.get("limit")
+        return [{"id": 7, "name": "Overridden", "tag": str(limit)}], 200
+'''
+
+
+def test_overrides_answer_their_operations_and_the_rest_stays_generic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = tmp_path / "hooks.py"
+    module.write_text(OVERRIDES)
+    with TestClient(served(EXPANDED, spec_overrides=f"{module}:Overrides")) as client:
+        assert client.get("/api/pets?limit=3").json() == [{"id": 7, "name": "Overridden", "tag": "3"}]
+        created = client.post("/api/pets", json={"name": "Generic"})
+        assert created.status_code == 200
+        assert client.get(f"/api/pets/{created.json()['id']}").json()["name"] == "Generic"
+        # In a session too: the session's own handlers carry the overrides.
+        assert client.get("/api/pets", headers={"X-Mock-Session": "s1"}).json()[0]["name"] == "Overridden"
+    assert cli.main(["run", "--spec", str(EXPANDED), "--overrides", f"{module}:Missing"]) == 2
+    assert "--overrides" in capsys.readouterr().err
