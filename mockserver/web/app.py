@@ -29,7 +29,7 @@ from mockserver.engine.fixtures import read_yaml, use_cache_folder
 from mockserver.engine.registry import ApiDefinition, ErrorFormat, as_served
 from mockserver.engine.runtime import ADMIN_PREFIX, Runtime, ServedApi
 from mockserver.settings import Settings
-from mockserver.web import deepobject, speedups  # noqa: F401  (patch Connexion on import)
+from mockserver.web import speedups, uriparsing  # noqa: F401  (patch Connexion on import)
 from mockserver.web.adminguard import AdminGuard
 from mockserver.web.binding import HandlerResolver, security_map
 from mockserver.web.cors import ApiOnlyCORSMiddleware

@@ -468,3 +468,71 @@ def test_overrides_answer_their_operations_and_the_rest_stays_generic(
         assert client.get("/api/pets", headers={"X-Mock-Session": "s1"}).json()[0]["name"] == "Overridden"
     assert cli.main(["run", "--spec", str(EXPANDED), "--overrides", f"{module}:Missing"]) == 2
     assert "--overrides" in capsys.readouterr().err
+
+
+def test_untyped_parameters_and_references_into_paths_are_served(tmp_path: Path) -> None:
+    """As DigitalOcean's published spec has them: a key that is ``anyOf: [integer, string]`` (Connexion
+    read its ``type`` and failed: a 500), and answers that ``$ref`` another operation's
+    (``#/paths/~1keys/get/responses/404``), which the validators could not follow (a 500)."""
+    not_found = {"$ref": "#/paths/~1keys/get/responses/404"}
+    key_param = {
+        "name": "key_id",
+        "in": "path",
+        "required": True,
+        "schema": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+    }
+    key = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"id": {"type": "integer", "readOnly": True}, "name": {"type": "string"}},
+    }
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Keys", "version": "1"},
+        "paths": {
+            "/keys": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "",
+                            "content": {"application/json": {"schema": {"type": "array", "items": key}}},
+                        },
+                        "404": {
+                            "description": "",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "object", "properties": {"message": {"type": "string"}}}
+                                }
+                            },
+                        },
+                    }
+                },
+                "post": {
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": key}}},
+                    "responses": {
+                        "201": {"description": "", "content": {"application/json": {"schema": key}}},
+                        "404": not_found,
+                    },
+                },
+            },
+            "/keys/{key_id}": {
+                "get": {
+                    "parameters": [key_param],
+                    "responses": {
+                        "200": {"description": "", "content": {"application/json": {"schema": key}}},
+                        "404": not_found,
+                    },
+                }
+            },
+        },
+    }
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(document))
+    for fast_path in (True, False):
+        with TestClient(served(path, fast_path=fast_path)) as client:
+            created = client.post("/keys", json={"name": "laptop"})
+            assert created.status_code == 201, created.text
+            assert client.get(f"/keys/{created.json()['id']}").json()["name"] == "laptop"
+            missing = client.get("/keys/no-such-key")
+            assert missing.status_code == 404, missing.text
+            assert "no-such-key" in missing.json()["message"]
