@@ -116,14 +116,18 @@ def new_key(resource: Resource, table: Table, document: dict[str, Any], key: obj
     if resource.integer_ids:
         return _free_number(resource, table)
     schema = resource.id_schema
-    rng = random.Random(str(key))
     if schema.get("format") == "uuid":
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        # The table's counter moves on with each key (text keys take no number of their own).
+        rng = random.Random(f"{key}:{table.next_id()}")
+        made = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        while made in table:
+            made = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        return made
     constrained = any(k in schema for k in ("pattern", "enum", "minLength", "maxLength", "format"))
     if constrained:
         for attempt in range(20):
             try:
-                value = instance_of(schema, document, (key, attempt))
+                value = instance_of(schema, document, (key, table.upcoming_id, attempt))
             except Unsatisfiable:
                 break
             if isinstance(value, str) and value and value not in table:

@@ -536,3 +536,17 @@ def test_untyped_parameters_and_references_into_paths_are_served(tmp_path: Path)
             missing = client.get("/keys/no-such-key")
             assert missing.status_code == 404, missing.text
             assert "no-such-key" in missing.json()["message"]
+
+
+def test_uuid_keys_stay_unique_create_after_create(tmp_path: Path) -> None:
+    """Text keys take no number of their own: each create's UUID was the same (a 500 on Linode's spec)."""
+    document = json.loads(json.dumps(yaml.safe_load(EXPANDED.read_text())))
+    pet = document["components"]["schemas"]["Pet"]
+    pet["allOf"][1]["properties"]["id"] = {"type": "string", "format": "uuid", "readOnly": True}
+    for parameter in document["paths"]["/pets/{id}"]["get"]["parameters"]:
+        parameter["schema"] = {"type": "string", "format": "uuid"}
+    path = tmp_path / "uuid-pets.json"
+    path.write_text(json.dumps(document))
+    with TestClient(served(path)) as client:
+        ids = {client.post("/api/pets", json={"name": f"p{n}"}).json()["id"] for n in range(5)}
+        assert len(ids) == 5
