@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 import yaml
 
@@ -92,7 +93,7 @@ def inlined(document: dict[str, Any]) -> dict[str, Any]:
             if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith("#/components/"):
                 if ref in trail:
                     return node
-                target = resolve_pointer(document, ref[1:])
+                target = resolve_pointer(document, unquote(ref[1:]))  # a URI fragment: %7B is {
                 return resolve(copy.deepcopy(target), (*trail, ref)) if target is not None else node
             return {key: resolve(value, trail) for key, value in node.items()}
         if isinstance(node, list):

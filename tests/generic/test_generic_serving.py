@@ -475,6 +475,8 @@ def test_untyped_parameters_and_references_into_paths_are_served(tmp_path: Path)
     read its ``type`` and failed: a 500), and answers that ``$ref`` another operation's
     (``#/paths/~1keys/get/responses/404``), which the validators could not follow (a 500)."""
     not_found = {"$ref": "#/paths/~1keys/get/responses/404"}
+    # Percent-encoded, as a URI fragment may be (DigitalOcean's ``~1v2~1droplets~1%7Bdroplet_id%7D``).
+    encoded = {"$ref": "#/paths/~1keys~1%7Bkey_id%7D/get/responses/200/content/application~1json/schema"}
     key_param = {
         "name": "key_id",
         "in": "path",
@@ -510,7 +512,7 @@ def test_untyped_parameters_and_references_into_paths_are_served(tmp_path: Path)
                 "post": {
                     "requestBody": {"required": True, "content": {"application/json": {"schema": key}}},
                     "responses": {
-                        "201": {"description": "", "content": {"application/json": {"schema": key}}},
+                        "201": {"description": "", "content": {"application/json": {"schema": encoded}}},
                         "404": not_found,
                     },
                 },
