@@ -98,11 +98,16 @@ def _free_number(resource: Resource, table: Table) -> int | None:
     """``None`` (the table's next number) unless the key is bounded: then the least free number in
     bounds (a full range: :class:`~mockserver.engine.problems.Conflict`)."""
     schema = resource.id_schema
-    if "maximum" not in schema:
+    # ``format: int32`` bounds a key as a maximum does (a client may have taken 2**31 - 1).
+    implied = {"int32": 2**31 - 1, "int64": 2**63 - 1}.get(str(schema.get("format")))
+    if "maximum" not in schema and implied is None:
         return None
     low = int(schema.get("minimum", 1)) + (1 if schema.get("exclusiveMinimum") else 0)
-    high = int(schema["maximum"]) - (1 if schema.get("exclusiveMaximum") else 0)
-    if table.upcoming_id <= high and table.upcoming_id >= low:
+    ceiling: Any = schema.get("maximum", implied)
+    high = int(ceiling) - (1 if schema.get("exclusiveMaximum") else 0)
+    if implied is not None:
+        high = min(high, implied)
+    if low <= table.upcoming_id <= high:
         return None
     for number in range(low, min(high, low + 100_000) + 1):
         if number not in table:
@@ -123,7 +128,12 @@ def new_key(resource: Resource, table: Table, document: dict[str, Any], key: obj
         while made in table:
             made = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         return made
-    constrained = any(k in schema for k in ("pattern", "enum", "minLength", "maxLength", "format"))
+    if "enum" in schema:  # the keys the path takes are these: the first free one, or none left
+        free = [v for v in schema["enum"] if isinstance(v, str) and v not in table]
+        if not free:
+            raise Conflict(f"Every {resource.id_field} the API takes ({', '.join(map(str, schema['enum']))}) is taken.")
+        return free[0]
+    constrained = any(k in schema for k in ("pattern", "minLength", "maxLength", "format"))
     if constrained:
         for attempt in range(20):
             try:

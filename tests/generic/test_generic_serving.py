@@ -552,3 +552,27 @@ def test_uuid_keys_stay_unique_create_after_create(tmp_path: Path) -> None:
     with TestClient(served(path)) as client:
         ids = {client.post("/api/pets", json={"name": f"p{n}"}).json()["id"] for n in range(5)}
         assert len(ids) == 5
+
+
+def test_new_keys_stay_within_what_the_key_s_schema_takes(tmp_path: Path) -> None:
+    """Keys of ``format: int32`` after a client took 2**31 - 1 (Netlify's snippets: the next number
+    broke the answer's schema), and keys of an ``enum`` (Linode's Longview plans: seeding ran out
+    of them and made up ``"7"``)."""
+    document = yaml.safe_load(EXPANDED.read_text())
+    document["components"]["schemas"]["Pet"]["allOf"][1]["properties"]["id"] = {"type": "integer", "format": "int32"}
+    path = tmp_path / "int32.json"
+    path.write_text(json.dumps(document))
+    with TestClient(served(path)) as client:
+        assert client.post("/api/pets", json={"name": "max", "id": 2**31 - 1}).status_code == 200
+        after = client.post("/api/pets", json={"name": "next"}).json()["id"]
+        assert 0 < after < 2**31 - 1
+    plans = ["plan-a", "plan-b", "plan-c"]
+    document = yaml.safe_load(EXPANDED.read_text())
+    document["components"]["schemas"]["Pet"]["allOf"][1]["properties"]["id"] = {"type": "string", "enum": plans}
+    for parameter in document["paths"]["/pets/{id}"]["get"]["parameters"]:
+        parameter["schema"] = {"type": "string", "enum": plans}
+    path = tmp_path / "plans.json"
+    path.write_text(json.dumps(document))
+    with TestClient(served(path, volume=5)) as client:
+        assert sorted(p["id"] for p in client.get("/api/pets").json()) == plans
+        assert client.post("/api/pets", json={"name": "one too many"}).status_code == 409
