@@ -60,6 +60,20 @@ def _is_uri(value: object) -> bool:
 
 FORMAT_CHECKER.checks("uri")(_is_uri)
 
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _is_hostname(value: object) -> bool:
+    """RFC 1123's host name: dot-separated labels of letters, digits and inner hyphens, 1 to 63
+    characters each, 253 in all (jsonschema's own check needs a package we do not install)."""
+    if not isinstance(value, str):
+        return True
+    name = value[:-1] if value.endswith(".") else value
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
+
+
+FORMAT_CHECKER.checks("hostname")(_is_hostname)
+
 
 def _within_bits(bits: int) -> Callable[[object], bool]:
     """OpenAPI's ``int32``/``int64``: an integer (or a parameter's digits) in that signed range."""

@@ -576,3 +576,16 @@ def test_new_keys_stay_within_what_the_key_s_schema_takes(tmp_path: Path) -> Non
     with TestClient(served(path, volume=5)) as client:
         assert sorted(p["id"] for p in client.get("/api/pets").json()) == plans
         assert client.post("/api/pets", json={"name": "one too many"}).status_code == 409
+
+
+def test_a_hostname_field_takes_host_names_only(tmp_path: Path) -> None:
+    """``format: hostname`` was not checked, so an empty one was kept and answered back against the
+    answer's schema (DigitalOcean's CDN endpoints: Schemathesis' response check failed)."""
+    document = yaml.safe_load(EXPANDED.read_text())
+    document["components"]["schemas"]["NewPet"]["properties"]["tag"] = {"type": "string", "format": "hostname"}
+    path = tmp_path / "hosts.json"
+    path.write_text(json.dumps(document))
+    with TestClient(served(path)) as client:
+        assert all(pet["tag"] for pet in client.get("/api/pets").json())
+        assert client.post("/api/pets", json={"name": "a", "tag": ""}).status_code in (400, 422)
+        assert client.post("/api/pets", json={"name": "a", "tag": "cdn.example.com"}).status_code == 200
