@@ -258,17 +258,27 @@ def _spec_files(args: argparse.Namespace) -> tuple[str, ...] | None:
 
 
 def checked_apis(settings: Settings) -> tuple[Settings, dict[str, ApiDefinition]]:
-    """The APIs a command checks, as the settings serve them: with spec files (``--spec``), an API
-    from each beside the packaged ones ``apis`` names, and the settings then name them all (and any
-    name of ``apis`` no API has, for the command to refuse it); else the packaged ones. A spec that
-    cannot be served raises :class:`~mockserver.generic.source.SpecRefused` (a ``ValueError``)."""
-    from mockserver.apis import registry_for
+    """The APIs a command checks, as the settings serve them (``apis.served_registry``: with ``--spec``, an
+    API from each beside the packaged ones ``--api`` names; else the packaged ones). A spec that
+    cannot be served or an unknown API raises ``ValueError``."""
+    from mockserver.apis import served_registry
     from mockserver.engine.registry import as_served
 
-    registry = registry_for(settings)
-    if settings.spec_files:
-        settings = settings.replace(apis=tuple(dict.fromkeys([*registry, *settings.apis])))
+    settings, registry = served_registry(settings)
     return settings, as_served(registry, settings)
+
+
+def _checked_from(args: argparse.Namespace, command: str) -> tuple[Settings, dict[str, ApiDefinition]] | None:
+    """:func:`checked_apis` for ``--specs-dir``, ``--api`` and ``--spec``; a refusal is a line on stderr."""
+    try:
+        return checked_apis(
+            Settings.from_env(
+                specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None, spec_files=_spec_files(args)
+            )
+        )
+    except ValueError as exc:
+        print(f"mockserver {command}: {exc}", file=sys.stderr)
+        return None
 
 
 def contract(args: argparse.Namespace) -> int:
@@ -276,15 +286,10 @@ def contract(args: argparse.Namespace) -> int:
 
     from mockserver.contract.runner import ContractOptions, run_contract
 
-    try:
-        settings, registry = checked_apis(
-            Settings.from_env(
-                specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None, spec_files=_spec_files(args)
-            )
-        )
-    except ValueError as exc:
-        print(f"mockserver contract: {exc}", file=sys.stderr)
+    checked = _checked_from(args, "contract")
+    if checked is None:
         return 2
+    settings, registry = checked
     extra = tuple(args.extra[1:] if args.extra[:1] == ["--"] else args.extra)
     options = ContractOptions(
         base_url=args.base_url,
@@ -319,15 +324,10 @@ def contract(args: argparse.Namespace) -> int:
 def coverage(args: argparse.Namespace) -> int:
     from mockserver.coverage.cli import run as report_coverage
 
-    try:
-        settings, registry = checked_apis(
-            Settings.from_env(
-                specs_dir=args.specs_dir, apis=tuple(args.apis or ()) or None, spec_files=_spec_files(args)
-            )
-        )
-    except ValueError as exc:
-        print(f"mockserver coverage: {exc}", file=sys.stderr)
+    checked = _checked_from(args, "coverage")
+    if checked is None:
         return 2
+    settings, registry = checked
     if settings.spec_files:  # the spec files' APIs are named as --api names APIs (and the packaged ones it names)
         args = argparse.Namespace(**{**vars(args), "apis": list(settings.apis)})
     return report_coverage(args, registry)
@@ -567,22 +567,18 @@ def version() -> str:
 
 def explain(settings: Settings) -> int:
     """``run --spec FILE --explain``: each spec's model (``generic.explain``), nothing served."""
-    from mockserver.generic.definition import SpecRefused, api_name, load_spec
+    from mockserver.generic.definition import SpecRefused, load_specs
     from mockserver.generic.explain import text
 
     if not settings.spec_files:
         print("mockserver: --explain needs --spec FILE", file=sys.stderr)
         return 2
-    taken: set[str] = set()
-    for file in settings.spec_files:
-        path = Path(file).expanduser()
-        name = api_name(path, taken)
-        taken.add(name)
-        try:
-            print(text(load_spec(path, name)) + "\n", flush=True)
-        except SpecRefused as exc:
-            print(f"mockserver: {exc}", file=sys.stderr)
-            return 2
+    try:
+        for spec in load_specs(settings.spec_files):
+            print(text(spec) + "\n", flush=True)
+    except SpecRefused as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -22,3 +22,10 @@ def registry_for(settings: Settings) -> dict[str, ApiDefinition]:
         raise ValueError(f"unknown API(s): {', '.join(unknown)}; known: {', '.join(APIS)}")
     chosen = {name: APIS[name] for name in settings.apis}
     return {**chosen, **generic_apis(settings.spec_files, settings, taken=chosen)}
+
+
+def served_registry(settings: Settings) -> tuple[Settings, dict[str, ApiDefinition]]:
+    """:func:`registry_for` the settings, and the settings naming what it holds when spec files are
+    served (``apis`` then names the packaged APIs beside them, not all that are served)."""
+    registry = registry_for(settings)
+    return (settings.replace(apis=tuple(registry)) if settings.spec_files else settings), registry

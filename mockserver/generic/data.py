@@ -21,7 +21,7 @@ from mockserver.engine.schemadata import Unsatisfiable, instance_of
 from mockserver.engine.store import Store, Table
 from mockserver.generic.auth import USERS
 from mockserver.generic.model import OWNER, ApiModel, Resource
-from mockserver.generic.schemas import flattened
+from mockserver.generic.schemas import path_parameter_schema
 
 
 def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any:
@@ -33,7 +33,7 @@ def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any
             table: Table = getattr(store, resource.name)
             parents = parent_choices(model, document, store, resource, seed)
             for index in range(volume):
-                record = seeded_record(resource, document, (seed, resource.name, index), locale)
+                record = seeded_record(resource.schema, document, (seed, resource.name, index), locale)
                 for parent in resource.parents:
                     choices = parents[parent.param]
                     # The demo users' records alternate, so that each has some.
@@ -49,9 +49,10 @@ def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any
     return populate
 
 
-def seeded_record(resource: Resource, document: dict[str, Any], key: object, locale: str) -> dict[str, Any]:
+def seeded_record(schema: Any, document: dict[str, Any], key: object, locale: str) -> dict[str, Any]:
+    """A record made from ``schema`` with Faker (``{}`` where the schema cannot be satisfied)."""
     try:
-        value = fake_instance(resource.schema, document, key, locale=locale)
+        value = fake_instance(schema, document, key, locale=locale)
     except (Unsatisfiable, RecursionError):
         value = {}
     return value if isinstance(value, dict) else {}
@@ -59,7 +60,11 @@ def seeded_record(resource: Resource, document: dict[str, Any], key: object, loc
 
 def parent_value(document: dict[str, Any], resource: Resource, param: str, seed: int) -> Any:
     """The one parent value of a nested resource whose parent is no resource here."""
-    schema = parameter_schema(document, resource, param)
+    schema = (
+        path_parameter_schema(document, resource.item, param)
+        or path_parameter_schema(document, resource.collection, param)
+        or {"type": "string"}
+    )
     if schema.get("type") == "integer":
         return 1
     try:
@@ -67,17 +72,6 @@ def parent_value(document: dict[str, Any], resource: Resource, param: str, seed:
     except Unsatisfiable:
         value = None
     return value if isinstance(value, str | int) and value != "" else f"{param}-1"
-
-
-def parameter_schema(document: dict[str, Any], resource: Resource, param: str) -> dict[str, Any]:
-    for template in (resource.item, resource.collection):
-        item = (document.get("paths") or {}).get(template) or {}
-        for operation in [item, *(v for v in item.values() if isinstance(v, dict))]:
-            for parameter in operation.get("parameters") or []:
-                parameter = flattened(document, parameter)
-                if parameter.get("in") == "path" and parameter.get("name") == param:
-                    return flattened(document, parameter.get("schema"))
-    return {"type": "string"}
 
 
 def parent_choices(

@@ -7,7 +7,7 @@ import functools
 import importlib
 import importlib.util
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -98,14 +98,26 @@ def load_overrides(reference: str) -> Overrides:
 def generic_apis(files: Sequence[str], settings: Settings, taken: Collection[str] = ()) -> dict[str, GenericApi]:
     """An API for each spec file, named after it (:func:`api_name`), with the settings' overrides."""
     overrides = load_overrides(settings.spec_overrides) if settings.spec_overrides else None
+    return {spec.name: generic_api(spec, settings, overrides) for spec in load_specs(files, taken)}
+
+
+def load_specs(files: Sequence[str], taken: Collection[str] = ()) -> Iterator[GenericSpec]:
+    """Each file's spec (:func:`load_spec`), named after it (:func:`api_name`), one after the other."""
     names = set(taken)
-    found: dict[str, GenericApi] = {}
     for file in files:
         path = Path(file).expanduser()
         name = api_name(path, names)
         names.add(name)
-        found[name] = generic_api(load_spec(path, name), settings, overrides)
-    return found
+        yield load_spec(path, name)
 
 
-__all__ = ["GenericApi", "SpecRefused", "api_name", "generic_api", "generic_apis", "load_overrides", "load_spec"]
+__all__ = [
+    "GenericApi",
+    "SpecRefused",
+    "api_name",
+    "generic_api",
+    "generic_apis",
+    "load_overrides",
+    "load_spec",
+    "load_specs",
+]

@@ -28,6 +28,8 @@ from mockserver.generic.schemas import (
     flattened,
     is_array,
     is_object,
+    normalised_path,
+    path_parameter_schema,
     properties,
     request_schema,
     success,
@@ -89,16 +91,12 @@ def _table_name(collection: str, taken: set[str]) -> str:
     return name
 
 
-def _normalise(template: str) -> str:
-    return "/" + "/".join(_segments(template))
-
-
 class _Inference:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self.paths: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {}
         for path, method, operation in operations(document):
-            self.paths.setdefault(_normalise(path), {})[method] = (path, operation)
+            self.paths.setdefault(normalised_path(path), {})[method] = (path, operation)
         self.resources: dict[str, Resource] = {}
         #: Whether any operation needs credentials (records below ``/me`` then belong to the caller).
         self.secured = bool(document.get("security")) or any(
@@ -128,7 +126,7 @@ class _Inference:
             hidden = id_field is None
             id_field = id_field or f"__{param}"
             id_schema = flattened(self.document, fields.get(id_field)) if not hidden else {}
-            param_schema = self._param_schema(item, param) or {"type": "string"}
+            param_schema = path_parameter_schema(self.document, item, param) or {"type": "string"}
             if not id_schema.get("type"):
                 id_schema = param_schema
             else:  # new keys must be ones the path takes (the Petstore's orderId: 1 to 10)
@@ -167,15 +165,6 @@ class _Inference:
             candidates.append(request_schema(self.document, coll_ops["post"][1]))
         usable = [c for c in candidates if c is not None and properties(self.document, c)]
         return usable[0] if usable else None
-
-    def _param_schema(self, path: str, param: str) -> dict[str, Any] | None:
-        for _, (raw, operation) in self.paths.get(path, {}).items():
-            item = (self.document.get("paths") or {}).get(raw) or {}
-            for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
-                parameter = flattened(self.document, parameter)
-                if parameter.get("in") == "path" and parameter.get("name") == param:
-                    return flattened(self.document, parameter.get("schema"))
-        return None
 
     def _parent_of(self, collection: str, param: str) -> str | None:
         """The resource whose records ``param`` names: the one whose item path ends at it, or whose
@@ -240,7 +229,7 @@ class _Inference:
 
     # -- placements --------------------------------------------------------------------------------
     def place(self, path: str, method: str, operation: dict[str, Any]) -> Placement:
-        norm = _normalise(path)
+        norm = normalised_path(path)
         status, schema = success(self.document, operation)
         operation_id = str(operation["operationId"])
 

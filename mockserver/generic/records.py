@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from mockserver.engine.clock import Clock
@@ -174,7 +173,7 @@ class Records:
         if made is None:
             schema = {"type": "object", "properties": {n: fields[n] for n in missing}, "required": list(missing)}
             key = ("new", resource.name, number % POOL)
-            made = self._made[slot] = seeded_record(replace(resource, schema=schema), self.document, key, self.locale)
+            made = self._made[slot] = seeded_record(schema, self.document, key, self.locale)
         return json_copy(made)
 
     def create_many(self, resource: Resource, parents: Mapping[str, Any], body: Any) -> list[Record]:

@@ -10,8 +10,6 @@ from mockserver.engine.jsonpointer import deref
 
 #: Success statuses in the order one is chosen to answer with.
 SUCCESS_ORDER = ("200", "201", "202", "203", "204", "206", "2XX", "2xx")
-#: HTTP methods a path item may hold.
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def is_json(media_type: str) -> bool:
@@ -100,6 +98,24 @@ def success(document: dict[str, Any], operation: dict[str, Any]) -> tuple[int, A
 def _schema(document: dict[str, Any], response: Any) -> Any:
     found = json_content(document, response)
     return found[1] if found else None
+
+
+def normalised_path(template: str) -> str:
+    """``/pets/{id}/`` -> ``/pets/{id}``: a path template without empty segments."""
+    return "/" + "/".join(s for s in template.strip("/").split("/") if s)
+
+
+def path_parameter_schema(document: dict[str, Any], template: str, name: str) -> dict[str, Any] | None:
+    """The schema of the path parameter ``name`` in any operation at ``template`` (as normalised)."""
+    for raw, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict) or normalised_path(raw) != template:
+            continue
+        for holder in [item, *(op for op in item.values() if isinstance(op, dict))]:
+            for parameter in holder.get("parameters") or []:
+                parameter = flattened(document, parameter)
+                if parameter.get("in") == "path" and parameter.get("name") == name:
+                    return flattened(document, parameter.get("schema"))
+    return None
 
 
 def request_schema(document: dict[str, Any], operation: dict[str, Any]) -> Any:

@@ -24,7 +24,7 @@ from connexion.options import SwaggerUIOptions
 from starlette.types import ASGIApp
 
 from mockserver.admin.handlers import AdminHandlers
-from mockserver.apis import registry_for
+from mockserver.apis import served_registry
 from mockserver.engine.fixtures import read_yaml, use_cache_folder
 from mockserver.engine.registry import ApiDefinition, ErrorFormat, as_served
 from mockserver.engine.runtime import ADMIN_PREFIX, Runtime, ServedApi
@@ -59,9 +59,7 @@ class MockServer:
         VALIDATED.use_folder(settings.cache_dir)
         use_cache_folder(settings.cache_dir)
         if registry is None:
-            registry = registry_for(settings)
-            if settings.spec_files:  # serve what the registry holds: the spec files' APIs and those named
-                settings = settings.replace(apis=tuple(registry))
+            settings, registry = served_registry(settings)
         self.settings = settings
         # Each served API's spec from the settings' specs folder (the packaged ones by default).
         self.runtime = Runtime(settings, as_served(registry, settings))

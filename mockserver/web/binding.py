@@ -186,11 +186,11 @@ def security_map(checks: dict[str, CredentialCheck], api: str | None = None) -> 
     """Connexion security handler classes whose credential function is the API's own check; with
     ``api``, the session's check of that API for a request in a session."""
     bound: dict[str, type] = {}
+    own = {key: default if api is None else per_session_check(api, key, default) for key, default in checks.items()}
     for kind in {key.split(" ", 1)[0] for key in checks}:
         base = SECURITY_HANDLERS[kind]
-        own = {key: default if api is None else per_session_check(api, key, default) for key, default in checks.items()}
 
-        def resolve(_self: Any, scheme: Any, kind: str = kind, own: dict[str, CredentialCheck] = own) -> Any:
+        def resolve(_self: Any, scheme: Any, kind: str = kind) -> Any:
             return own.get(scheme_check_key(own, scheme)) if kind == "apiKey" else own.get(kind)
 
         methods: dict[str, Any] = {"_resolve_func": resolve}
