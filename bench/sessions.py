@@ -42,6 +42,7 @@ from mockserver.apis import APIS
 from mockserver.apis.instruction.lookups import INTRODUCER
 from mockserver.engine.clock import Clock
 from mockserver.engine.store import Store
+from mockserver.generic.packaged import state_class
 from mockserver.settings import Settings
 
 ANCHOR = dt.date(2026, 3, 2)
@@ -115,8 +116,9 @@ READS: dict[str, Callable[[State], object]] = {
 
 def state_with(api: str, size: int) -> State:
     """The API's state (no cache folder), its seeded data grown by ``size`` records."""
-    kind = APIS[api].build_state
-    seeding = kind.seeding  # type: ignore[attr-defined]
+    settings = Settings(anchor_date=ANCHOR, apis=(api,), cache_dir="")
+    kind = state_class(APIS[api], settings)
+    seeding = kind.seeding
 
     def grown(store: Store, **kwargs: Any) -> None:
         seeding.populate(store, **kwargs)
@@ -124,7 +126,7 @@ def state_with(api: str, size: int) -> State:
 
     # A subclass seeds the grown data, and so do its forks (``fork`` makes the state's own class).
     grown_kind = type(kind.__name__, (kind,), {"seeding": dataclasses.replace(seeding, populate=grown)})
-    return grown_kind(Settings(anchor_date=ANCHOR, apis=(api,), cache_dir=""), Clock(ANCHOR))
+    return grown_kind(settings, Clock(ANCHOR))
 
 
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:

@@ -26,6 +26,8 @@ from mockserver.generic.schemas import flattened, is_json, json_content, propert
 from mockserver.generic.validity import Validity
 
 Record = dict[str, Any]
+#: Response headers the server sets itself, never answered from the spec.
+_SERVER_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "connection"})
 
 
 class Answers:
@@ -40,6 +42,7 @@ class Answers:
         self._made: dict[tuple[str, int], Any] = {}
         self._fits: dict[tuple[int, str], tuple[Any, _Fit]] = {}
         self._fillers: dict[tuple[str, str], Any] = {}
+        self._headers: dict[str, dict[str, str]] = {}
 
     def made(self, placement: Placement) -> Any:
         """The operation's success answer from the spec alone: its example where one fits the schema,
@@ -64,12 +67,44 @@ class Answers:
         except (Unsatisfiable, RecursionError):
             return {} if flattened(self.document, schema).get("type") == "object" else None
 
-    def _examples(self, placement: Placement) -> list[Any]:
+    def headers(self, placement: Placement) -> dict[str, str]:
+        """The headers the operation's success answer documents (``responses.<status>.headers``),
+        each its example where it has one, else made from its schema (the same on every call);
+        none the server itself sets (``Content-Type``, ``Content-Length``)."""
+        found = self._headers.get(placement.operation_id)
+        if found is None:
+            found = self._headers[placement.operation_id] = self._documented_headers(placement)
+        return found
+
+    def _documented_headers(self, placement: Placement) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        for name, header in (self._response(placement).get("headers") or {}).items():
+            header = deref(self.document, header)
+            if not isinstance(header, dict) or str(name).lower() in _SERVER_HEADERS:
+                continue
+            schema = flattened(self.document, header.get("schema")) or {"type": "string"}
+            examples = [deref(self.document, e) for e in (header.get("examples") or {}).values()]
+            candidates = [header["example"]] if "example" in header else []
+            candidates += [e["value"] for e in examples if isinstance(e, dict) and "value" in e]
+            candidates += [schema[k] for k in ("example", "default") if k in schema]
+            value = next((c for c in candidates if self.validity.fits(schema, c)), None)
+            if value is None:
+                value = self.instance(schema, (self.seed, placement.operation_id, "header", str(name)))
+            text = _header_text(value)
+            if text is not None:
+                headers[str(name)] = text
+        return headers
+
+    def _response(self, placement: Placement) -> dict[str, Any]:
         operation = next(
             (o for p, m, o in operations(self.document) if o.get("operationId") == placement.operation_id), {}
         )
         responses = {str(k): v for k, v in (operation.get("responses") or {}).items()}
-        response = deref(self.document, responses.get(str(placement.status)) or {})
+        found = deref(self.document, responses.get(str(placement.status)) or {})
+        return found if isinstance(found, dict) else {}
+
+    def _examples(self, placement: Placement) -> list[Any]:
+        response = self._response(placement)
         found: list[Any] = []
         for media_type, media in (response.get("content") or {}).items():
             media = deref(self.document, media)
@@ -297,3 +332,17 @@ def error_format(document: dict[str, Any], seed: int, locale: str) -> ErrorForma
         template=template,
         document=document,
     )
+
+
+def _header_text(value: Any) -> str | None:
+    """A header's value as OpenAPI's ``simple`` style writes it (``None``: no value to send)."""
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        text = ",".join(t for t in (_header_text(v) for v in value) if t is not None)
+    else:
+        text = str(value)
+    # A field value is visible ASCII and spaces (RFC 9110, 5.5): what is not is left out.
+    return text if text.isascii() and text.isprintable() else None

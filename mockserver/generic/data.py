@@ -30,7 +30,9 @@ def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any
     def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Any = None) -> None:
         rng = random.Random(f"{seed}:generic")
         for resource in model.resources.values():
-            table: Table = getattr(store, resource.name)
+            if resource.table is not None:
+                continue  # a package's own table (``model.Binding``), which the package seeds
+            table: Table = getattr(store, model.table(resource))
             parents = parent_choices(model, document, store, resource, seed)
             for index in range(volume):
                 record = seeded_record(resource.schema, document, (seed, resource.name, index), locale)
@@ -83,7 +85,7 @@ def parent_choices(
             choices[parent.param] = list(USERS)
             continue
         owner = model.resource(parent.resource)
-        keys = list(getattr(store, owner.name).keys()) if owner is not None else []
+        keys = list(getattr(store, model.table(owner)).keys()) if owner is not None else []
         choices[parent.param] = keys or [parent_value(document, resource, parent.param, seed)]
     return choices
 

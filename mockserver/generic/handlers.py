@@ -20,15 +20,26 @@ import builtins
 import keyword
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mockserver.engine.registry import handler_name
-from mockserver.generic.model import OWNER, Placement, Resource
+from mockserver.generic import model
+from mockserver.generic.model import OWNER, Placement, Resource, Scope
 
 if TYPE_CHECKING:
-    from mockserver.generic.state import GenericState
+    from mockserver.generic.state import EngineParts
 
 Answer = tuple[Any, int]
+#: An override's rule (``engine_rule``): called with the operationId and the handler's arguments
+#: before the engine answers; it refuses a request by raising a problem, and says what the
+#: request's records are (:class:`~mockserver.generic.model.Scope`, ``None``: any).
+Rule = Callable[[str, dict[str, Any]], Scope | None]
+#: The kinds whose body makes a whole record, which takes the request schema's defaults.
+_FILLED = frozenset({model.CREATE, model.REPLACE, model.REPLACE_BY_BODY})
+#: The kinds that write a body's fields to a record (of which they keep those the body declares).
+_WRITES = _FILLED | {model.CREATE_MANY, model.UPDATE}
+#: What a handler returns: ``(body, status)``, or with the documented headers ``(body, status, headers)``.
+Result = tuple[Any, ...]
 #: Builds, from an API's state, the object whose methods override operations (``--overrides``).
 Overrides = Callable[[Any], object]
 _LIMITS = frozenset(
@@ -48,13 +59,13 @@ def pythonic(name: str) -> str:
 
 
 class GenericHandlers:
-    def __init__(self, state: GenericState, overrides: Overrides | None = None) -> None:
+    def __init__(self, state: EngineParts, overrides: Overrides | None = None) -> None:
         self._state = state
-        self._methods: dict[str, Callable[..., Awaitable[Answer]]] = {}
+        self._methods: dict[str, Callable[..., Awaitable[Result]]] = {}
         #: The object whose ``async`` methods answer operations in the generic ones' place.
         self._own = overrides(state) if overrides is not None else None
 
-    def __getattr__(self, name: str) -> Callable[..., Awaitable[Answer]]:
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Result]]:
         if name.startswith("_"):
             raise AttributeError(name)
         found = self._methods.get(name)
@@ -67,13 +78,16 @@ class GenericHandlers:
             found = self._methods[name] = self._method(placement)
         return found
 
-    def _method(self, placement: Placement) -> Callable[..., Awaitable[Answer]]:
+    def _method(self, placement: Placement) -> Callable[..., Awaitable[Result]]:
         state = self._state
         resource = state.spec.model.resource(placement.resource)
         params = state.spec.parameters(placement)
         act = getattr(self, "_" + placement.kind.replace("-", "_"))
+        rule: Rule | None = getattr(self._own, "engine_rule", None) if self._own is not None else None
+        defaults = state.spec.body_defaults(placement) if placement.kind in _FILLED else {}
+        takes = state.spec.body_fields(placement) if placement.kind in _WRITES else None
 
-        async def handle(**kwargs: Any) -> Answer:
+        async def handle(**kwargs: Any) -> Result:
             path = {name: kwargs.get(pythonic(name)) for name in params["path"]}
             if resource is not None and resource.owned and kwargs.get("user") is not None:
                 path[OWNER] = kwargs["user"]  # the caller's own records (``model.OWNER``)
@@ -81,79 +95,170 @@ class GenericHandlers:
             body = _plain(kwargs.get("body"))
             for value in kwargs.values():
                 _plain(value)  # files Connexion hands over as arguments: read no further, closed
-            result: Answer = act(placement, resource, path, query, body)
-            return result
+            if takes is not None:
+                body = _declared(body, takes)
+            if defaults and isinstance(body, dict):
+                body = {**defaults, **body}
+            with state.store.lock:  # the rule's checks and the change, as one
+                scope = rule(placement.operation_id, kwargs) if rule is not None else None
+                answer, status = act(placement, resource, path, query, body, scope)
+            headers = state.answers.headers(placement)
+            return (answer, status, headers) if headers else (answer, status)
 
         handle.__name__ = handler_name(placement.operation_id)
         return handle
 
     # -- kinds -------------------------------------------------------------------------------------
     def _list(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        found = self._state.records.listed(resource, path, self._filters(query))
-        return self._state.answers.records(placement, _page(found, query)), placement.status
+        found = self._state.records.listed(resource, path, self._filters(query), scope)
+        return self._records(placement, resource, _page(found, query)), placement.status
 
     def _search(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        return self._list(placement, resource, path, query, body)
+        return self._list(placement, resource, path, query, body, scope)
 
     def _create(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.create(resource, path, body)
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.create(resource, path, body, scope)
+        return self._record(placement, resource, record), placement.status
 
     def _create_many(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        records = self._state.records.create_many(resource, path, body)
-        return self._state.answers.records(placement, records), placement.status
+        records = self._state.records.create_many(resource, path, body, scope)
+        return self._records(placement, resource, records), placement.status
 
     def _read(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.read(resource, path, path.get(resource.param))
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.read(resource, path, path.get(resource.param), scope)
+        return self._record(placement, resource, record), placement.status
 
     def _replace(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=True)
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=True, scope=scope)
+        return self._record(placement, resource, record), placement.status
 
     def _update(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=False)
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=False, scope=scope)
+        return self._record(placement, resource, record), placement.status
 
     def _replace_by_body(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
         value = body.get(resource.id_field) if isinstance(body, dict) else None
-        record = self._state.records.change(resource, path, value, body, replace=True)
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.change(resource, path, value, body, replace=True, scope=scope)
+        return self._record(placement, resource, record), placement.status
 
     def _delete(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.delete(resource, path, path.get(resource.param))
-        return self._state.answers.record(placement, record), placement.status
+        record = self._state.records.delete(resource, path, path.get(resource.param), scope)
+        return self._record(placement, resource, record), placement.status
 
     def _action(
-        self, placement: Placement, resource: Resource, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
-        record = self._state.records.read(resource, path, path.get(resource.param))
+        record = self._state.records.read(resource, path, path.get(resource.param), scope)
         if placement.envelope is not None:  # it answers the record it acts on
-            return self._state.answers.record(placement, record), placement.status
+            return self._record(placement, resource, record), placement.status
         return self._state.answers.made(placement), placement.status
 
     def _canned(
-        self, placement: Placement, resource: Resource | None, path: dict[str, Any], query: dict[str, Any], body: Any
+        self,
+        placement: Placement,
+        resource: Resource | None,
+        path: dict[str, Any],
+        query: dict[str, Any],
+        body: Any,
+        scope: Scope | None,
     ) -> Answer:
         return self._state.answers.made(placement), placement.status
+
+    # -- answers ----------------------------------------------------------------------------------
+    def _record(self, placement: Placement, resource: Resource, record: dict[str, Any]) -> Any:
+        view = self._view(resource)
+        return self._state.answers.record(placement, view(record) if view is not None else record)
+
+    def _records(self, placement: Placement, resource: Resource, records: list[dict[str, Any]]) -> Any:
+        view = self._view(resource)
+        return self._state.answers.records(placement, [view(r) for r in records] if view is not None else records)
+
+    def _view(self, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+        """The overrides' method that shows ``resource``'s stored records (``model.Binding.view``)."""
+        if resource.view is None:
+            return None
+        found = getattr(self._own, resource.view, None)
+        if not callable(found):
+            raise TypeError(f"{resource.name}: the overrides have no method {resource.view} to show its records")
+        return cast(Callable[[dict[str, Any]], dict[str, Any]], found)
 
     def _filters(self, query: dict[str, Any]) -> dict[str, Any]:
         """The query's field filters: its parameters but paging ones, and the fields of an object
@@ -200,3 +305,13 @@ def _count(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
+
+
+def _declared(body: Any, fields: frozenset[str]) -> Any:
+    """An object body (or each of a list body's objects) with only the ``fields`` its schema
+    declares: what a server that documents its fields reads of it."""
+    if isinstance(body, dict):
+        return {name: value for name, value in body.items() if name in fields}
+    if isinstance(body, list):
+        return [_declared(item, fields) if isinstance(item, dict) else item for item in body]
+    return body

@@ -5,6 +5,7 @@ operation, what answers it (``generic.inference`` builds it, ``generic.handlers`
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 #: What an operation does to its resource's records.
@@ -59,6 +60,14 @@ class Resource:
     #: The record's schema (a ``$ref`` or inline schema of the document), ``None`` when none is found.
     schema: Any
     parents: tuple[Parent, ...] = ()
+    #: The table that keeps the records when it is not the engine's own (a package's, :class:`Binding`).
+    table: str | None = None
+    #: The problem a missing record is, when not the engine's ``NotFound`` (a package's, :class:`Binding`).
+    missing: Callable[[Any], Exception] | None = dataclasses.field(default=None, compare=False)
+    #: The fields lists are sorted by (``()``: the table's order).
+    order: tuple[str, ...] = ()
+    #: The overrides' method that shows a stored record (a package's, :class:`Binding`).
+    view: str | None = None
 
     @property
     def owned(self) -> bool:
@@ -68,6 +77,33 @@ class Resource:
     @property
     def integer_ids(self) -> bool:
         return self.id_schema.get("type") == "integer"
+
+
+@dataclasses.dataclass(frozen=True)
+class Binding:
+    """Where a hand-built package keeps a resource's records, so that the engine acts on them: its
+    own table, the record fields holding the path parameters before the record (``apartment_id``
+    -> ``apartment``), the problem a missing record is (``None``: the engine's), the order of its
+    lists and how a stored record is shown."""
+
+    table: str
+    parents: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    missing: Callable[[Any], Exception] | None = None
+    #: The fields lists are sorted by (``()``: the table's order, the order records were made in).
+    order: tuple[str, ...] = ()
+    #: The name of the package's handler method that turns a stored record into what is answered
+    #: (then fitted to the answer's schema as any record is); ``None``: the record as stored.
+    view: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What an override's rule (``engine_rule``) says of one request the engine answers: the
+    fields the records it may list, read, change or delete have (``match``, also given to the
+    records it creates), and the fields set on the records it creates (``created``)."""
+
+    match: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    created: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +134,60 @@ class ApiModel:
     resources: dict[str, Resource]
     #: By operationId, in the spec's order.
     operations: dict[str, Placement]
+    #: Put before each resource's name to name its table (:meth:`table`): a hand-built API's
+    #: package keeps tables of its own in the same store (``generic.packaged``).
+    table_prefix: str = ""
 
     def resource(self, name: str | None) -> Resource | None:
         return self.resources.get(name) if name else None
+
+    def table(self, resource: Resource) -> str:
+        """The name of the store's table that keeps ``resource``'s records."""
+        return resource.table or self.table_prefix + resource.name
+
+    @property
+    def own_tables(self) -> tuple[str, ...]:
+        """The tables the engine keeps and seeds (not those of a :class:`Binding`)."""
+        return tuple(self.table(r) for r in self.resources.values() if r.table is None)
+
+    def serving(
+        self, operation_ids: Collection[str], table_prefix: str, bindings: Mapping[str, Binding] | None = None
+    ) -> ApiModel:
+        """The model of ``operation_ids`` alone: their placements and the resources they act on,
+        kept in tables named with ``table_prefix`` or in the tables ``bindings`` names by resource.
+        A resource in the engine's own table comes with its parents' resources; a bound one with
+        its bound parents' only (the package checks the others, ``Scope``)."""
+        bindings = bindings or {}
+        unknown = sorted(set(bindings) - set(self.resources))
+        if unknown:
+            raise ValueError(f"no resource {', '.join(unknown)} in the spec (known: {', '.join(self.resources)})")
+        placements = {name: p for name, p in self.operations.items() if name in operation_ids}
+        wanted: list[str | None] = [p.resource for p in placements.values() if p.resource in self.resources]
+        kept: dict[str, Resource] = {}
+        while wanted:
+            name = wanted.pop()
+            if name is None or name in kept or name not in self.resources:
+                continue
+            resource = self.resources[name]
+            binding = bindings.get(name)
+            if binding is None:
+                wanted.extend(parent.resource for parent in resource.parents)
+            else:
+                fields = {p.param: binding.parents.get(p.param, p.field) for p in resource.parents}
+                resource = dataclasses.replace(
+                    resource,
+                    table=binding.table,
+                    missing=binding.missing,
+                    order=binding.order,
+                    view=binding.view,
+                    parents=tuple(
+                        dataclasses.replace(
+                            p, field=fields[p.param], resource=p.resource if p.resource in bindings else None
+                        )
+                        for p in resource.parents
+                    ),
+                )
+                wanted.extend(p.resource for p in resource.parents)
+            kept[name] = resource
+        resources = {name: kept[name] for name in self.resources if name in kept}
+        return ApiModel(resources, placements, table_prefix)

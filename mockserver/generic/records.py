@@ -20,7 +20,7 @@ from mockserver.engine.problems import Conflict, NotFound
 from mockserver.engine.store import Store, Table, json_copy
 from mockserver.generic.data import new_key, seeded_record
 from mockserver.generic.inference import singular
-from mockserver.generic.model import ApiModel, Resource
+from mockserver.generic.model import ApiModel, Resource, Scope
 from mockserver.generic.patching import REMOVED, operations_of, patched_fields
 from mockserver.generic.schemas import flattened, properties
 from mockserver.generic.validity import Validity
@@ -46,7 +46,7 @@ class Records:
         self._made: dict[tuple[str, tuple[str, ...], int], Record] = {}
 
     def table(self, resource: Resource) -> Table:
-        table: Table = getattr(self.store, resource.name)
+        table: Table = getattr(self.store, self.model.table(resource))
         return table
 
     # -- keys --------------------------------------------------------------------------------------
@@ -69,40 +69,51 @@ class Records:
             if key is None or key not in self.table(owner):
                 raise NotFound(f"No {_singular(owner)} {parents[parent.param]!r}.")
 
-    def _mine(self, resource: Resource, parents: Mapping[str, Any]) -> dict[str, Any]:
-        return {p.field: parents.get(p.param) for p in resource.parents if p.param in parents}
+    def _mine(self, resource: Resource, parents: Mapping[str, Any], scope: Scope | None = None) -> dict[str, Any]:
+        """The fields the records the path names have: their parents' keys, and the scope's."""
+        mine = {p.field: parents.get(p.param) for p in resource.parents if p.param in parents}
+        return {**mine, **scope.match} if scope is not None else mine
 
     # -- reads -------------------------------------------------------------------------------------
-    def listed(self, resource: Resource, parents: Mapping[str, Any], filters: Mapping[str, Any]) -> list[Record]:
+    def listed(
+        self, resource: Resource, parents: Mapping[str, Any], filters: Mapping[str, Any], scope: Scope | None = None
+    ) -> list[Record]:
         self.check_parents(resource, parents)
-        mine = self._mine(resource, parents)
+        mine = self._mine(resource, parents, scope)
         fields = properties(self.document, resource.schema)
         wanted = {_field(name, fields): value for name, value in filters.items() if value is not None}
         wanted.pop(None, None)
         # The stored rows themselves: answers are new containers around them (``answers.fitted``).
-        return self.table(resource).peek_where(
+        found = self.table(resource).peek_where(
             lambda r: (
                 all(str(r.get(f)) == str(v) for f, v in mine.items())
                 and all(_matches(r.get(name), value) for name, value in wanted.items())
             )
         )
+        if resource.order:
+            found.sort(key=lambda r: tuple(_sortable(r.get(f)) for f in resource.order))
+        return found
 
-    def read(self, resource: Resource, parents: Mapping[str, Any], value: Any) -> Record:
+    def read(self, resource: Resource, parents: Mapping[str, Any], value: Any, scope: Scope | None = None) -> Record:
         self.check_parents(resource, parents)
         key = self.key(resource, value)
         record = self.table(resource).get(key) if key is not None else None
-        mine = self._mine(resource, parents)
+        mine = self._mine(resource, parents, scope)
         if record is None or any(str(record.get(f)) != str(v) for f, v in mine.items()):
+            if resource.missing is not None:
+                raise resource.missing(value)
             raise NotFound(f"No {_singular(resource)} with {resource.param} {value!r}.")
         return record
 
     # -- writes ------------------------------------------------------------------------------------
-    def create(self, resource: Resource, parents: Mapping[str, Any], body: Any) -> Record:
+    def create(self, resource: Resource, parents: Mapping[str, Any], body: Any, scope: Scope | None = None) -> Record:
         self.check_parents(resource, parents)
         table = self.table(resource)
         table.ensure_room()
         base = self._server_fields(resource, body, table.upcoming_id)
-        record = {**base, **self._writable(resource, body, base), **self._mine(resource, parents)}
+        record = {**base, **self._writable(resource, body, base), **self._mine(resource, parents, scope)}
+        if scope is not None:
+            record.update(scope.created)
         given = body.get(resource.id_field) if isinstance(body, dict) and not resource.id_hidden else None
         # A key the client chose is kept, unless it is one the item path cannot take (the Petstore's
         # order ids above 10): the record must be reachable.
@@ -119,8 +130,17 @@ class Records:
         self._stamp(resource, record, created=True)
         return table.insert(record, key_field=resource.id_field)
 
-    def change(self, resource: Resource, parents: Mapping[str, Any], value: Any, body: Any, *, replace: bool) -> Record:
-        old = self.read(resource, parents, value)
+    def change(
+        self,
+        resource: Resource,
+        parents: Mapping[str, Any],
+        value: Any,
+        body: Any,
+        *,
+        replace: bool,
+        scope: Scope | None = None,
+    ) -> Record:
+        old = self.read(resource, parents, value, scope)
         ops = operations_of(body)
         if ops is not None:
             patched = patched_fields(old, ops)
@@ -131,10 +151,13 @@ class Records:
             changes = {}  # a semantic patch: instructions this mock cannot know the meaning of
         else:
             changes = self._writable(resource, body, old)
+        # What places the record (its parents' keys, the scope's fields) is the server's.
+        placed = {p.field for p in resource.parents} | set(scope.match if scope is not None else ())
+        changes = {n: v for n, v in changes.items() if n not in placed}
         if replace:
             schema = flattened(self.document, resource.schema)
             required = set(schema.get("required") or [])
-            owned = {n for n in old if n.startswith("__") or self._server_owned(resource, n)}
+            owned = placed | {n for n in old if n.startswith("__") or self._server_owned(resource, n)}
             for name in old:
                 if name not in changes and name not in required and name not in owned and name != resource.id_field:
                     changes[name] = _REMOVED
@@ -147,8 +170,8 @@ class Records:
             return table.replace(key, {n: v for n, v in {**old, **kept}.items() if n not in gone})
         return table.update(key, kept) if kept else old
 
-    def delete(self, resource: Resource, parents: Mapping[str, Any], value: Any) -> Record:
-        record = self.read(resource, parents, value)
+    def delete(self, resource: Resource, parents: Mapping[str, Any], value: Any, scope: Scope | None = None) -> Record:
+        record = self.read(resource, parents, value, scope)
         self.table(resource).delete(record[resource.id_field])
         return record
 
@@ -157,6 +180,8 @@ class Records:
         properties, made from the record schema (the body's own fields are the client's). Made with
         Faker once for each of :data:`POOL` numbers per set of fields, then taken in turn: the same
         records for the same seed, without Faker's cost on every create (``bench/generic.py``)."""
+        if resource.table is not None:
+            return {}  # a package's table (``model.Binding``): its rule says what the server sets
         schema = flattened(self.document, resource.schema)
         fields = properties(self.document, resource.schema)
         given = body if isinstance(body, dict) else {}
@@ -176,11 +201,13 @@ class Records:
             made = self._made[slot] = seeded_record(schema, self.document, key, self.locale)
         return json_copy(made)
 
-    def create_many(self, resource: Resource, parents: Mapping[str, Any], body: Any) -> list[Record]:
+    def create_many(
+        self, resource: Resource, parents: Mapping[str, Any], body: Any, scope: Scope | None = None
+    ) -> list[Record]:
         """Each item of a list body created (an API that creates several records at once)."""
         items = body if isinstance(body, list) else [body]
         self.table(resource).ensure_room(len(items))
-        return [self.create(resource, parents, item) for item in items]
+        return [self.create(resource, parents, item, scope) for item in items]
 
     def _removable(self, resource: Resource, name: str) -> bool:
         required = flattened(self.document, resource.schema).get("required") or []
@@ -237,3 +264,12 @@ def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(value, bool):
         return str(value).lower() in [o.lower() for o in options]
     return str(value) in options
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    """A field's value as a sort key: ``None`` first, then numbers, then text."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (1, value)
+    return (2, str(value))

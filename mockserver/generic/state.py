@@ -21,7 +21,7 @@ from mockserver.generic.data import populate_from
 from mockserver.generic.inference import operations
 from mockserver.generic.model import ApiModel, Placement
 from mockserver.generic.records import Records
-from mockserver.generic.schemas import flattened
+from mockserver.generic.schemas import flattened, is_array, json_content, properties
 from mockserver.generic.validity import Validity
 from mockserver.settings import Settings
 
@@ -59,26 +59,76 @@ class GenericSpec:
             found[str(operation["operationId"])] = where
         return found
 
+    @functools.cached_property
+    def _bodies(self) -> dict[str, tuple[dict[str, Any], frozenset[str] | None]]:
+        found: dict[str, tuple[dict[str, Any], frozenset[str] | None]] = {}
+        for _, _, operation in operations(self.document):
+            content = json_content(self.document, operation.get("requestBody") or {})
+            schema = flattened(self.document, content[1]) if content is not None else {}
+            if is_array(self.document, schema):  # a list of records (``create-many``): each item's
+                schema = flattened(self.document, schema.get("items"))
+            fields = properties(self.document, schema)
+            defaults = {name: flattened(self.document, sub).get("default") for name, sub in fields.items()}
+            others = schema.get("additionalProperties")
+            takes = frozenset(fields) if fields and (others is None or others is False) else None
+            found[str(operation["operationId"])] = (
+                {
+                    name: value
+                    for name, value in defaults.items()
+                    if value is not None and not flattened(self.document, fields[name]).get("readOnly")
+                },
+                takes,
+            )
+        return found
+
+    def body_defaults(self, placement: Placement) -> dict[str, Any]:
+        """The request body's properties that have a ``default``, by name: what a body that leaves
+        them out means."""
+        return self._bodies.get(placement.operation_id, ({}, None))[0]
+
+    def body_fields(self, placement: Placement) -> frozenset[str] | None:
+        """The fields the operation's request body declares, which are all a write keeps of it
+        (``None``: it keeps any, the schema declaring none or allowing others)."""
+        return self._bodies.get(placement.operation_id, ({}, None))[1]
+
     def parameters(self, placement: Placement) -> dict[str, list[str]]:
         """The names of the operation's path and query parameters."""
         return self._parameters.get(placement.operation_id, {"path": [], "query": []})
 
 
-class GenericState(SeededState):
-    """A served-from-spec API's state (see :func:`state_class`)."""
+class EngineParts:
+    """What the engine's handlers (``generic.handlers``) use of a state: the spec, and its records
+    and answers, made on first use from the state's store, clock and seed. Mixed into a
+    :class:`~mockserver.engine.snapshots.SeededState` (:class:`GenericState`, or a hand-built API's
+    state on the engine, ``generic.packaged``)."""
 
     spec: GenericSpec
     locale: str
+    store: Store
+    clock: Clock
+    settings: Settings
+
+    @functools.cached_property
+    def validity(self) -> Validity:
+        return Validity(self.spec.document)
+
+    @functools.cached_property
+    def records(self) -> Records:
+        return Records(self.store, self.spec.model, self.spec.document, self.clock, self.validity, self.locale)
+
+    @functools.cached_property
+    def answers(self) -> Answers:
+        return Answers(self.spec.document, self.spec.model, self.settings.seed, self.locale, self.validity)
+
+
+class GenericState(EngineParts, SeededState):
+    """A served-from-spec API's state (see :func:`state_class`)."""
 
     def __init__(
         self, settings: Settings, clock: Clock, *, seeded: Store | None = None, session: str | None = None
     ) -> None:
         super().__init__(settings, clock, seeded=seeded, session=session)
-        spec = self.spec
-        validity = Validity(spec.document)
-        self.records = Records(self.store, spec.model, spec.document, clock, validity, self.locale)
-        self.answers = Answers(spec.document, spec.model, settings.seed, self.locale, validity)
-        self.credentials = DemoCredentials(spec.name, spec.document)
+        self.credentials = DemoCredentials(self.spec.name, self.spec.document)
         self.reset()
 
     def auth_description(self) -> dict[str, Any]:
@@ -89,7 +139,7 @@ def state_class(spec: GenericSpec, locale: str) -> type[GenericState]:
     """A state class for ``spec`` whose records are made in ``locale``."""
     seeding = Seeding(
         spec.name,
-        tuple(spec.model.resources),
+        spec.model.own_tables,
         {},
         populate_from(spec.model, spec.document, locale),
         uses_fixtures=False,

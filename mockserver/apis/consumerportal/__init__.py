@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from mockserver.engine.registry import SPECS_DIR, ApiDefinition
+from mockserver.generic.packaged import on_engine
 
 from .handlers import ConsumerPortalHandlers
 from .state import ConsumerPortalState
 
-API = ApiDefinition(
-    name="consumerportal",
-    spec_file=SPECS_DIR / "consumerportal.yaml",
-    build_state=ConsumerPortalState,
-    build_handlers=ConsumerPortalHandlers,
-    credential_checks=lambda state: {"bearer": state.authenticate, "apiKey": state.authenticate_session},
-    auth_challenge='Bearer realm="consumerportal"',
+API = on_engine(
+    ApiDefinition(
+        name="consumerportal",
+        spec_file=SPECS_DIR / "consumerportal.yaml",
+        build_state=ConsumerPortalState,
+        build_handlers=ConsumerPortalHandlers,
+        credential_checks=lambda state: {"bearer": state.authenticate, "apiKey": state.authenticate_session},
+        auth_challenge='Bearer realm="consumerportal"',
+    )
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mockserver.admin.extensions import PROJECT_FOLLOWING, ProjectFollowing
 from mockserver.engine.registry import SPECS_DIR, ApiDefinition, ErrorFormat, LoginFlow
+from mockserver.generic.packaged import on_engine
 
 from .handlers import HomeQHandlers
 from .state import LOGIN_PATH, HomeQState
@@ -29,19 +30,21 @@ def _project_following(state: HomeQState) -> ProjectFollowing:
     return state.projects
 
 
-API = ApiDefinition(
-    name="homeq",
-    spec_file=SPECS_DIR / "homeq.yaml",
-    build_state=HomeQState,
-    build_handlers=HomeQHandlers,
-    credential_checks=lambda state: {"apiKey": state.check_token},
-    auth_challenge='JWT realm="homeq"',
-    token_prefix="JWT",
-    invalid_credentials_as_anonymous=True,  # the public views (info.description, "Authentication")
-    login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
-    error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
-    # One company: records belong to its offices, and a user sees every office below their own,
-    # the admin all of them, so one demo user's records are rightly another's too.
-    demo_users_own_records=False,
-    control_extensions={PROJECT_FOLLOWING: _project_following},
+API = on_engine(
+    ApiDefinition(
+        name="homeq",
+        spec_file=SPECS_DIR / "homeq.yaml",
+        build_state=HomeQState,
+        build_handlers=HomeQHandlers,
+        credential_checks=lambda state: {"apiKey": state.check_token},
+        auth_challenge='JWT realm="homeq"',
+        token_prefix="JWT",
+        invalid_credentials_as_anonymous=True,  # the public views (info.description, "Authentication")
+        login=LoginFlow(path=LOGIN_PATH, token_pointer="/token"),
+        error_format=ErrorFormat(names=ERROR_NAMES, missing_credentials="Please provide a token"),
+        # One company: records belong to its offices, and a user sees every office below their own,
+        # the admin all of them, so one demo user's records are rightly another's too.
+        demo_users_own_records=False,
+        control_extensions={PROJECT_FOLLOWING: _project_following},
+    )
 )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from mockserver.engine.registry import SPECS_DIR, ApiDefinition
+from mockserver.generic.packaged import on_engine
 
 from .handlers import PortalHandlers
 from .state import PortalState
 
-API = ApiDefinition(
-    name="portal",
-    spec_file=SPECS_DIR / "portal.yaml",
-    build_state=PortalState,
-    build_handlers=PortalHandlers,
-    credential_checks=lambda state: {"bearer": state.authenticate},
-    auth_challenge='Bearer realm="portal"',
+API = on_engine(
+    ApiDefinition(
+        name="portal",
+        spec_file=SPECS_DIR / "portal.yaml",
+        build_state=PortalState,
+        build_handlers=PortalHandlers,
+        credential_checks=lambda state: {"bearer": state.authenticate},
+        auth_challenge='Bearer realm="portal"',
+    )
 )
