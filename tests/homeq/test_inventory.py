@@ -163,6 +163,48 @@ def test_media_are_repositioned_and_deleted(client: TestClient) -> None:
     assert_error(client.delete(f"/api/v1/apartment/12/3d_views/{view['id']}", headers=admin), 404)
 
 
+def test_a_media_change_keeps_only_the_fields_its_operation_documents(client: TestClient) -> None:
+    """A video's PATCH takes its position alone: a ``url`` sent with it does not replace the URL
+    the video's file gives it (it did, before the engine answered media changes)."""
+    admin = login(client, "erik.lindberg")
+    body = {
+        "content_length": 10,
+        "content_md5": _md5(b"a video"),
+        "entity_type": "apartment_video",
+        "mime_type": "image/jpeg",  # the docs list image types for videos too (the spec says why)
+    }
+    reference = client.post("/api/v1/file_reference", json=body, headers=admin).json()["file_reference"]
+    video = client.post("/api/v1/apartment/12/videos", json={"file_reference": reference}, headers=admin).json()
+    url = client.get("/api/v1/apartment/12/videos", headers=admin).json()["results"][-1]["url"]
+    assert url.endswith(f"/apartment_videos/{reference}.jpeg")
+    changed = client.patch(
+        f"/api/v1/apartment/12/videos/{video['id']}",
+        json={"position": 5, "url": "https://elsewhere.test/v"},
+        headers=admin,
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["position"], changed.json()["url"]) == (5, url)
+
+
+def test_media_belong_to_their_parent_and_kind(client: TestClient) -> None:
+    admin = login(client, "erik.lindberg")
+    view = client.post("/api/v1/apartment/12/3d_views", json={"url": "https://x.test/3d"}, headers=admin).json()
+    assert_error(client.patch(f"/api/v1/apartment/13/3d_views/{view['id']}", json={}, headers=admin), 404, "NotFound")
+    assert_error(client.patch(f"/api/v1/apartment/12/videos/{view['id']}", json={}, headers=admin), 404, "NotFound")
+    assert_error(client.delete(f"/api/v1/apartment/99999/3d_views/{view['id']}", headers=admin), 404, "NotFound")
+    observer = login(client, "sara.nilsson")
+    assert_error(client.delete(f"/api/v1/apartment/12/3d_views/{view['id']}", headers=observer), 403)
+    assert client.get("/api/v1/apartment/12/3d_views", headers=admin).json()["results"][-1]["id"] == view["id"]
+
+
+def test_a_note_left_without_context_or_text_takes_the_documented_defaults(client: TestClient) -> None:
+    admin = login(client, "erik.lindberg")
+    note = client.post("/api/v1/apartment/12/notes", json={}, headers=admin)
+    assert note.status_code == 201
+    assert (note.json()["context"], note.json()["text"]) == ("A", "")
+    assert note.json()["created"] == note.json()["updated"]
+
+
 def test_apartment_notes_are_written_changed_and_deleted(client: TestClient) -> None:
     manager = login(client, "malin.hansson")
     note = client.post("/api/v1/apartment/12/notes", json={"context": "R", "text": "Ny dörr."}, headers=manager)

@@ -140,6 +140,7 @@ def test_digital_contracts_verify_by_uuid_and_the_deprecated_endpoint_answers(cl
     deprecated = client.get("/api/v1/deprecation/")
     assert deprecated.status_code == 200
     assert deprecated.headers["Deprecation"] == "true"
+    assert deprecated.json() == {"detail": "This endpoint is deprecated."}
 
 
 def test_user_notes_belong_to_the_company(client: TestClient) -> None:

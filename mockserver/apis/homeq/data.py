@@ -113,6 +113,15 @@ def employee_record(fields: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+#: The notes' tables, whose records the engine answers as they are stored (``HomeQHandlers.engine_tables``).
+NOTE_TABLES = frozenset({"apartment_notes", "user_notes"})
+
+
+def note_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """A note as stored and answered: by nobody unless it says, last changed when it was written."""
+    return {"author": None, "updated": fields["created"], **fields}
+
+
 def apartment_record(fields: dict[str, Any]) -> dict[str, Any]:
     return {**APARTMENT_DEFAULTS, "county": "", "municipality": "", **fields}
 
@@ -138,7 +147,7 @@ def load_fixtures(store: Store, clock: Clock, fixtures: Path) -> None:
         store.employees.insert(employee_record(employee))
     for name in ("consumers", "existing_tenants", "apartment_notes", "user_notes", "project_entries", "agreements"):
         for record in records.get(name, []):
-            getattr(store, name).insert(dict(record))
+            getattr(store, name).insert(note_record(record) if name in NOTE_TABLES else dict(record))
     for estate in records.get("estates", []):
         store.estates.insert({**ESTATE_DEFAULTS, **estate})
     for apartment in records.get("apartments", []):
@@ -431,13 +440,15 @@ class Generator(SeededGenerator):
         if not consumers:
             return
         self.store.user_notes.insert(
-            {
-                "company": 2,
-                "user_profile": self.rng.choice(consumers),
-                "text": self.rng.choice(NOTES),
-                "author": None,
-                "created": self.moment(-60, -1),
-            }
+            note_record(
+                {
+                    "company": 2,
+                    "user_profile": self.rng.choice(consumers),
+                    "text": self.rng.choice(NOTES),
+                    "author": None,
+                    "created": self.moment(-60, -1),
+                }
+            )
         )
 
 

@@ -7,9 +7,12 @@ the rights its operation needs, hands plain values to a service and returns ``(b
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
+
+from mockserver.generic.model import Binding, Scope
 
 from .access import Caller, optional_caller
+from .rules import not_found
 from .state import HomeQState
 
 Result = tuple[Any, int] | tuple[Any, int, dict[str, str]]
@@ -29,6 +32,62 @@ INVENTORY_FILTERS = {
     "listingstatus": "listing.status",
 }
 
+#: The operations the engine answers on notes (``HomeQHandlers.engine_tables``).
+NOTE_OPERATIONS = frozenset(
+    f"{verb}{kind}Note{plural}"
+    for kind in ("Apartment", "User")
+    for verb, plural in (("list", "s"), ("create", ""), ("update", ""), ("delete", ""))
+)
+
+
+#: The project entries the engine answers (``HomeQHandlers.engine_tables``): their operations' kind.
+ENTRY_OPERATIONS = {
+    f"{verb}Project{kind.title()}{noun}": kind
+    for kind in ("freetext", "timeline")
+    for verb, noun in (("list", "Entries"), ("create", "Entry"), ("update", "Entry"), ("delete", "Entry"))
+}
+#: Where a project entry keeps its project.
+PROJECT = {"project_id": "project"}
+#: The media the engine lists, changes and deletes in the ``media`` table (HomeQ adds them:
+#: ``_add``): each resource's kind of medium, and the name of its operations.
+MEDIA_RESOURCES = {
+    "api_v1_apartment_3d_views": "apartment_3d",
+    "api_v1_apartment_pictures": "apartment_picture",
+    "api_v1_apartment_videos": "apartment_video",
+    "api_v1_estate_area_pictures": "estate_area_picture",
+    "api_v1_estate_pictures": "estate_picture",
+    "api_v1_projects_3d_views": "project_3d",
+    "api_v1_projects_pictures": "project_picture",
+    "api_v1_projects_videos": "project_video",
+}
+_MEDIA_NAMES = {
+    "apartment_3d": "ApartmentThreeDView",
+    "apartment_picture": "ApartmentPicture",
+    "apartment_video": "ApartmentVideo",
+    "estate_area_picture": "EstateAreaPicture",
+    "estate_picture": "EstatePicture",
+    "project_3d": "ProjectThreeDView",
+    "project_picture": "ProjectPicture",
+    "project_video": "ProjectVideo",
+}
+MEDIA_OPERATIONS = {
+    f"{verb}{name}{'s' if verb == 'list' else ''}": kind
+    for kind, name in _MEDIA_NAMES.items()
+    for verb in ("list", "update", "delete")
+}
+
+
+def _missing_note(note_id: Any) -> Exception:
+    return not_found("Note", note_id)
+
+
+def _missing_entry(entry_id: Any) -> Exception:
+    return not_found("Entry", entry_id)
+
+
+def _missing_medium(medium_id: Any) -> Exception:
+    return not_found("Media file", medium_id)
+
 
 class HomeQHandlers:
     def __init__(self, state: HomeQState) -> None:
@@ -40,21 +99,72 @@ class HomeQHandlers:
         self.search = state.search
         self.projects = state.projects
 
+    # -- what the engine answers (``generic.packaged``) ----------------------------------------------
+    #: Apartment and user notes are plain records: the engine lists, creates, changes and deletes
+    #: them in HomeQ's own tables (the resources as ``mockserver run --spec specs/homeq.yaml
+    #: --explain`` names them), under HomeQ's rules (:meth:`engine_rule`).
+    engine_tables: ClassVar[dict[str, Binding]] = {
+        "api_v1_apartment_notes": Binding("apartment_notes", {"apartment_id": "apartment"}, _missing_note, ("id",)),
+        "api_v1_user_notes": Binding("user_notes", missing=_missing_note, order=("id",)),
+        "api_v1_projects_freetext": Binding("project_entries", PROJECT, _missing_entry, ("position", "id")),
+        "api_v1_projects_timeline": Binding("project_entries", PROJECT, _missing_entry, ("date", "id")),
+        **{
+            resource: Binding(
+                "media", {f"{kind.split('_')[0]}_id": "parent"}, _missing_medium, ("position", "id"), "show_medium"
+            )
+            for resource, kind in MEDIA_RESOURCES.items()
+        },
+    }
+
+    def engine_rule(self, operation_id: str, arguments: dict[str, Any]) -> Scope | None:
+        """The caller needs the operation's rights. A project's entries need the project (a
+        published one, or one the caller manages, to list them) and are of the operation's kind; an
+        apartment's notes need the apartment, in the caller's offices; user notes are the caller's
+        company's. A new note is the caller's."""
+        token_info, body = arguments.get("token_info"), arguments.get("body")
+        kind = MEDIA_OPERATIONS.get(operation_id)
+        if kind is not None:
+            parent = arguments[f"{kind.split('_')[0]}_id"]
+            if operation_id == "listProjectVideos":  # public: a published project's, or one the caller manages
+                self.projects.get_project(optional_caller(token_info), parent)
+            else:
+                self.inv.parent(self._caller(token_info, operation_id, body), kind, parent)
+            return Scope({"kind": kind})
+        kind = ENTRY_OPERATIONS.get(operation_id)
+        if kind is not None:
+            if operation_id.startswith("list"):  # a published project's, or one the caller manages
+                self.projects.public_project(optional_caller(token_info), arguments["project_id"])
+            else:
+                self.projects.project(self._caller(token_info, operation_id, body), arguments["project_id"])
+            return Scope({"kind": kind})
+        if operation_id not in NOTE_OPERATIONS:
+            return None  # answered from the spec (the deprecation endpoint): no rule
+        caller = self._caller(token_info, operation_id, body)
+        made = {"author": caller.id}
+        if "apartment_id" in arguments:
+            self.inv.apartment(caller, arguments["apartment_id"])
+            return Scope(created=made)
+        mine: dict[str, Any] = {"company": caller.company}
+        if "user_profile" in arguments:  # a list names the user whose notes it lists
+            mine["user_profile"] = arguments["user_profile"]
+        return Scope(mine, created=made)
+
+    def show_medium(self, medium: Body) -> Body:
+        """A stored medium as answered (its URL made from its file reference)."""
+        return self.inv.views.medium(medium)
+
     def _caller(self, token_info: Info, operation_id: str, body: Body | None = None, **kwargs: Any) -> Caller:
         caller = self.state.access.authorize(token_info, operation_id, body, **kwargs)
         # What HomeQ's background jobs have done by now (scheduled publishing, closing, removal).
         self.listings.settle()
         return caller
 
-    # authentication and deprecation
+    # authentication (the deprecation endpoint is answered from its spec by the engine)
     async def login(self, body: Body) -> Result:
         return self.state.login(body), 200
 
     async def verify_token(self, body: Body) -> Result:
         return self.state.verify(body.get("token")), 200
-
-    async def get_deprecation(self) -> Result:
-        return {"detail": "This endpoint is deprecated."}, 200, {"Deprecation": "true"}
 
     # agreements
     async def list_agreements(
@@ -73,75 +183,17 @@ class HomeQHandlers:
         return self.market.verify_digital_contract(uuid), 200
 
     # apartment media
-    def _list(self, token_info: Info, op: str, kind: str, parent: int) -> Result:
-        return self.inv.list_media(self._caller(token_info, op), kind, parent), 200
-
     def _add(self, token_info: Info, op: str, kind: str, parent: int, body: Body) -> Result:
         return self.inv.add_medium(self._caller(token_info, op, body), kind, parent, body), 201
-
-    def _update(self, token_info: Info, op: str, kind: str, parent: int, medium: int, body: Body) -> Result:
-        return self.inv.update_medium(self._caller(token_info, op, body), kind, parent, medium, body), 200
-
-    def _delete(self, token_info: Info, op: str, kind: str, parent: int, medium: int) -> Result:
-        self.inv.delete_medium(self._caller(token_info, op), kind, parent, medium)
-        return None, 204
-
-    async def list_apartment_three_d_views(self, token_info: Info, apartment_id: int) -> Result:
-        return self._list(token_info, "listApartmentThreeDViews", "apartment_3d", apartment_id)
 
     async def create_apartment_three_d_view(self, token_info: Info, apartment_id: int, body: Body) -> Result:
         return self._add(token_info, "createApartmentThreeDView", "apartment_3d", apartment_id, body)
 
-    async def update_apartment_three_d_view(
-        self, token_info: Info, apartment_id: int, three_d_view_id: int, body: Body
-    ) -> Result:
-        return self._update(
-            token_info, "updateApartmentThreeDView", "apartment_3d", apartment_id, three_d_view_id, body
-        )
-
-    async def delete_apartment_three_d_view(self, token_info: Info, apartment_id: int, three_d_view_id: int) -> Result:
-        return self._delete(token_info, "deleteApartmentThreeDView", "apartment_3d", apartment_id, three_d_view_id)
-
-    async def list_apartment_pictures(self, token_info: Info, apartment_id: int) -> Result:
-        return self._list(token_info, "listApartmentPictures", "apartment_picture", apartment_id)
-
     async def create_apartment_picture(self, token_info: Info, apartment_id: int, body: Body) -> Result:
         return self._add(token_info, "createApartmentPicture", "apartment_picture", apartment_id, body)
 
-    async def update_apartment_picture(
-        self, token_info: Info, apartment_id: int, picture_id: int, body: Body
-    ) -> Result:
-        return self._update(token_info, "updateApartmentPicture", "apartment_picture", apartment_id, picture_id, body)
-
-    async def delete_apartment_picture(self, token_info: Info, apartment_id: int, picture_id: int) -> Result:
-        return self._delete(token_info, "deleteApartmentPicture", "apartment_picture", apartment_id, picture_id)
-
-    async def list_apartment_videos(self, token_info: Info, apartment_id: int) -> Result:
-        return self._list(token_info, "listApartmentVideos", "apartment_video", apartment_id)
-
     async def create_apartment_video(self, token_info: Info, apartment_id: int, body: Body) -> Result:
         return self._add(token_info, "createApartmentVideo", "apartment_video", apartment_id, body)
-
-    async def update_apartment_video(self, token_info: Info, apartment_id: int, video_id: int, body: Body) -> Result:
-        return self._update(token_info, "updateApartmentVideo", "apartment_video", apartment_id, video_id, body)
-
-    async def delete_apartment_video(self, token_info: Info, apartment_id: int, video_id: int) -> Result:
-        return self._delete(token_info, "deleteApartmentVideo", "apartment_video", apartment_id, video_id)
-
-    # apartment notes
-    async def list_apartment_notes(self, token_info: Info, apartment_id: int) -> Result:
-        return self.inv.list_notes(self._caller(token_info, "listApartmentNotes"), apartment_id), 200
-
-    async def create_apartment_note(self, token_info: Info, apartment_id: int, body: Body) -> Result:
-        return self.inv.create_note(self._caller(token_info, "createApartmentNote", body), apartment_id, body), 201
-
-    async def update_apartment_note(self, token_info: Info, apartment_id: int, note_id: int, body: Body) -> Result:
-        caller = self._caller(token_info, "updateApartmentNote", body)
-        return self.inv.update_note(caller, apartment_id, note_id, body), 200
-
-    async def delete_apartment_note(self, token_info: Info, apartment_id: int, note_id: int) -> Result:
-        self.inv.delete_note(self._caller(token_info, "deleteApartmentNote"), apartment_id, note_id)
-        return None, 204
 
     # apartments
     async def estimate_geolocation(self, token_info: Info, body: Body) -> Result:
@@ -180,32 +232,11 @@ class HomeQHandlers:
         self.inv.delete_estate(self._caller(token_info, "deleteEstate"), id_)
         return None, 204
 
-    async def list_estate_area_pictures(self, token_info: Info, estate_id: int) -> Result:
-        return self._list(token_info, "listEstateAreaPictures", "estate_area_picture", estate_id)
-
     async def create_estate_area_picture(self, token_info: Info, estate_id: int, body: Body) -> Result:
         return self._add(token_info, "createEstateAreaPicture", "estate_area_picture", estate_id, body)
 
-    async def update_estate_area_picture(
-        self, token_info: Info, estate_id: int, area_picture_id: int, body: Body
-    ) -> Result:
-        op = "updateEstateAreaPicture"
-        return self._update(token_info, op, "estate_area_picture", estate_id, area_picture_id, body)
-
-    async def delete_estate_area_picture(self, token_info: Info, estate_id: int, area_picture_id: int) -> Result:
-        return self._delete(token_info, "deleteEstateAreaPicture", "estate_area_picture", estate_id, area_picture_id)
-
-    async def list_estate_pictures(self, token_info: Info, estate_id: int) -> Result:
-        return self._list(token_info, "listEstatePictures", "estate_picture", estate_id)
-
     async def create_estate_picture(self, token_info: Info, estate_id: int, body: Body) -> Result:
         return self._add(token_info, "createEstatePicture", "estate_picture", estate_id, body)
-
-    async def update_estate_picture(self, token_info: Info, estate_id: int, picture_id: int, body: Body) -> Result:
-        return self._update(token_info, "updateEstatePicture", "estate_picture", estate_id, picture_id, body)
-
-    async def delete_estate_picture(self, token_info: Info, estate_id: int, picture_id: int) -> Result:
-        return self._delete(token_info, "deleteEstatePicture", "estate_picture", estate_id, picture_id)
 
     # existing tenants, static map, inventory
     async def update_existing_tenants(self, token_info: Info, body: Body) -> Result:
@@ -332,65 +363,14 @@ class HomeQHandlers:
         self.projects.delete_project(self._caller(token_info, "deleteProject"), project_id)
         return None, 204
 
-    async def list_project_three_d_views(self, token_info: Info, project_id: int) -> Result:
-        return self._list(token_info, "listProjectThreeDViews", "project_3d", project_id)
-
     async def create_project_three_d_view(self, token_info: Info, project_id: int, body: Body) -> Result:
         return self._add(token_info, "createProjectThreeDView", "project_3d", project_id, body)
-
-    async def update_project_three_d_view(
-        self, token_info: Info, project_id: int, three_d_view_id: int, body: Body
-    ) -> Result:
-        return self._update(token_info, "updateProjectThreeDView", "project_3d", project_id, three_d_view_id, body)
-
-    async def delete_project_three_d_view(self, token_info: Info, project_id: int, three_d_view_id: int) -> Result:
-        return self._delete(token_info, "deleteProjectThreeDView", "project_3d", project_id, three_d_view_id)
-
-    async def list_project_pictures(self, token_info: Info, project_id: int, picture_type: str) -> Result:
-        caller = self._caller(token_info, "listProjectPictures")
-        return self.inv.list_media(caller, "project_picture", project_id, picture_type=picture_type), 200
 
     async def create_project_picture(self, token_info: Info, project_id: int, body: Body) -> Result:
         return self._add(token_info, "createProjectPicture", "project_picture", project_id, body)
 
-    async def update_project_picture(self, token_info: Info, project_id: int, picture_id: int, body: Body) -> Result:
-        return self._update(token_info, "updateProjectPicture", "project_picture", project_id, picture_id, body)
-
-    async def delete_project_picture(self, token_info: Info, project_id: int, picture_id: int) -> Result:
-        return self._delete(token_info, "deleteProjectPicture", "project_picture", project_id, picture_id)
-
-    async def list_project_videos(self, project_id: int, token_info: Info = None) -> Result:
-        # Public: anyone may see the videos of a published project (landlords: of their own).
-        self.projects.get_project(optional_caller(token_info), project_id)
-        return self.inv.list_media(None, "project_video", project_id), 200
-
     async def create_project_video(self, token_info: Info, project_id: int, body: Body) -> Result:
         return self._add(token_info, "createProjectVideo", "project_video", project_id, body)
-
-    async def update_project_video(self, token_info: Info, project_id: int, video_id: int, body: Body) -> Result:
-        return self._update(token_info, "updateProjectVideo", "project_video", project_id, video_id, body)
-
-    async def delete_project_video(self, token_info: Info, project_id: int, video_id: int) -> Result:
-        return self._delete(token_info, "deleteProjectVideo", "project_video", project_id, video_id)
-
-    async def list_project_freetext_entries(self, project_id: int, token_info: Info = None) -> Result:
-        return self.projects.list_entries(optional_caller(token_info), project_id, "freetext"), 200
-
-    async def create_project_freetext_entry(self, token_info: Info, project_id: int, body: Body) -> Result:
-        caller = self._caller(token_info, "createProjectFreetextEntry", body)
-        return self.projects.create_entry(caller, project_id, "freetext", body), 201
-
-    async def update_project_freetext_entry(
-        self, token_info: Info, project_id: int, freetext_id: int, body: Body
-    ) -> Result:
-        caller = self._caller(token_info, "updateProjectFreetextEntry", body)
-        return self.projects.update_entry(caller, project_id, "freetext", freetext_id, body), 200
-
-    async def delete_project_freetext_entry(self, token_info: Info, project_id: int, freetext_id: int) -> Result:
-        self.projects.delete_entry(
-            self._caller(token_info, "deleteProjectFreetextEntry"), project_id, "freetext", freetext_id
-        )
-        return None, 204
 
     async def get_project_location(self, project_id: int, token_info: Info = None) -> Result:
         return self.projects.get_location(optional_caller(token_info), project_id), 200
@@ -398,25 +378,6 @@ class HomeQHandlers:
     async def update_project_location(self, token_info: Info, project_id: int, body: Body) -> Result:
         caller = self._caller(token_info, "updateProjectLocation", body)
         return self.projects.update_location(caller, project_id, body), 200
-
-    async def list_project_timeline_entries(self, project_id: int, token_info: Info = None) -> Result:
-        return self.projects.list_entries(optional_caller(token_info), project_id, "timeline"), 200
-
-    async def create_project_timeline_entry(self, token_info: Info, project_id: int, body: Body) -> Result:
-        caller = self._caller(token_info, "createProjectTimelineEntry", body)
-        return self.projects.create_entry(caller, project_id, "timeline", body), 201
-
-    async def update_project_timeline_entry(
-        self, token_info: Info, project_id: int, timeline_id: int, body: Body
-    ) -> Result:
-        caller = self._caller(token_info, "updateProjectTimelineEntry", body)
-        return self.projects.update_entry(caller, project_id, "timeline", timeline_id, body), 200
-
-    async def delete_project_timeline_entry(self, token_info: Info, project_id: int, timeline_id: int) -> Result:
-        self.projects.delete_entry(
-            self._caller(token_info, "deleteProjectTimelineEntry"), project_id, "timeline", timeline_id
-        )
-        return None, 204
 
     async def list_project_estates(self, token_info: Info, project_id: int) -> Result:
         return self.projects.list_project_estates(self._caller(token_info, "listProjectEstates"), project_id), 200
@@ -449,20 +410,6 @@ class HomeQHandlers:
 
     async def delete_requirement_profile(self, token_info: Info, id_: int) -> Result:
         self.market.delete_requirement(self._caller(token_info, "deleteRequirementProfile"), id_)
-        return None, 204
-
-    # user notes
-    async def list_user_notes(self, token_info: Info, user_profile: int) -> Result:
-        return self.org.list_user_notes(self._caller(token_info, "listUserNotes"), user_profile), 200
-
-    async def create_user_note(self, token_info: Info, body: Body) -> Result:
-        return self.org.create_user_note(self._caller(token_info, "createUserNote", body), body), 201
-
-    async def update_user_note(self, token_info: Info, note_id: int, body: Body) -> Result:
-        return self.org.update_user_note(self._caller(token_info, "updateUserNote", body), note_id, body), 200
-
-    async def delete_user_note(self, token_info: Info, note_id: int) -> Result:
-        self.org.delete_user_note(self._caller(token_info, "deleteUserNote"), note_id)
         return None, 204
 
     # card search

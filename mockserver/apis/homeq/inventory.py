@@ -211,11 +211,6 @@ class Inventory:
             raise not_found("Project", parent_id)
         return project
 
-    def list_media(self, caller: Caller | None, kind: str, parent_id: int, **match: Any) -> Body:
-        if caller is not None:
-            self.parent(caller, kind, parent_id)
-        return {"results": [self.views.medium(m) for m in self.views.media(kind, parent_id, **match)]}
-
     def add_medium(self, caller: Caller, kind: str, parent_id: int, body: Body) -> Body:
         with self.store.lock:
             self.parent(caller, kind, parent_id)
@@ -246,62 +241,6 @@ class Inventory:
                 if kind == "project_video":
                     record.setdefault("video_type", "project_video")
             return {"id": self.store.media.insert(record)["id"]}
-
-    def _medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int) -> dict[str, Any]:
-        self.parent(caller, kind, parent_id)
-        medium = self.store.media.get(medium_id)
-        if medium is None or medium["kind"] != kind or medium["parent"] != parent_id:
-            raise not_found("Media file", medium_id)
-        return medium
-
-    def update_medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int, body: Body) -> Body:
-        with self.store.lock:
-            self._medium(caller, kind, parent_id, medium_id)
-            changes = {k: v for k, v in body.items() if k in ("caption", "position", "title", "url")}
-            return self.views.medium(self.store.media.update(medium_id, changes))
-
-    def delete_medium(self, caller: Caller, kind: str, parent_id: int, medium_id: int) -> None:
-        with self.store.lock:
-            self._medium(caller, kind, parent_id, medium_id)
-            self.store.media.delete(medium_id)
-
-    # -- apartment notes -------------------------------------------------------------------------
-    def list_notes(self, caller: Caller, apartment_id: int) -> Body:
-        self.apartment(caller, apartment_id)
-        notes = self.store.apartment_notes.find(apartment=apartment_id)
-        return {"notes": [self.views.note(n, apartment=True) for n in sorted(notes, key=lambda n: n["id"])]}
-
-    def create_note(self, caller: Caller, apartment_id: int, body: Body) -> Body:
-        with self.store.lock:
-            self.apartment(caller, apartment_id)
-            now = self.clock.stamp()
-            record = {
-                "apartment": apartment_id,
-                "context": body.get("context", "A"),
-                "text": body.get("text", ""),
-                "author": caller.id,
-                "created": now,
-                "updated": now,
-            }
-            return self.views.note(self.store.apartment_notes.insert(record), apartment=True)
-
-    def _note(self, caller: Caller, apartment_id: int, note_id: int) -> dict[str, Any]:
-        self.apartment(caller, apartment_id)
-        note = self.store.apartment_notes.get(note_id)
-        if note is None or note["apartment"] != apartment_id:
-            raise not_found("Note", note_id)
-        return note
-
-    def update_note(self, caller: Caller, apartment_id: int, note_id: int, body: Body) -> Body:
-        with self.store.lock:
-            self._note(caller, apartment_id, note_id)
-            changes = {"updated": self.clock.stamp(), **({"text": body["text"]} if "text" in body else {})}
-            return self.views.note(self.store.apartment_notes.update(note_id, changes), apartment=True)
-
-    def delete_note(self, caller: Caller, apartment_id: int, note_id: int) -> None:
-        with self.store.lock:
-            self._note(caller, apartment_id, note_id)
-            self.store.apartment_notes.delete(note_id)
 
     # -- file references -------------------------------------------------------------------------
     def file_reference(self, caller: Caller, reference: str, entity_types: tuple[str, ...]) -> dict[str, Any]:

@@ -317,37 +317,3 @@ class Organisation:
                     self.store.existing_tenants.delete(existing["id"])
                     deleted += 1
         return {"created": created, "deleted": deleted}
-
-    # -- user notes ------------------------------------------------------------------------------
-    def list_user_notes(self, caller: Caller, user_profile: int) -> Body:
-        notes = self.store.user_notes.find(company=caller.company, user_profile=user_profile)
-        return {"notes": [self.views.note(n, apartment=False) for n in sorted(notes, key=lambda n: n["id"])]}
-
-    def create_user_note(self, caller: Caller, body: Body) -> Body:
-        now = self.clock.stamp()
-        record = {
-            "company": caller.company,
-            "user_profile": body["user_profile"],
-            "text": body["text"],
-            "author": caller.id,
-            "created": now,
-            "updated": now,
-        }
-        return self.views.note(self.store.user_notes.insert(record), apartment=False)
-
-    def _user_note(self, caller: Caller, note_id: int) -> dict[str, Any]:
-        note = self.store.user_notes.get(note_id)
-        if note is None or note["company"] != caller.company:
-            raise not_found("Note", note_id)
-        return note
-
-    def update_user_note(self, caller: Caller, note_id: int, body: Body) -> Body:
-        with self.store.lock:
-            self._user_note(caller, note_id)
-            changes = {"updated": self.clock.stamp(), **({"text": body["text"]} if "text" in body else {})}
-            return self.views.note(self.store.user_notes.update(note_id, changes), apartment=False)
-
-    def delete_user_note(self, caller: Caller, note_id: int) -> None:
-        with self.store.lock:
-            self._user_note(caller, note_id)
-            self.store.user_notes.delete(note_id)

@@ -35,7 +35,7 @@ class Projects:
             raise not_found("Project", project_id)
         return project
 
-    def _public_project(self, caller: Caller | None, project_id: int) -> tuple[Body, bool]:
+    def public_project(self, caller: Caller | None, project_id: int) -> tuple[Body, bool]:
         """A project and whether the caller sees its landlord view (others see published ones only)."""
         project = self.store.projects.get(project_id)
         if project is None:
@@ -153,7 +153,7 @@ class Projects:
             return {"id": project["id"], "name": project["name"], "external_id": project["external_id"]}
 
     def get_project(self, caller: Caller | None, project_id: int) -> Body:
-        project, landlord = self._public_project(caller, project_id)
+        project, landlord = self.public_project(caller, project_id)
         return self.project_view(project, landlord)
 
     def update_project(self, caller: Caller, project_id: int, body: Body) -> Body:
@@ -186,35 +186,8 @@ class Projects:
             delete_media(self.store, "project", project_id)
             self.store.projects.delete(project_id)
 
-    def list_entries(self, caller: Caller | None, project_id: int, kind: str) -> Body:
-        project, _ = self._public_project(caller, project_id)
-        return {"results": self._entries(project["id"], kind)}
-
-    def create_entry(self, caller: Caller, project_id: int, kind: str, body: Body) -> Body:
-        with self.store.lock:
-            self.project(caller, project_id)
-            return {"id": self.store.project_entries.insert({**body, "kind": kind, "project": project_id})["id"]}
-
-    def _entry(self, caller: Caller, project_id: int, kind: str, entry_id: int) -> Body:
-        self.project(caller, project_id)
-        entry = self.store.project_entries.get(entry_id)
-        if entry is None or entry["project"] != project_id or entry["kind"] != kind:
-            raise not_found("Entry", entry_id)
-        return entry
-
-    def update_entry(self, caller: Caller, project_id: int, kind: str, entry_id: int, body: Body) -> Body:
-        with self.store.lock:
-            self._entry(caller, project_id, kind, entry_id)
-            self.store.project_entries.change(entry_id, body)
-            return {"id": entry_id}
-
-    def delete_entry(self, caller: Caller, project_id: int, kind: str, entry_id: int) -> None:
-        with self.store.lock:
-            self._entry(caller, project_id, kind, entry_id)
-            self.store.project_entries.delete(entry_id)
-
     def get_location(self, caller: Caller | None, project_id: int) -> Body:
-        project, _ = self._public_project(caller, project_id)
+        project, _ = self.public_project(caller, project_id)
         return dict(project["location"] or {})
 
     def update_location(self, caller: Caller, project_id: int, body: Body) -> Body:

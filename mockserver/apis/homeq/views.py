@@ -333,19 +333,6 @@ class Views:
                 view["picture_type"] = medium.get("picture_type") or "project_image"
         return view
 
-    @staticmethod
-    def note(note: dict[str, Any], apartment: bool) -> dict[str, Any]:
-        view = {
-            "id": note["id"],
-            "author": note.get("author"),
-            "text": note["text"],
-            "created": note["created"],
-            "updated": note.get("updated") or note["created"],
-        }
-        if apartment:
-            view.update({"apartment": note["apartment"], "context": note.get("context") or "A"})
-        return view
-
 
 #: The parent id field of each kind of medium, and the media folder of media made from a URL.
 MEDIA_PARENTS = {
