@@ -17,6 +17,7 @@ operations instead (with the same arguments, returning ``(body, status[, headers
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 import re
 from collections.abc import Awaitable, Callable
@@ -56,6 +57,24 @@ def pythonic(name: str) -> str:
     if snake in builtins.__dict__ or keyword.iskeyword(snake):
         snake += "_"
     return re.sub("^[^a-zA-Z_]+", "", re.sub("[^0-9a-zA-Z_]", "", re.sub(r"\[(?!])", "_", snake)))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Call:
+    """One request the engine answers: its operation's placement and resource, its path (with the
+    caller for their own records, ``model.OWNER``), query and body, and its rule's scope."""
+
+    placement: Placement
+    resource: Any  # a Resource, but for an operation answered from the spec alone (``None``)
+    path: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+    scope: Scope | None
+
+    @property
+    def key(self) -> Any:
+        """The path's value naming the record."""
+        return self.path.get(self.resource.param)
 
 
 class GenericHandlers:
@@ -101,7 +120,7 @@ class GenericHandlers:
                 body = {**defaults, **body}
             with state.store.lock:  # the rule's checks and the change, as one
                 scope = rule(placement.operation_id, kwargs) if rule is not None else None
-                answer, status = act(placement, resource, path, query, body, scope)
+                answer, status = act(_Call(placement, resource, path, query, body, scope))
             headers = state.answers.headers(placement)
             return (answer, status, headers) if headers else (answer, status)
 
@@ -109,147 +128,56 @@ class GenericHandlers:
         return handle
 
     # -- kinds -------------------------------------------------------------------------------------
-    def _list(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        found = self._state.records.listed(resource, path, self._filters(query), scope)
-        return self._records(placement, resource, _page(found, query)), placement.status
+    def _list(self, call: _Call) -> Answer:
+        found = self._state.records.listed(call.resource, call.path, self._filters(call.query), call.scope)
+        return self._records(call, _page(found, call.query))
 
-    def _search(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        return self._list(placement, resource, path, query, body, scope)
+    _search = _list
 
-    def _create(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.create(resource, path, body, scope)
-        return self._record(placement, resource, record), placement.status
+    def _create(self, call: _Call) -> Answer:
+        return self._record(call, self._state.records.create(call.resource, call.path, call.body, call.scope))
 
-    def _create_many(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        records = self._state.records.create_many(resource, path, body, scope)
-        return self._records(placement, resource, records), placement.status
+    def _create_many(self, call: _Call) -> Answer:
+        return self._records(call, self._state.records.create_many(call.resource, call.path, call.body, call.scope))
 
-    def _read(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.read(resource, path, path.get(resource.param), scope)
-        return self._record(placement, resource, record), placement.status
+    def _read(self, call: _Call) -> Answer:
+        return self._record(call, self._state.records.read(call.resource, call.path, call.key, call.scope))
 
-    def _replace(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=True, scope=scope)
-        return self._record(placement, resource, record), placement.status
+    def _replace(self, call: _Call) -> Answer:
+        return self._record(call, self._change(call, call.key, replace=True))
 
-    def _update(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.change(resource, path, path.get(resource.param), body, replace=False, scope=scope)
-        return self._record(placement, resource, record), placement.status
+    def _update(self, call: _Call) -> Answer:
+        return self._record(call, self._change(call, call.key, replace=False))
 
-    def _replace_by_body(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        value = body.get(resource.id_field) if isinstance(body, dict) else None
-        record = self._state.records.change(resource, path, value, body, replace=True, scope=scope)
-        return self._record(placement, resource, record), placement.status
+    def _replace_by_body(self, call: _Call) -> Answer:
+        key = call.body.get(call.resource.id_field) if isinstance(call.body, dict) else None
+        return self._record(call, self._change(call, key, replace=True))
 
-    def _delete(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.delete(resource, path, path.get(resource.param), scope)
-        return self._record(placement, resource, record), placement.status
+    def _delete(self, call: _Call) -> Answer:
+        return self._record(call, self._state.records.delete(call.resource, call.path, call.key, call.scope))
 
-    def _action(
-        self,
-        placement: Placement,
-        resource: Resource,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        record = self._state.records.read(resource, path, path.get(resource.param), scope)
-        if placement.envelope is not None:  # it answers the record it acts on
-            return self._record(placement, resource, record), placement.status
-        return self._state.answers.made(placement), placement.status
+    def _action(self, call: _Call) -> Answer:
+        record = self._state.records.read(call.resource, call.path, call.key, call.scope)
+        if call.placement.envelope is not None:  # it answers the record it acts on
+            return self._record(call, record)
+        return self._state.answers.made(call.placement), call.placement.status
 
-    def _canned(
-        self,
-        placement: Placement,
-        resource: Resource | None,
-        path: dict[str, Any],
-        query: dict[str, Any],
-        body: Any,
-        scope: Scope | None,
-    ) -> Answer:
-        return self._state.answers.made(placement), placement.status
+    def _canned(self, call: _Call) -> Answer:
+        return self._state.answers.made(call.placement), call.placement.status
+
+    def _change(self, call: _Call, key: Any, *, replace: bool) -> dict[str, Any]:
+        return self._state.records.change(call.resource, call.path, key, call.body, replace=replace, scope=call.scope)
 
     # -- answers ----------------------------------------------------------------------------------
-    def _record(self, placement: Placement, resource: Resource, record: dict[str, Any]) -> Any:
-        view = self._view(resource)
-        return self._state.answers.record(placement, view(record) if view is not None else record)
+    def _record(self, call: _Call, record: dict[str, Any]) -> Answer:
+        view = self._view(call.resource)
+        shown = view(record) if view is not None else record
+        return self._state.answers.record(call.placement, shown), call.placement.status
 
-    def _records(self, placement: Placement, resource: Resource, records: list[dict[str, Any]]) -> Any:
-        view = self._view(resource)
-        return self._state.answers.records(placement, [view(r) for r in records] if view is not None else records)
+    def _records(self, call: _Call, records: list[dict[str, Any]]) -> Answer:
+        view = self._view(call.resource)
+        shown = [view(r) for r in records] if view is not None else records
+        return self._state.answers.records(call.placement, shown), call.placement.status
 
     def _view(self, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
         """The overrides' method that shows ``resource``'s stored records (``model.Binding.view``)."""
