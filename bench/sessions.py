@@ -107,7 +107,7 @@ WRITES: dict[str, Callable[[State], object]] = {
     "homeq": lambda s: s.inventory.create_estate(homeq_caller(s), {"legal_name": "Session", "city": "Stockholm"}),
 }
 READS: dict[str, Callable[[State], object]] = {
-    "portal": lambda s: s.service.list_applications(1, None),
+    "portal": lambda s: s.service.list_appointments(1, None),
     "consumerportal": lambda s: s.service.otd_pdf(CONSUMER, OTD),
     "instruction": lambda s: s.service.get_by_reference(homeward(s), INTRODUCER, "Session-1"),
     "homeq": lambda s: s.search.search_cards({"max_rent": 10000, "amount": 10}),

@@ -5,13 +5,14 @@ answer as they did.
     python -m tests.differential REV        # e.g. HEAD~1, or the commit before a move
 
 It checks ``REV`` out into a temporary git worktree, has each checkout answer :func:`exercise`
-against its own HomeQ mock (a subprocess each, importing that checkout's code), and compares every
+against its own mock of HomeQ and the portal (a subprocess each, importing that checkout's code), and compares every
 answer's status, content type and JSON body (moments masked, key order ignored). It prints how
 many requests it sent and each one answered otherwise, and exits 1 when there is one.
 
-The sequence covers what the engine answers for HomeQ: apartment and user notes, project freetext
-and timeline entries, and every kind of medium, as each demo user and without credentials, for
-records of theirs, of others and of none, before and after changes.
+The sequence covers what the engine answers for the packages: HomeQ's apartment and user notes,
+project freetext and timeline entries and every kind of medium, the portal's applications and
+application forms; as each demo user and without credentials, for records of theirs, of others and
+of none, before and after changes.
 """
 
 from __future__ import annotations
@@ -44,13 +45,13 @@ def exercise() -> list[str]:
     from tests.conftest import MOMENT, make_settings
     from tests.homeq.conftest import PASSWORDS
 
-    server = MockServer(make_settings(apis=("homeq",)))
+    server = MockServer(make_settings(apis=("homeq", "portal")))
     answers: list[str] = []
     with TestClient(server) as client:
         users: dict[str | None, dict[str, str]] = {}
 
         def fresh() -> None:
-            server.runtime.reset("homeq")
+            server.runtime.reset()
             for name, password in PASSWORDS.items():
                 token = client.post("/api/v2/tokens/", json={"username": name, "password": password}).json()["token"]
                 users[name] = {"Authorization": f"JWT {token}"}
@@ -76,7 +77,38 @@ def exercise() -> list[str]:
         for user in ("erik.lindberg", "johan.berg", "sara.nilsson", None):
             fresh()
             _media(client, send, user, admin, server, projects)
+        _portal(client, answers)
     return answers
+
+
+def _portal(client: Any, answers: list[str]) -> None:
+    """The customer's applications and application forms, as alice, bob and nobody."""
+    from tests.conftest import ALICE, BOB, MOMENT, PORTAL
+
+    def send(method: str, path: str, who: str, body: Any = None) -> None:
+        headers = {"alice": ALICE, "bob": BOB, "none": {}}[who]
+        response = client.request(method, PORTAL + path, headers=headers, json=body)
+        shown = MOMENT.sub("<t>", response.text)
+        answers.append(
+            json.dumps([method, path, who, body, response.status_code, response.headers.get("content-type"), shown])
+        )
+
+    form = {
+        "listingId": 5354,
+        "applicants": [{"firstName": "A", "lastName": "T", "email": "a@example.com", "phone": "07700 900123"}],
+    }
+    for who in ("alice", "bob", "none"):
+        for query in ("", "?archived=1", "?archived=0", "?archived=true", "?archived=false"):
+            send("GET", "/profile/applications" + query, who)
+        for application in (101, 102, 103, 104, 105, 1, 99999):
+            send("GET", f"/profile/applications/{application}", who)
+            send("PATCH", f"/profile/applications/{application}/archive", who)
+            send("GET", f"/profile/applications/{application}", who)
+        send("GET", "/profile/applications?archived=1", who)
+        send("PUT", "/profile/assessment", who, form)
+        for assessment in (201, 202, 203, 204, 205, 1, 99999):
+            send("GET", f"/profile/assessment/{assessment}", who)
+        send("GET", "/profile/assessments", who)
 
 
 def _notes(send: Any, user: str | None) -> None:

@@ -18,7 +18,7 @@ from .views import Views, profile
 Body = dict[str, Any]
 
 
-def _flag(value: str | None) -> bool | None:
+def flag(value: str | None) -> bool | None:
     """The documented boolean query values: 1/true and 0/false; absent is None."""
     if value is None:
         return None
@@ -125,20 +125,6 @@ class PortalService:
             self.store.favourites.delete(favourite["id"])
 
     # -- applications ----------------------------------------------------------------------------
-    def list_applications(self, customer_id: int, archived: str | None) -> Body:
-        wanted = _flag(archived)
-        now = self.clock.stamp()
-        records = [
-            a
-            for a in self.store.applications.peek_find(customerId=customer_id)
-            if wanted is None or a["isArchived"] == wanted
-        ]
-        return {"data": [self.views.application(a, now) for a in sorted(records, key=lambda a: a["id"])]}
-
-    def get_application(self, customer_id: int, application_id: int) -> Body:
-        record = self._own("applications", application_id, customer_id, "Application")
-        return self.views.application(record, self.clock.stamp(), customer=True)
-
     def update_application(
         self, customer_id: int, application_id: int, body: Body, validate_eligibility: str | None
     ) -> Body:
@@ -146,7 +132,7 @@ class PortalService:
             record = self._own("applications", application_id, customer_id, "Application")
             if record["isArchived"]:
                 raise Conflict(f"Application {application_id} is archived and cannot be updated.")
-            if _flag(validate_eligibility):
+            if flag(validate_eligibility):
                 missing = rules.missing_eligibility_fields(body)
                 if missing:
                     raise validation_failed(missing)
@@ -252,7 +238,7 @@ class PortalService:
         return {"data": [self.views.appointment(a) for a in sorted(records, key=lambda a: (a["dateTime"], a["id"]))]}
 
     def list_appointments(self, customer_id: int, upcoming: str | None) -> Body:
-        wanted = _flag(upcoming)
+        wanted = flag(upcoming)
         now = self.clock.stamp()
 
         def keep(a: dict[str, Any]) -> bool:
@@ -456,9 +442,6 @@ class PortalService:
                 }
             )
             return self.views.form(record, now)
-
-    def get_form(self, customer_id: int, form_id: int) -> Body:
-        return self.views.form(self._own("forms", form_id, customer_id, "Application form"), self.clock.stamp())
 
     def list_forms(self, customer_id: int, status: str | None = None) -> Body:
         now = self.clock.stamp()
