@@ -211,6 +211,10 @@ class Table:
         with self._lock:
             self._next = value
 
+    def indexed(self, field: str) -> bool:
+        """Whether the table keeps an index of ``field`` (look-ups by it cost what they return)."""
+        return field in self._indexes
+
     def peek_find(self, **criteria: Any) -> list[Record]:
         """The stored rows matching ``criteria`` themselves, not copies, in insertion order: for
         views that only read them (see :meth:`peek`)."""

@@ -106,14 +106,20 @@ class GenericHandlers:
         defaults = state.spec.body_defaults(placement) if placement.kind in _FILLED else {}
         takes = state.spec.body_fields(placement) if placement.kind in _WRITES else None
 
+        forms = state.spec.takes_form(placement)
+        in_path = [(name, pythonic(name)) for name in params["path"]]
+        in_query = [(name, pythonic(name)) for name in params["query"]]
+
         async def handle(**kwargs: Any) -> Result:
-            path = {name: kwargs.get(pythonic(name)) for name in params["path"]}
+            path = {name: kwargs.get(argument) for name, argument in in_path}
             if resource is not None and resource.owned and kwargs.get("user") is not None:
                 path[OWNER] = kwargs["user"]  # the caller's own records (``model.OWNER``)
-            query = {name: kwargs.get(pythonic(name)) for name in params["query"] if pythonic(name) in kwargs}
-            body = _plain(kwargs.get("body"))
-            for value in kwargs.values():
-                _plain(value)  # files Connexion hands over as arguments: read no further, closed
+            query = {name: kwargs[argument] for name, argument in in_query if argument in kwargs}
+            body = kwargs.get("body")
+            if forms:
+                body = _plain(body)
+                for value in kwargs.values():
+                    _plain(value)  # files Connexion hands over as arguments: read no further, closed
             if takes is not None:
                 body = _declared(body, takes)
             if defaults and isinstance(body, dict):
@@ -175,17 +181,19 @@ class GenericHandlers:
         return self._state.answers.record(call.placement, shown), call.placement.status
 
     def _records(self, call: _Call, records: list[dict[str, Any]]) -> Answer:
-        view = self._view(call.resource)
+        view = self._view(call.resource, listed=True)
         shown = [view(r) for r in records] if view is not None else records
         return self._state.answers.records(call.placement, shown), call.placement.status
 
-    def _view(self, resource: Resource) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
-        """The overrides' method that shows ``resource``'s stored records (``model.Binding.view``)."""
-        if resource.view is None:
+    def _view(self, resource: Resource, *, listed: bool = False) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+        """The overrides' method that shows ``resource``'s stored records (``model.Binding.view``),
+        or shows them in a list."""
+        name = resource.list_view if listed else resource.view
+        if name is None:
             return None
-        found = getattr(self._own, resource.view, None)
+        found = getattr(self._own, name, None)
         if not callable(found):
-            raise TypeError(f"{resource.name}: the overrides have no method {resource.view} to show its records")
+            raise TypeError(f"{resource.name}: the overrides have no method {name} to show its records")
         return cast(Callable[[dict[str, Any]], dict[str, Any]], found)
 
     def _filters(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -217,6 +225,8 @@ def _plain(value: Any) -> Any:
 
 
 def _page(records: list[dict[str, Any]], query: dict[str, Any]) -> list[dict[str, Any]]:
+    if not query:
+        return records
     lowered = {name.lower(): value for name, value in query.items()}
     limit = next((_count(lowered[n]) for n in _LIMITS if n in lowered), None)
     offset = next((_count(lowered[n]) for n in _OFFSETS if n in lowered), None) or 0

@@ -66,8 +66,9 @@ class Resource:
     missing: Callable[[Any], Exception] | None = dataclasses.field(default=None, compare=False)
     #: The fields lists are sorted by (``()``: the table's order).
     order: tuple[str, ...] = ()
-    #: The overrides' method that shows a stored record (a package's, :class:`Binding`).
+    #: The overrides' methods that show a stored record, alone and in a list (a package's, :class:`Binding`).
     view: str | None = None
+    list_view: str | None = None
 
     @property
     def owned(self) -> bool:
@@ -94,6 +95,8 @@ class Binding:
     #: The name of the package's handler method that turns a stored record into what is answered
     #: (then fitted to the answer's schema as any record is); ``None``: the record as stored.
     view: str | None = None
+    #: The method that shows a record in a list, when a list shows less (``None``: :attr:`view`).
+    list_view: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +183,7 @@ class ApiModel:
                     missing=binding.missing,
                     order=binding.order,
                     view=binding.view,
+                    list_view=binding.list_view or binding.view,
                     parents=tuple(
                         dataclasses.replace(
                             p, field=fields[p.param], resource=p.resource if p.resource in bindings else None

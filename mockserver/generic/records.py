@@ -80,16 +80,22 @@ class Records:
     ) -> list[Record]:
         self.check_parents(resource, parents)
         mine = self._mine(resource, parents, scope)
-        fields = properties(self.document, resource.schema)
-        wanted = {_field(name, fields): value for name, value in filters.items() if value is not None}
-        wanted.pop(None, None)
-        # The stored rows themselves: answers are new containers around them (``answers.fitted``).
-        found = self.table(resource).peek_where(
-            lambda r: (
-                all(str(r.get(f)) == str(v) for f, v in mine.items())
-                and all(_matches(r.get(name), value) for name, value in wanted.items())
+        wanted: dict[Any, Any] = {}
+        if filters:
+            fields = properties(self.document, resource.schema)
+            wanted = {_field(name, fields): value for name, value in filters.items() if value is not None}
+            wanted.pop(None, None)
+
+        def kept(r: Record) -> bool:
+            return all(str(r.get(f)) == str(v) for f, v in mine.items()) and all(
+                _matches(r.get(name), value) for name, value in wanted.items()
             )
-        )
+
+        # The stored rows themselves: answers are new containers around them (``answers.fitted``).
+        # A package's table may index a field the records are placed by (``model.Binding``).
+        table = self.table(resource)
+        by = next((f for f, v in mine.items() if v is not None and table.indexed(f)), None)
+        found = [r for r in table.peek_find(**{by: mine[by]}) if kept(r)] if by else table.peek_where(kept)
         if resource.order:
             found.sort(key=lambda r: tuple(_sortable(r.get(f)) for f in resource.order))
         return found

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.engine.clock import Clock
+from mockserver.engine.jsonpointer import deref
 from mockserver.engine.registry import handler_name
 from mockserver.engine.snapshots import SeededState, Seeding
 from mockserver.engine.store import Store
@@ -21,7 +22,7 @@ from mockserver.generic.data import populate_from
 from mockserver.generic.inference import operations
 from mockserver.generic.model import ApiModel, Placement
 from mockserver.generic.records import Records
-from mockserver.generic.schemas import flattened, is_array, json_content, properties
+from mockserver.generic.schemas import flattened, is_array, is_json, json_content, properties
 from mockserver.generic.validity import Validity
 from mockserver.settings import Settings
 
@@ -90,6 +91,21 @@ class GenericSpec:
         """The fields the operation's request body declares, which are all a write keeps of it
         (``None``: it keeps any, the schema declaring none or allowing others)."""
         return self._bodies.get(placement.operation_id, ({}, None))[1]
+
+    @functools.cached_property
+    def _forms(self) -> frozenset[str]:
+        found = set()
+        for _, _, operation in operations(self.document):
+            body = deref(self.document, operation.get("requestBody") or {})
+            content = body.get("content") if isinstance(body, dict) else None
+            if any(not is_json(media) for media in content or {}):
+                found.add(str(operation["operationId"]))
+        return frozenset(found)
+
+    def takes_form(self, placement: Placement) -> bool:
+        """Whether the operation takes a body that is not JSON (a form, files: what Connexion may
+        hand over as open files)."""
+        return placement.operation_id in self._forms
 
     def parameters(self, placement: Placement) -> dict[str, list[str]]:
         """The names of the operation's path and query parameters."""

@@ -32,7 +32,9 @@ class PortalHandlers:
     #: the engine from the portal's own tables (resources as ``mockserver run --spec
     #: specs/portal.yaml --explain`` names them), shown as the portal shows them.
     engine_tables: ClassVar[dict[str, Binding]] = {
-        "profile_applications": Binding("applications", OWNED, _missing("Application"), ("id",), "show_application"),
+        "profile_applications": Binding(
+            "applications", OWNED, _missing("Application"), ("id",), "show_application", "list_application"
+        ),
         "profile_assessment": Binding("forms", OWNED, _missing("Application form"), ("id",), "show_form"),
     }
 
@@ -47,6 +49,9 @@ class PortalHandlers:
 
     def show_application(self, record: dict[str, Any]) -> dict[str, Any]:
         return self.service.views.application(record, self.service.clock.stamp(), customer=True)
+
+    def list_application(self, record: dict[str, Any]) -> dict[str, Any]:
+        return self.service.views.application(record, self.service.clock.stamp())
 
     def show_form(self, record: dict[str, Any]) -> dict[str, Any]:
         return self.service.views.form(record, self.service.clock.stamp())
