@@ -43,7 +43,7 @@ from mockserver.engine.store import Store
 from mockserver.generic.data import populate_from
 from mockserver.generic.handlers import GenericHandlers
 from mockserver.generic.inference import infer, operations
-from mockserver.generic.source import prepared
+from mockserver.generic.source import needs_preparing, prepared
 from mockserver.generic.state import EngineParts, GenericSpec
 from mockserver.settings import Settings
 
@@ -111,7 +111,8 @@ def _state_class(builder: _Builder, path: Path, mtime_ns: int, size: int, locale
     left = engine_operations(document, builder.handlers)
     if not left:
         return builder.state
-    document = prepared(document)
+    # The parsed spec as it is (shared, read only) unless it must be prepared: a package's has its operationIds.
+    document = prepared(document) if needs_preparing(document) else document
     model = infer(document).serving(left, TABLE_PREFIX, getattr(builder.handlers, "engine_tables", None))
     spec = GenericSpec(builder.api, path.absolute(), document, model)
     own = builder.state.seeding

@@ -9,7 +9,6 @@ operation has its own handler. Everything else is served as written.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from pathlib import Path
@@ -57,7 +56,7 @@ def read_spec(path: Path) -> dict[str, Any]:
 def prepared(document: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``document`` in which every operation has an ``operationId`` of its own handler
     name, and no reference points outside ``components`` (:func:`inlined`)."""
-    document = inlined(copy.deepcopy(document))
+    document = inlined(document)  # new containers throughout: ``document`` itself is not changed
     taken: set[str] = set()
     for path, method, operation in operations(document):
         operation_id = operation.get("operationId")
@@ -69,6 +68,27 @@ def prepared(document: dict[str, Any]) -> dict[str, Any]:
             operation["operationId"] = operation_id
         taken.add(handler_name(operation_id))
     return document
+
+
+def needs_preparing(document: dict[str, Any]) -> bool:
+    """Whether :func:`prepared` would change ``document``: an operation without an operationId of
+    its own handler name, or a local reference outside ``#/components/``."""
+    taken: set[str] = set()
+    for _, _, operation in operations(document):
+        operation_id = operation.get("operationId")
+        if not isinstance(operation_id, str) or not operation_id or handler_name(operation_id) in taken:
+            return True
+        taken.add(handler_name(operation_id))
+
+    def outside(node: Any) -> bool:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith("#/components/"):
+                return True
+            return any(outside(value) for value in node.values())
+        return isinstance(node, list) and any(outside(item) for item in node)
+
+    return outside(document)
 
 
 def made_up_id(method: str, path: str) -> str:
@@ -94,7 +114,7 @@ def inlined(document: dict[str, Any]) -> dict[str, Any]:
                 if ref in trail:
                     return node
                 target = resolve_pointer(document, unquote(ref[1:]))  # a URI fragment: %7B is {
-                return resolve(copy.deepcopy(target), (*trail, ref)) if target is not None else node
+                return resolve(target, (*trail, ref)) if target is not None else node  # rebuilt: a copy
             return {key: resolve(value, trail) for key, value in node.items()}
         if isinstance(node, list):
             return [resolve(item, trail) for item in node]

@@ -8,9 +8,8 @@ record schema may type otherwise than the request body's schema did.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-
-from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 
 
 class Validity:
@@ -26,11 +25,19 @@ class Validity:
         found = self._validators.get(id(schema))
         if found is None or found[0] is not schema:
             root = {"allOf": [schema], "components": self.components}
-            found = self._validators[id(schema)] = (
-                schema,
-                OAS30ReadValidator(root, format_checker=oas30_format_checker),
-            )
+            validator, format_checker = _validator()
+            found = self._validators[id(schema)] = (schema, validator(root, format_checker=format_checker))
         try:
             return bool(found[1].is_valid(value))
         except Exception:  # a schema the validator cannot read (a dangling $ref): nothing to hold the value to
             return True
+
+
+@functools.cache
+def _validator() -> tuple[Any, Any]:
+    """openapi-schema-validator's OpenAPI 3.0 read validator and format checker, imported on first
+    use: a hand-built API on the engine (``generic.packaged``) may never need them, and their
+    import is a fifth of a cold start."""
+    from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
+
+    return OAS30ReadValidator, oas30_format_checker
