@@ -28,6 +28,7 @@ from mockserver.contract.credentials import Credential, CredentialError, auth_co
 from mockserver.contract.lifecycle import Phases, credential_headers, walk_api
 from mockserver.contract.lifecycle_report import REPORT_NAME, report
 from mockserver.contract.links import dictionary_values
+from mockserver.contract.parentkeys import parent_keys
 from mockserver.contract.wfc import WFC_ENV, private_document, wfc_auth, wfc_document
 from mockserver.coverage.cli import folder_coverage
 from mockserver.engine.paths import PACKAGED_CONTRACT_SETTINGS
@@ -171,8 +172,12 @@ def _run_api(definition: ApiDefinition, options: ContractOptions, base: dict[str
         headers = credential_headers(spec, credential, options.headers)
         dictionaries = dictionary_values(config, definition.title)
         only = options.include_operation_ids
-        # A spec served from the spec alone rarely has examples: its walk makes bodies up.
+        # A spec served from the spec alone rarely has examples: its walk makes bodies up, and
+        # takes its records' parents' keys from what the API lists (``contract.parentkeys``).
         invent = isinstance(definition, GenericApi)
+        if isinstance(definition, GenericApi) and definition.generic is not None:
+            prefix = options.base_url.rstrip("/") + definition.base_path
+            dictionaries = {**parent_keys(definition.generic.model, prefix, headers), **dictionaries}
         lifecycle = walk_api(definition, options.base_url, headers, dictionaries, only=only, invent=invent)
     if phases.schemathesis == ():  # ``--phases lifecycle``: the lifecycle pass alone
         outcome = ApiOutcome(definition.name, 0)

@@ -201,6 +201,23 @@ def test_the_lifecycle_pass_walks_every_resource_of_a_spec_without_examples(
         assert "lifecycle: 8/8 resources walked whole, 0 findings" in report, report
 
 
+def test_the_lifecycle_pass_creates_below_parents_the_api_lists(tmp_path: Path) -> None:
+    """LaunchDarkly's flags live below a project (``POST /flags/{projectKey}``) and its spec gives
+    no project key: the walk takes the keys of the projects the API lists (``contract.parentkeys``)."""
+    spec = str(SPECS / "launchdarkly.json")
+    with serve(MockServer(make_settings(spec_files=(spec,)))) as origin:
+        out = io.StringIO()
+        argv = ["contract", "--spec", spec, "--base-url", origin, "--phases", "lifecycle"]
+        with contextlib.redirect_stdout(out):
+            code = main([*argv, "--report-dir", str(tmp_path)])
+    report = out.getvalue()
+    assert code == 0, report
+    walked = [line for line in report.splitlines() if line.lstrip().startswith("ok   Lifecycle")]
+    assert any("POST /flags/{projectKey}" in line for line in walked), report
+    assert any("POST /projects/{projectKey}/environments" in line for line in walked), report
+    assert "lifecycle: 7/11 resources walked whole, 0 findings" in report, report
+
+
 def test_an_oauth2_scheme_takes_the_token_as_a_bearer_token() -> None:
     """OAuth 2 access tokens go in ``Authorization: Bearer``: Schemathesis is told so, as for HTTP
     bearer (the Petstore's ``petstore_auth``; without it every pet operation answered 401)."""
