@@ -23,7 +23,8 @@ What a package says to the engine, on its handler class:
   request's records have (an owner, a company) and those a create sets (an author).
 
 A package that answers every operation itself costs nothing: its own state and handlers are used
-as they are, without reading the spec for the engine.
+as they are, and its spec is not modelled. One that leaves some to the engine has its spec modelled
+as parsed (shared, read only), once per spec file version and locale.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _state_class(builder: _Builder, path: Path, mtime_ns: int, size: int, locale
     left = engine_operations(document, builder.handlers)
     if not left:
         return builder.state
-    # The parsed spec as it is (shared, read only) unless it must be prepared: a package's has its operationIds.
+    # As parsed unless it must be prepared: a package's spec has its operationIds.
     document = prepared(document) if needs_preparing(document) else document
     model = infer(document).serving(left, TABLE_PREFIX, getattr(builder.handlers, "engine_tables", None))
     spec = GenericSpec(builder.api, path.absolute(), document, model)
