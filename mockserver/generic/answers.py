@@ -96,9 +96,7 @@ class Answers:
         return headers
 
     def _response(self, placement: Placement) -> dict[str, Any]:
-        operation = next(
-            (o for p, m, o in operations(self.document) if o.get("operationId") == placement.operation_id), {}
-        )
+        operation = ((self.document.get("paths") or {}).get(placement.path) or {}).get(placement.method) or {}
         responses = {str(k): v for k, v in (operation.get("responses") or {}).items()}
         found = deref(self.document, responses.get(str(placement.status)) or {})
         return found if isinstance(found, dict) else {}
@@ -194,7 +192,7 @@ class Answers:
             # again only where the answer types it otherwise. A package's records (``model.Binding``)
             # are the package's to keep in shape, as its tests check its answers.
             own = properties(self.document, resource.schema) if resource is not None else {}
-            bound = resource is not None and resource.table is not None
+            bound = resource is not None and resource.binding is not None
             fit = _Fit(
                 shown=frozenset(n for n, sub in declared.items() if not flattened(self.document, sub).get("writeOnly"))
                 if declared

@@ -30,7 +30,7 @@ def populate_from(model: ApiModel, document: dict[str, Any], locale: str) -> Any
     def populate(store: Store, *, seed: int, volume: int, clock: Clock, fixtures: Any = None) -> None:
         rng = random.Random(f"{seed}:generic")
         for resource in model.resources.values():
-            if resource.table is not None:
+            if resource.binding is not None:
                 continue  # a package's own table (``model.Binding``), which the package seeds
             table: Table = getattr(store, model.table(resource))
             parents = parent_choices(model, document, store, resource, seed)

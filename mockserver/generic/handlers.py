@@ -100,15 +100,14 @@ class GenericHandlers:
     def _method(self, placement: Placement) -> Callable[..., Awaitable[Result]]:
         state = self._state
         resource = state.spec.model.resource(placement.resource)
-        params = state.spec.parameters(placement)
+        requests = state.spec.requests(placement)
         act = getattr(self, "_" + placement.kind.replace("-", "_"))
         rule: Rule | None = getattr(self._own, "engine_rule", None) if self._own is not None else None
-        defaults = state.spec.body_defaults(placement) if placement.kind in _FILLED else {}
-        takes = state.spec.body_fields(placement) if placement.kind in _WRITES else None
-
-        forms = state.spec.takes_form(placement)
-        in_path = [(name, pythonic(name)) for name in params["path"]]
-        in_query = [(name, pythonic(name)) for name in params["query"]]
+        defaults = requests.defaults if placement.kind in _FILLED else {}
+        takes = requests.fields if placement.kind in _WRITES else None
+        forms = requests.form
+        in_path = [(name, pythonic(name)) for name in requests.path]
+        in_query = [(name, pythonic(name)) for name in requests.query]
 
         async def handle(**kwargs: Any) -> Result:
             path = {name: kwargs.get(argument) for name, argument in in_path}
@@ -188,7 +187,8 @@ class GenericHandlers:
     def _view(self, resource: Resource, *, listed: bool = False) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
         """The overrides' method that shows ``resource``'s stored records (``model.Binding.view``),
         or shows them in a list."""
-        name = resource.list_view if listed else resource.view
+        binding = resource.binding
+        name = None if binding is None else (binding.list_view or binding.view) if listed else binding.view
         if name is None:
             return None
         found = getattr(self._own, name, None)

@@ -43,6 +43,25 @@ class Parent:
 
 
 @dataclasses.dataclass(frozen=True)
+class Binding:
+    """Where a hand-built package keeps a resource's records, so that the engine acts on them: its
+    own table, the record fields holding the path parameters before the record (``apartment_id``
+    -> ``apartment``), the problem a missing record is (``None``: the engine's), the order of its
+    lists and how a stored record is shown."""
+
+    table: str
+    parents: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    missing: Callable[[Any], Exception] | None = None
+    #: The fields lists are sorted by (``()``: the table's order, the order records were made in).
+    order: tuple[str, ...] = ()
+    #: The name of the package's handler method that turns a stored record into what is answered
+    #: (then fitted to the answer's schema as any record is); ``None``: the record as stored.
+    view: str | None = None
+    #: The method that shows a record in a list, when a list shows less (``None``: :attr:`view`).
+    list_view: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Resource:
     """A kind of record: created at ``collection``, read, changed and deleted at ``item``."""
 
@@ -60,15 +79,8 @@ class Resource:
     #: The record's schema (a ``$ref`` or inline schema of the document), ``None`` when none is found.
     schema: Any
     parents: tuple[Parent, ...] = ()
-    #: The table that keeps the records when it is not the engine's own (a package's, :class:`Binding`).
-    table: str | None = None
-    #: The problem a missing record is, when not the engine's ``NotFound`` (a package's, :class:`Binding`).
-    missing: Callable[[Any], Exception] | None = dataclasses.field(default=None, compare=False)
-    #: The fields lists are sorted by (``()``: the table's order).
-    order: tuple[str, ...] = ()
-    #: The overrides' methods that show a stored record, alone and in a list (a package's, :class:`Binding`).
-    view: str | None = None
-    list_view: str | None = None
+    #: Where a package keeps the records (``None``: in the engine's own table).
+    binding: Binding | None = None
 
     @property
     def owned(self) -> bool:
@@ -78,25 +90,6 @@ class Resource:
     @property
     def integer_ids(self) -> bool:
         return self.id_schema.get("type") == "integer"
-
-
-@dataclasses.dataclass(frozen=True)
-class Binding:
-    """Where a hand-built package keeps a resource's records, so that the engine acts on them: its
-    own table, the record fields holding the path parameters before the record (``apartment_id``
-    -> ``apartment``), the problem a missing record is (``None``: the engine's), the order of its
-    lists and how a stored record is shown."""
-
-    table: str
-    parents: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    missing: Callable[[Any], Exception] | None = None
-    #: The fields lists are sorted by (``()``: the table's order, the order records were made in).
-    order: tuple[str, ...] = ()
-    #: The name of the package's handler method that turns a stored record into what is answered
-    #: (then fitted to the answer's schema as any record is); ``None``: the record as stored.
-    view: str | None = None
-    #: The method that shows a record in a list, when a list shows less (``None``: :attr:`view`).
-    list_view: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,12 +139,12 @@ class ApiModel:
 
     def table(self, resource: Resource) -> str:
         """The name of the store's table that keeps ``resource``'s records."""
-        return resource.table or self.table_prefix + resource.name
+        return resource.binding.table if resource.binding is not None else self.table_prefix + resource.name
 
     @property
     def own_tables(self) -> tuple[str, ...]:
         """The tables the engine keeps and seeds (not those of a :class:`Binding`)."""
-        return tuple(self.table(r) for r in self.resources.values() if r.table is None)
+        return tuple(self.table(r) for r in self.resources.values() if r.binding is None)
 
     def serving(
         self, operation_ids: Collection[str], table_prefix: str, bindings: Mapping[str, Binding] | None = None
@@ -179,11 +172,7 @@ class ApiModel:
                 fields = {p.param: binding.parents.get(p.param, p.field) for p in resource.parents}
                 resource = dataclasses.replace(
                     resource,
-                    table=binding.table,
-                    missing=binding.missing,
-                    order=binding.order,
-                    view=binding.view,
-                    list_view=binding.list_view or binding.view,
+                    binding=binding,
                     parents=tuple(
                         dataclasses.replace(
                             p, field=fields[p.param], resource=p.resource if p.resource in bindings else None

@@ -96,8 +96,9 @@ class Records:
         table = self.table(resource)
         by = next((f for f, v in mine.items() if v is not None and table.indexed(f)), None)
         found = [r for r in table.peek_find(**{by: mine[by]}) if kept(r)] if by else table.peek_where(kept)
-        if resource.order:
-            found.sort(key=lambda r: tuple(_sortable(r.get(f)) for f in resource.order))
+        order = resource.binding.order if resource.binding is not None else ()
+        if order:
+            found.sort(key=lambda r: tuple(_sortable(r.get(f)) for f in order))
         return found
 
     def read(self, resource: Resource, parents: Mapping[str, Any], value: Any, scope: Scope | None = None) -> Record:
@@ -106,8 +107,8 @@ class Records:
         record = self.table(resource).get(key) if key is not None else None
         mine = self._mine(resource, parents, scope)
         if record is None or any(str(record.get(f)) != str(v) for f, v in mine.items()):
-            if resource.missing is not None:
-                raise resource.missing(value)
+            if resource.binding is not None and resource.binding.missing is not None:
+                raise resource.binding.missing(value)
             raise NotFound(f"No {_singular(resource)} with {resource.param} {value!r}.")
         return record
 
@@ -186,7 +187,7 @@ class Records:
         properties, made from the record schema (the body's own fields are the client's). Made with
         Faker once for each of :data:`POOL` numbers per set of fields, then taken in turn: the same
         records for the same seed, without Faker's cost on every create (``bench/generic.py``)."""
-        if resource.table is not None:
+        if resource.binding is not None:
             return {}  # a package's table (``model.Binding``): its rule says what the server sets
         schema = flattened(self.document, resource.schema)
         fields = properties(self.document, resource.schema)

@@ -47,69 +47,60 @@ class GenericSpec:
         return hashlib.blake2b(self.path.read_bytes(), digest_size=16).hexdigest()
 
     @functools.cached_property
-    def _parameters(self) -> dict[str, dict[str, list[str]]]:
-        found: dict[str, dict[str, list[str]]] = {}
+    def _requests(self) -> dict[str, Requests]:
         paths = self.document.get("paths") or {}
-        for path, _, operation in operations(self.document):
-            declared = [*(paths[path].get("parameters") or []), *(operation.get("parameters") or [])]
-            where: dict[str, list[str]] = {"path": [], "query": []}
-            for parameter in declared:
-                parameter = flattened(self.document, parameter)
-                if parameter.get("in") in where and parameter.get("name") not in where[parameter["in"]]:
-                    where[parameter["in"]].append(str(parameter["name"]))
-            found[str(operation["operationId"])] = where
-        return found
+        return {
+            str(operation["operationId"]): self._requests_of(paths[path], operation)
+            for path, _, operation in operations(self.document)
+        }
 
-    @functools.cached_property
-    def _bodies(self) -> dict[str, tuple[dict[str, Any], frozenset[str] | None]]:
-        found: dict[str, tuple[dict[str, Any], frozenset[str] | None]] = {}
-        for _, _, operation in operations(self.document):
-            content = json_content(self.document, operation.get("requestBody") or {})
-            schema = flattened(self.document, content[1]) if content is not None else {}
-            if is_array(self.document, schema):  # a list of records (``create-many``): each item's
-                schema = flattened(self.document, schema.get("items"))
-            fields = properties(self.document, schema)
-            defaults = {name: flattened(self.document, sub).get("default") for name, sub in fields.items()}
-            others = schema.get("additionalProperties")
-            takes = frozenset(fields) if fields and (others is None or others is False) else None
-            found[str(operation["operationId"])] = (
-                {
-                    name: value
-                    for name, value in defaults.items()
-                    if value is not None and not flattened(self.document, fields[name]).get("readOnly")
-                },
-                takes,
-            )
-        return found
+    def _requests_of(self, path_item: dict[str, Any], operation: dict[str, Any]) -> Requests:
+        named: dict[str, list[str]] = {"path": [], "query": []}
+        for parameter in [*(path_item.get("parameters") or []), *(operation.get("parameters") or [])]:
+            parameter = flattened(self.document, parameter)
+            if parameter.get("in") in named and parameter.get("name") not in named[parameter["in"]]:
+                named[parameter["in"]].append(str(parameter["name"]))
+        request_body = deref(self.document, operation.get("requestBody") or {})
+        media_types = (request_body.get("content") if isinstance(request_body, dict) else None) or {}
+        content = json_content(self.document, request_body)
+        schema = flattened(self.document, content[1]) if content is not None else {}
+        if is_array(self.document, schema):  # a list of records (``create-many``): each item's
+            schema = flattened(self.document, schema.get("items"))
+        fields = properties(self.document, schema)
+        defaults = {}
+        for name, sub in fields.items():
+            sub = flattened(self.document, sub)
+            if sub.get("default") is not None and not sub.get("readOnly"):
+                defaults[name] = sub["default"]
+        others = schema.get("additionalProperties")
+        return Requests(
+            path=tuple(named["path"]),
+            query=tuple(named["query"]),
+            defaults=defaults,
+            fields=frozenset(fields) if fields and (others is None or others is False) else None,
+            form=any(not is_json(media_type) for media_type in media_types),
+        )
 
-    def body_defaults(self, placement: Placement) -> dict[str, Any]:
-        """The request body's properties that have a ``default``, by name: what a body that leaves
-        them out means."""
-        return self._bodies.get(placement.operation_id, ({}, None))[0]
+    def requests(self, placement: Placement) -> Requests:
+        """What the operation's requests carry (:class:`Requests`)."""
+        return self._requests.get(placement.operation_id, Requests())
 
-    def body_fields(self, placement: Placement) -> frozenset[str] | None:
-        """The fields the operation's request body declares, which are all a write keeps of it
-        (``None``: it keeps any, the schema declaring none or allowing others)."""
-        return self._bodies.get(placement.operation_id, ({}, None))[1]
 
-    @functools.cached_property
-    def _forms(self) -> frozenset[str]:
-        found = set()
-        for _, _, operation in operations(self.document):
-            body = deref(self.document, operation.get("requestBody") or {})
-            content = body.get("content") if isinstance(body, dict) else None
-            if any(not is_json(media) for media in content or {}):
-                found.add(str(operation["operationId"]))
-        return frozenset(found)
+@dataclasses.dataclass(frozen=True)
+class Requests:
+    """What an operation's requests carry, as the engine reads them."""
 
-    def takes_form(self, placement: Placement) -> bool:
-        """Whether the operation takes a body that is not JSON (a form, files: what Connexion may
-        hand over as open files)."""
-        return placement.operation_id in self._forms
-
-    def parameters(self, placement: Placement) -> dict[str, list[str]]:
-        """The names of the operation's path and query parameters."""
-        return self._parameters.get(placement.operation_id, {"path": [], "query": []})
+    #: The names of its path and query parameters.
+    path: tuple[str, ...] = ()
+    query: tuple[str, ...] = ()
+    #: The request body's properties that have a ``default``: what a body that leaves them out means.
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: The fields the body declares, which are all a write keeps of it (``None``: it keeps any,
+    #: the schema declaring none or allowing others).
+    fields: frozenset[str] | None = None
+    #: Whether it takes a body that is not JSON (a form, files: what Connexion may hand over as
+    #: open files).
+    form: bool = False
 
 
 class EngineParts:
