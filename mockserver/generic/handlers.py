@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     from mockserver.generic.state import EngineParts
 
 Answer = tuple[Any, int]
-#: An override's rule (``engine_rule``): called with the operationId and the handler's arguments
-#: before the engine answers; it refuses a request by raising a problem, and says what the
-#: request's records are (:class:`~mockserver.generic.model.Scope`, ``None``: any).
-Rule = Callable[[str, dict[str, Any]], Scope | None]
+#: An override's rule (``engine_rule``): called with the operationId, the handler's arguments and
+#: the resource acted on (as ``--explain`` names it; ``None``: answered from the spec) before the
+#: engine answers; it refuses a request by raising a problem, and says what the request's records
+#: are (:class:`~mockserver.generic.model.Scope`, ``None``: any).
+Rule = Callable[[str, dict[str, Any], str | None], Scope | None]
 #: The kinds whose body makes a whole record, which takes the request schema's defaults.
 _FILLED = frozenset({model.CREATE, model.REPLACE, model.REPLACE_BY_BODY})
 #: The kinds that write a body's fields to a record (of which they keep those the body declares).
@@ -124,7 +125,7 @@ class GenericHandlers:
             if defaults and isinstance(body, dict):
                 body = {**defaults, **body}
             with state.store.lock:  # the rule's checks and the change, as one
-                scope = rule(placement.operation_id, kwargs) if rule is not None else None
+                scope = rule(placement.operation_id, kwargs, placement.resource) if rule is not None else None
                 answer, status = act(_Call(placement, resource, path, query, body, scope))
             headers = state.answers.headers(placement)
             return (answer, status, headers) if headers else (answer, status)

@@ -16,9 +16,10 @@ What a package says to the engine, on its handler class:
 - ``engine_tables``, a mapping of resource names (as ``mockserver run --spec FILE --explain`` shows
   them) to :class:`~mockserver.generic.model.Binding`: the engine keeps those resources' records
   in the package's own tables (which the package seeds), as they are stored there;
-- ``engine_rule(operation_id, arguments)``: called before the engine answers one of the operations,
-  with the arguments Connexion hands a handler (``token_info``, ``user``, the parameters, ``body``),
-  under the store's lock. It refuses a request by raising a problem (rights, a parent record the
+- ``engine_rule(operation_id, arguments, resource)``: called before the engine answers one of the
+  operations, with the arguments Connexion hands a handler (``token_info``, ``user``, the
+  parameters, ``body``) and the resource it acts on (``None``: answered from the spec), under the
+  store's lock. It refuses a request by raising a problem (rights, a parent record the
   caller may not see) and answers a :class:`~mockserver.generic.model.Scope`: the fields the
   request's records have (an owner, a company) and those a create sets (an author).
 

@@ -147,7 +147,7 @@ class ThingsHandlers:
     def shown(self, record: dict[str, Any]) -> dict[str, Any]:
         return {**record, "shout": str(record["label"]).upper()}
 
-    def engine_rule(self, operation_id: str, arguments: dict[str, Any]) -> Scope | None:
+    def engine_rule(self, operation_id: str, arguments: dict[str, Any], resource: str | None) -> Scope | None:
         self.ruled.append(operation_id)
         if isinstance(arguments.get("body"), dict) and arguments["body"].get("label") == "forbidden":
             raise Forbidden("No forbidden things.")
@@ -253,7 +253,7 @@ class Rules:
     def __init__(self, state):
         self.state = state
 
-    def engine_rule(self, operation_id, arguments):
+    def engine_rule(self, operation_id, arguments, resource):
         if operation_id == "deletePet":
             pet = self.state.store.pets.get(int(arguments["id_"]))
             if pet is not None and pet.get("name") == "Rex":

@@ -32,25 +32,12 @@ INVENTORY_FILTERS = {
     "listingstatus": "listing.status",
 }
 
-#: The operations the engine answers on notes (``HomeQHandlers.engine_tables``).
-NOTE_OPERATIONS = frozenset(
-    f"{verb}{kind}Note{plural}"
-    for kind in ("Apartment", "User")
-    for verb, plural in (("list", "s"), ("create", ""), ("update", ""), ("delete", ""))
-)
-
-
-#: The project entries the engine answers (``HomeQHandlers.engine_tables``): their operations' kind.
-ENTRY_OPERATIONS = {
-    f"{verb}Project{kind.title()}{noun}": kind
-    for kind in ("freetext", "timeline")
-    for verb, noun in (("list", "Entries"), ("create", "Entry"), ("update", "Entry"), ("delete", "Entry"))
-}
-#: Where a project entry keeps its project.
+#: Where a project entry keeps its project, and each project entry resource's kind of entry.
 PROJECT = {"project_id": "project"}
+ENTRY_KINDS = {"api_v1_projects_freetext": "freetext", "api_v1_projects_timeline": "timeline"}
 #: The media the engine lists, changes and deletes in the ``media`` table (HomeQ adds them:
-#: ``_add``): each resource's kind of medium, and the name of its operations.
-MEDIA_RESOURCES = {
+#: ``_add``): each resource's kind of medium.
+MEDIA_KINDS = {
     "api_v1_apartment_3d_views": "apartment_3d",
     "api_v1_apartment_pictures": "apartment_picture",
     "api_v1_apartment_videos": "apartment_video",
@@ -59,21 +46,6 @@ MEDIA_RESOURCES = {
     "api_v1_projects_3d_views": "project_3d",
     "api_v1_projects_pictures": "project_picture",
     "api_v1_projects_videos": "project_video",
-}
-_MEDIA_NAMES = {
-    "apartment_3d": "ApartmentThreeDView",
-    "apartment_picture": "ApartmentPicture",
-    "apartment_video": "ApartmentVideo",
-    "estate_area_picture": "EstateAreaPicture",
-    "estate_picture": "EstatePicture",
-    "project_3d": "ProjectThreeDView",
-    "project_picture": "ProjectPicture",
-    "project_video": "ProjectVideo",
-}
-MEDIA_OPERATIONS = {
-    f"{verb}{name}{'s' if verb == 'list' else ''}": kind
-    for kind, name in _MEDIA_NAMES.items()
-    for verb in ("list", "update", "delete")
 }
 
 
@@ -112,36 +84,32 @@ class HomeQHandlers:
             resource: Binding(
                 "media", {f"{kind.split('_')[0]}_id": "parent"}, _missing_medium, ("position", "id"), "show_medium"
             )
-            for resource, kind in MEDIA_RESOURCES.items()
+            for resource, kind in MEDIA_KINDS.items()
         },
     }
 
-    def engine_rule(self, operation_id: str, arguments: dict[str, Any]) -> Scope | None:
-        """The caller needs the operation's rights. A project's entries need the project (a
-        published one, or one the caller manages, to list them) and are of the operation's kind; an
-        apartment's notes need the apartment, in the caller's offices; user notes are the caller's
-        company's. A new note is the caller's."""
-        token_info, body = arguments.get("token_info"), arguments.get("body")
-        kind = MEDIA_OPERATIONS.get(operation_id)
-        if kind is not None:
-            parent = arguments[f"{kind.split('_')[0]}_id"]
-            if operation_id == "listProjectVideos":  # public: a published project's, or one the caller manages
-                self.projects.get_project(optional_caller(token_info), parent)
-            else:
-                self.inv.parent(self._caller(token_info, operation_id, body), kind, parent)
-            return Scope({"kind": kind})
-        kind = ENTRY_OPERATIONS.get(operation_id)
-        if kind is not None:
-            if operation_id.startswith("list"):  # a published project's, or one the caller manages
-                self.projects.public_project(optional_caller(token_info), arguments["project_id"])
-            else:
-                self.projects.project(self._caller(token_info, operation_id, body), arguments["project_id"])
-            return Scope({"kind": kind})
-        if operation_id not in NOTE_OPERATIONS:
+    def engine_rule(self, operation_id: str, arguments: dict[str, Any], resource: str | None) -> Scope | None:
+        """The caller needs the operation's rights. A medium or a project's entry needs its parent
+        (a published project, or one the caller manages, to list its videos or entries) and is of
+        its resource's kind; an apartment's notes need the apartment, in the caller's offices; user
+        notes are the caller's company's. A new note is the caller's."""
+        if resource is None:
             return None  # answered from the spec (the deprecation endpoint): no rule
+        token_info, body = arguments.get("token_info"), arguments.get("body")
+        public = operation_id in ("listProjectVideos", "listProjectFreetextEntries", "listProjectTimelineEntries")
+        if resource in MEDIA_KINDS or resource in ENTRY_KINDS:
+            kind = MEDIA_KINDS.get(resource) or ENTRY_KINDS[resource]
+            parent = arguments[f"{kind.split('_')[0]}_id"] if resource in MEDIA_KINDS else arguments["project_id"]
+            if public:
+                self.projects.public_project(optional_caller(token_info), parent)
+            elif resource in MEDIA_KINDS:
+                self.inv.parent(self._caller(token_info, operation_id, body), kind, parent)
+            else:
+                self.projects.project(self._caller(token_info, operation_id, body), parent)
+            return Scope({"kind": kind})
         caller = self._caller(token_info, operation_id, body)
         made = {"author": caller.id}
-        if "apartment_id" in arguments:
+        if resource == "api_v1_apartment_notes":
             self.inv.apartment(caller, arguments["apartment_id"])
             return Scope(created=made)
         mine: dict[str, Any] = {"company": caller.company}

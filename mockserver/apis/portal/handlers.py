@@ -42,7 +42,7 @@ class PortalHandlers:
         self.state = state
         self.service = state.service
 
-    def engine_rule(self, operation_id: str, arguments: dict[str, Any]) -> Scope | None:
+    def engine_rule(self, operation_id: str, arguments: dict[str, Any], resource: str | None) -> Scope | None:
         """The applications listed are the archived ones or the others when ``archived`` says."""
         archived = flag(arguments.get("archived")) if operation_id == "listApplications" else None
         return Scope({"isArchived": archived}) if archived is not None else None
