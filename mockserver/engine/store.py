@@ -227,21 +227,12 @@ class Table:
             self.change(key, changes)
             return json_copy(self._rows[key])
 
-    def replace(self, key: Any, record: Record) -> Record:
-        """Puts ``record`` in the place of the row ``key`` whole (fields it lacks are gone), keeping
-        its place in insertion order, and answers a copy."""
-        with self._lock:
-            self._unindex(key, self._rows[key])
-            row = self._rows[key] = json_copy(record)
-            self._index(key, row)
-            self._changed(key)
-            return json_copy(row)
-
     def change(self, key: Any, changes: Record) -> bool:
         """Changes some fields of a row, and says whether anything changed: an update that changes
         nothing is no change at all (the version stays, watchers are not called). A field's new
         value replaces the old one (a copy of it): a container read from the row before (see
-        :meth:`peek`) is never changed in place."""
+        :meth:`peek`) is never changed in place. A field whose new value is :data:`REMOVED` is
+        taken out of the row."""
         with self._lock:
             row = self._rows[key]
             if _unchanged(row, changes):
@@ -253,10 +244,12 @@ class Table:
         """Writes ``changes`` into the stored ``row`` and moves it between index buckets."""
         # Only fields whose value changes move buckets: the others keep the row where it was,
         # so that indexed look-ups stay in insertion order.
-        moved = [f for f in self._indexes if f in changes and _hashable(changes[f]) != _hashable(row.get(f))]
+        moved = [f for f in self._indexes if f in changes and _hashable(_new(changes[f])) != _hashable(row.get(f))]
         for field in moved:
             self._unindex_field(field, key, row)
-        row.update(json_copy(changes))
+        row.update(json_copy({name: value for name, value in changes.items() if value is not REMOVED}))
+        for name in [name for name, value in changes.items() if value is REMOVED]:
+            row.pop(name, None)
         for field in moved:
             self._indexes[field].setdefault(_hashable(row.get(field)), {})[key] = None
         self._changed(key)
@@ -367,6 +360,17 @@ class Table:
 _ATOMS = (str, int, float, bool, type(None))
 
 
+class _Removed:
+    """The value of a field a change takes out of a row (:data:`REMOVED`)."""
+
+    def __repr__(self) -> str:
+        return "REMOVED"
+
+
+#: Given as a field's new value to :meth:`Table.change`, takes the field out of the row.
+REMOVED: Any = _Removed()
+
+
 def json_copy(value: _T) -> _T:
     """A deep copy of JSON-shaped data (dicts, lists, scalars), faster than ``copy.deepcopy``;
     anything else falls back to it."""
@@ -381,7 +385,15 @@ def json_copy(value: _T) -> _T:
 
 def _unchanged(row: Record, changes: Record) -> bool:
     """Whether writing ``changes`` into ``row`` would change nothing."""
-    return all(name in row and _same(row[name], value) for name, value in changes.items())
+    return all(
+        name not in row if value is REMOVED else name in row and _same(row[name], value)
+        for name, value in changes.items()
+    )
+
+
+def _new(value: Any) -> Any:
+    """A field's value once a change is written (``None``: :data:`REMOVED`, it is gone)."""
+    return None if value is REMOVED else value
 
 
 def _same(stored: Any, value: Any) -> bool:

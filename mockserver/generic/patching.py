@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mockserver.engine.store import REMOVED
+
 Record = dict[str, Any]
-REMOVED = object()
 
 
 def operations_of(body: Any) -> list[dict[str, Any]] | None:

@@ -17,11 +17,11 @@ from typing import Any
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.problems import Conflict, NotFound
-from mockserver.engine.store import Store, Table, json_copy
+from mockserver.engine.store import REMOVED, Store, Table, json_copy
 from mockserver.generic.data import new_key, seeded_record
 from mockserver.generic.inference import singular
 from mockserver.generic.model import ApiModel, Resource, Scope
-from mockserver.generic.patching import REMOVED, operations_of, patched_fields
+from mockserver.generic.patching import operations_of, patched_fields
 from mockserver.generic.schemas import flattened, properties
 from mockserver.generic.validity import Validity
 
@@ -152,7 +152,7 @@ class Records:
         if ops is not None:
             patched = patched_fields(old, ops)
             changes = self._writable(resource, {n: v for n, v in patched.items() if v is not REMOVED}, old)
-            changes.update({n: _REMOVED for n, v in patched.items() if v is REMOVED and self._removable(resource, n)})
+            changes.update({n: REMOVED for n, v in patched.items() if v is REMOVED and self._removable(resource, n)})
             replace = False
         elif isinstance(body, dict) and isinstance(body.get("instructions"), list):
             changes = {}  # a semantic patch: instructions this mock cannot know the meaning of
@@ -167,15 +167,10 @@ class Records:
             owned = placed | {n for n in old if n.startswith("__") or self._server_owned(resource, n)}
             for name in old:
                 if name not in changes and name not in required and name not in owned and name != resource.id_field:
-                    changes[name] = _REMOVED
+                    changes[name] = REMOVED
         self._stamp(resource, changes, created=False)
         key = old[resource.id_field]
-        kept = {n: v for n, v in changes.items() if v is not _REMOVED}
-        gone = [n for n, v in changes.items() if v is _REMOVED]
-        table = self.table(resource)
-        if gone:
-            return table.replace(key, {n: v for n, v in {**old, **kept}.items() if n not in gone})
-        return table.update(key, kept) if kept else old
+        return self.table(resource).update(key, changes) if changes else old
 
     def delete(self, resource: Resource, parents: Mapping[str, Any], value: Any, scope: Scope | None = None) -> Record:
         record = self.read(resource, parents, value, scope)
@@ -243,13 +238,6 @@ class Records:
                 continue
             if _CHANGED.match(name) or (created and _CREATED.match(name)):
                 record[name] = now
-
-
-class _Removed:
-    """A property a replacement leaves out."""
-
-
-_REMOVED = _Removed()
 
 
 def _singular(resource: Resource) -> str:

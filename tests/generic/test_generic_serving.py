@@ -589,3 +589,34 @@ def test_a_hostname_field_takes_host_names_only(tmp_path: Path) -> None:
         assert all(pet["tag"] for pet in client.get("/api/pets").json())
         assert client.post("/api/pets", json={"name": "a", "tag": ""}).status_code in (400, 422)
         assert client.post("/api/pets", json={"name": "a", "tag": "cdn.example.com"}).status_code == 200
+
+
+def test_a_replacement_drops_fields_in_a_session_too(tmp_path: Path) -> None:
+    """A ``PUT`` without an optional field takes it out of the record, in a client's session as in
+    the shared state (the session's table is a fork: it was a 500 there), and the fork's base keeps it."""
+    thing = {"type": "object", "properties": {"id": {"type": "integer", "readOnly": True}, "note": {"type": "string"}}}
+    body = {"required": True, "content": {"application/json": {"schema": thing}}}
+    answer = {"description": "", "content": {"application/json": {"schema": thing}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Things", "version": "1"},
+        "paths": {
+            "/things": {"post": {"requestBody": body, "responses": {"201": answer}}},
+            "/things/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "get": {"responses": {"200": answer}},
+                "put": {"requestBody": body, "responses": {"200": answer}},
+            },
+        },
+    }
+    spec = tmp_path / "things.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    with TestClient(served(spec)) as client:
+        for headers in ({"X-Mock-Session": "s1"}, {}):
+            made = client.post("/things", json={"note": "keep"}, headers=headers).json()
+            replaced = client.put(f"/things/{made['id']}", json={}, headers=headers)
+            assert replaced.status_code == 200, replaced.text
+            assert "note" not in client.get(f"/things/{made['id']}", headers=headers).json()
+        seeded = client.get("/things/1").json()
+        assert client.put("/things/1", json={}, headers={"X-Mock-Session": "s2"}).status_code == 200
+        assert client.get("/things/1").json() == seeded
