@@ -28,11 +28,15 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
 
 
 def deref(spec: dict[str, Any], node: Any) -> Any:
-    """``node`` with its local ``$ref`` (and the refs it leads to) followed; ``{}`` if one dangles."""
+    """``node`` with its local ``$ref`` (and the refs it leads to) followed; ``{}`` if one dangles
+    or the chain comes back to a reference it followed (``A`` -> ``B`` -> ``A``: nothing at its end)."""
+    followed: set[str] = set()
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        if not node["$ref"].startswith("#/"):
+        ref = node["$ref"]
+        if not ref.startswith("#/") or ref in followed:
             return {}
-        found = resolve_pointer(spec, node["$ref"])
+        followed.add(ref)
+        found = resolve_pointer(spec, ref)
         node = {} if found is None else found
     return node
 

@@ -620,3 +620,13 @@ def test_a_replacement_drops_fields_in_a_session_too(tmp_path: Path) -> None:
         seeded = client.get("/things/1").json()
         assert client.put("/things/1", json={}, headers={"X-Mock-Session": "s2"}).status_code == 200
         assert client.get("/things/1").json() == seeded
+
+
+def test_a_reference_cycle_is_read_as_nothing() -> None:
+    """``A`` -> ``B`` -> ``A`` has no schema at its end: following it ends (it looped for ever, so
+    ``--explain`` of such a spec never answered)."""
+    document = {
+        "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}
+    }
+    assert deref(document, {"$ref": "#/components/schemas/A"}) == {}
+    assert deref(document, {"$ref": "#/components/schemas/B"}) == {}
