@@ -225,3 +225,21 @@ def test_errors_under_names_with_slashes_and_tildes_are_located_at_those_names(k
     assert located is not None
     assert located == jsonschema_errors(validator, instance)
     assert [error["field"] for error in located] == ["x/y", "a/b", "c~d.e~1f", "list.1.0"]
+
+
+def test_int32_and_int64_keep_the_quick_check_and_their_ranges() -> None:
+    """jsonschema-rs checks no number formats: it gets the schema with their ranges as bounds (it was
+    left out for any schema naming int32 or int64, most public specs' ids), and only its yes counts."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer", "format": "int64"},
+            "count": {"type": "integer", "format": "int32", "minimum": 0},
+        },
+    }
+    validator = Validator(schema)
+    assert validator._surely_valid({"id": 2**40, "count": 7})
+    assert schema["properties"]["count"] == {"type": "integer", "format": "int32", "minimum": 0}  # not changed
+    for wrong in ({"id": 2**63}, {"count": 2**31}, {"count": -1}):
+        assert not validator._surely_valid(wrong)
+        assert schema_errors(validator, wrong), wrong

@@ -12,6 +12,7 @@ an ``integer`` header could never be valid).
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import numbers
@@ -144,8 +145,23 @@ def _mentions(value: Any, keywords: frozenset[str]) -> bool:
     return any(not keywords.isdisjoint(node) for node in _nodes(value))
 
 
-def _names_format(value: Any, formats: frozenset[str]) -> bool:
-    return any(node.get("format") in formats for node in _nodes(value))
+def _bounded(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` as jsonschema-rs checks it: each ``int32``/``int64`` number (a format it does
+    not check) bounded to its range as well, so that what it accepts is in range. A copy, when
+    there is one to bound."""
+    if not any(node.get("format") in _NUMBER_FORMATS for node in _nodes(schema)):
+        return schema
+    bounded: dict[str, Any] = copy.deepcopy(schema)
+    for node in _nodes(bounded):
+        if node.get("format") not in _NUMBER_FORMATS:
+            continue
+        bits = 32 if node["format"] == "int32" else 64
+        low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+        if not isinstance(node.get("minimum"), int | float) or node["minimum"] < low:
+            node["minimum"], node["exclusiveMinimum"] = low, False
+        if not isinstance(node.get("maximum"), int | float) or node["maximum"] > high:
+            node["maximum"], node["exclusiveMaximum"] = high, False
+    return bounded
 
 
 class Validator:
@@ -163,9 +179,11 @@ class Validator:
         self.full = kind(schema, format_checker=FORMAT_CHECKER)
         self._quick: Any = None
         self._targets: dict[str, Target | None] = {}
-        if not _mentions(schema, _NOT_SHARED) and not _names_format(schema, _NUMBER_FORMATS):
+        if not _mentions(schema, _NOT_SHARED):
             with contextlib.suppress(Exception):  # a schema jsonschema-rs cannot compile
-                self._quick = jsonschema_rs.Draft4Validator(schema, formats=_RS_FORMATS, validate_formats=True)
+                self._quick = jsonschema_rs.Draft4Validator(
+                    _bounded(schema), formats=_RS_FORMATS, validate_formats=True
+                )
 
     def _surely_valid(self, instance: Any) -> bool:
         if self._quick is None:
