@@ -374,7 +374,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         specs_dir=args.specs_dir,
         fixtures_dir=args.fixtures_dir,
         state_dir=args.state_dir,
-        spec_files=tuple(args.spec_files) if args.spec_files else None,
+        spec_files=_spec_files(args),
         locale=args.locale,
         spec_overrides=args.overrides,
     )

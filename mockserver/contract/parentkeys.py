@@ -24,14 +24,12 @@ KEYS_KEPT = 3
 TIMEOUT_SECONDS = 10.0
 
 
-def parent_keys(
-    found: ApiModel, base_url: str, headers: Mapping[str, str], client: httpx.Client | None = None
-) -> dict[str, list[Any]]:
+def parent_keys(found: ApiModel, base_url: str, headers: Mapping[str, str]) -> dict[str, list[Any]]:
     """``path.<parameter>`` -> keys of records the API at ``base_url`` lists (their base path
     included), for every resource of ``found`` whose records answer with their key."""
     keys: dict[str, list[Any]] = {}
     resources = sorted(found.resources.values(), key=lambda r: r.collection.count("{"))
-    with client or httpx.Client(timeout=TIMEOUT_SECONDS) as http:
+    with httpx.Client(timeout=TIMEOUT_SECONDS) as http:
         for resource in resources:
             if resource.id_hidden or f"path.{resource.param}" in keys:
                 continue

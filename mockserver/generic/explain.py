@@ -5,7 +5,6 @@ many operations keep records, are answered from the spec below a record, or coul
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from mockserver.generic import model
 from mockserver.generic.auth import kind_of, proves_identity, schemes, token_for
@@ -21,38 +20,6 @@ def summary(spec: GenericSpec) -> dict[str, int]:
         "stateful": sum(n for k, n in kinds.items() if k in model.STATEFUL),
         "actions": kinds[model.ACTION],
         "unplaced": kinds[model.CANNED],
-    }
-
-
-def as_dict(spec: GenericSpec) -> dict[str, Any]:
-    return {
-        "name": spec.name,
-        "spec": str(spec.path),
-        "summary": summary(spec),
-        "resources": [
-            {
-                "name": r.name,
-                "collection": r.collection,
-                "item": r.item,
-                "key": r.id_field if not r.id_hidden else None,
-                "keyType": r.id_schema.get("type", "string"),
-                "parents": [{"param": p.param, "resource": p.resource} for p in r.parents],
-            }
-            for r in spec.model.resources.values()
-        ],
-        "operations": [
-            {
-                "operationId": p.operation_id,
-                "method": p.method.upper(),
-                "path": p.path,
-                "kind": p.kind,
-                "resource": p.resource,
-                "status": p.status,
-                "envelope": p.envelope,
-                "reason": p.reason,
-            }
-            for p in spec.model.operations.values()
-        ],
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mockserver.engine.jsonpointer import pointer_tokens, resolve_pointer
 from mockserver.engine.store import REMOVED
 
 Record = dict[str, Any]
@@ -32,26 +33,15 @@ def patched_fields(record: Record, ops: list[dict[str, Any]]) -> Record:
     work = copy.deepcopy(record)
     touched: set[str] = set()
     for op in ops:
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in str(op.get("path", "")).split("/")[1:]]
+        path = str(op.get("path", ""))
+        parts = pointer_tokens(path)
         if not parts or op.get("op") not in ("add", "replace", "remove"):
             continue
-        parent: Any = work
-        for part in parts[:-1]:
-            parent = _child(parent, part)
-            if parent is None:
-                break
+        parent = resolve_pointer(work, path.rpartition("/")[0])
         if parent is None or not _apply(parent, parts[-1], op):
             continue
         touched.add(parts[0])
     return {name: work.get(name, REMOVED) for name in touched}
-
-
-def _child(node: Any, part: str) -> Any:
-    if isinstance(node, dict):
-        return node.get(part)
-    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-        return node[int(part)]
-    return None
 
 
 def _apply(parent: Any, last: str, op: dict[str, Any]) -> bool:

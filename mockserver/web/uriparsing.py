@@ -14,6 +14,7 @@ request validation, never a 500.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from connexion import uri_parsing, utils
@@ -45,4 +46,8 @@ def _get_val_from_param(value: Any, definition: dict[str, Any]) -> Any:
 
 uri_parsing.coerce_type = coerce_type
 parameter._get_val_from_param = _get_val_from_param
-uri_parsing.OpenAPIURIParser.param_schemas = property(_param_schemas)
+# Worked out once per parser (its definitions never change), where Connexion's property builds the
+# mapping again on each of its reads: a few per parameter of every request.
+_schemas = functools.cached_property(_param_schemas)
+_schemas.__set_name__(uri_parsing.OpenAPIURIParser, "param_schemas")
+uri_parsing.OpenAPIURIParser.param_schemas = _schemas
