@@ -98,7 +98,7 @@ class Answers:
     def _response(self, placement: Placement) -> dict[str, Any]:
         operation = ((self.document.get("paths") or {}).get(placement.path) or {}).get(placement.method) or {}
         responses = {str(k): v for k, v in (operation.get("responses") or {}).items()}
-        found = deref(self.document, responses.get(str(placement.status)) or {})
+        found = deref(self.document, responses.get(placement.response) or {})
         return found if isinstance(found, dict) else {}
 
     def _examples(self, placement: Placement) -> list[Any]:

@@ -18,6 +18,7 @@ record (an action: the record must exist), and the rest answered from the spec.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -229,8 +230,11 @@ class _Inference:
 
     # -- placements --------------------------------------------------------------------------------
     def place(self, path: str, method: str, operation: dict[str, Any]) -> Placement:
+        status, schema, response = success(self.document, operation)
+        return dataclasses.replace(self._place(path, method, operation, status, schema), response=response)
+
+    def _place(self, path: str, method: str, operation: dict[str, Any], status: int, schema: Any) -> Placement:
         norm = normalised_path(path)
-        status, schema = success(self.document, operation)
         operation_id = str(operation["operationId"])
 
         documented = any(str(code).startswith("2") for code in operation.get("responses") or {})

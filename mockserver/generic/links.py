@@ -39,7 +39,7 @@ def with_links(document: dict[str, Any], found: ApiModel) -> dict[str, Any]:
         for create in creates:
             if create.envelope is None or not targets:
                 continue
-            response = _own_response(document, nodes[create.operation_id], create.status)
+            response = _own_response(document, nodes[create.operation_id], create.response)
             if response is None or response.get("links"):
                 continue
             key = f"$response.body#{create.envelope}/{resource.id_field}"
@@ -65,9 +65,9 @@ def _name(target: Placement) -> str:
     return target.operation_id[:1].upper() + target.operation_id[1:]
 
 
-def _own_response(document: dict[str, Any], operation: dict[str, Any], status: int) -> dict[str, Any] | None:
+def _own_response(document: dict[str, Any], operation: dict[str, Any], key: str) -> dict[str, Any] | None:
     responses = operation.get("responses") or {}
-    code = next((c for c in responses if str(c) == str(status)), None)
+    code = next((c for c in responses if str(c) == key), None)
     if code is None:
         return None
     if isinstance(responses[code], dict) and "$ref" in responses[code]:

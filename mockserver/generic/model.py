@@ -119,6 +119,8 @@ class Placement:
     envelope: str | None = None
     #: Why the operation was placed so, or why it could not be (``generic.explain`` shows it).
     reason: str = ""
+    #: The key of the response that documents the answer (``200``, ``2XX``, ``default``; ``""``: none).
+    response: str = ""
 
     @property
     def stateful(self) -> bool:

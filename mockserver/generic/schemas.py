@@ -83,16 +83,19 @@ def json_content(document: dict[str, Any], holder: Any) -> tuple[str, Any] | Non
     return None
 
 
-def success(document: dict[str, Any], operation: dict[str, Any]) -> tuple[int, Any]:
-    """The status an operation answers success with and its JSON schema (``None``: no JSON body)."""
+def success(document: dict[str, Any], operation: dict[str, Any]) -> tuple[int, Any, str]:
+    """The status an operation answers success with, its JSON schema (``None``: no JSON body) and
+    the key of the response that documents it (``200``, ``2XX``, ``default``; ``""``: none does)."""
     responses = {str(code): value for code, value in (operation.get("responses") or {}).items()}
     code = next((c for c in SUCCESS_ORDER if c in responses), None)
     if code is None:
         code = next((c for c in responses if c.startswith("2")), None)
     if code is None:
-        return (200, None) if "default" not in responses else (200, _schema(document, responses["default"]))
+        return (
+            (200, None, "") if "default" not in responses else (200, _schema(document, responses["default"]), "default")
+        )
     status = int(code) if code.isdigit() else 200
-    return status, _schema(document, responses[code])
+    return status, _schema(document, responses[code]), code
 
 
 def _schema(document: dict[str, Any], response: Any) -> Any:

@@ -630,3 +630,34 @@ def test_a_reference_cycle_is_read_as_nothing() -> None:
     }
     assert deref(document, {"$ref": "#/components/schemas/A"}) == {}
     assert deref(document, {"$ref": "#/components/schemas/B"}) == {}
+
+
+def test_a_success_documented_as_2xx_is_answered_with_its_example_and_headers(tmp_path: Path) -> None:
+    """The response that documents the answer is read under its own key (``2XX``, not ``200``)."""
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Ranges", "version": "1"},
+        "paths": {
+            "/status": {
+                "get": {
+                    "responses": {
+                        "2XX": {
+                            "description": "",
+                            "headers": {"X-Rate": {"schema": {"type": "integer"}, "example": 5}},
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "object", "properties": {"a": {"type": "string"}}},
+                                    "example": {"a": "documented"},
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+    }
+    spec = tmp_path / "ranges.yaml"
+    spec.write_text(yaml.safe_dump(document))
+    with TestClient(served(spec)) as client:
+        answer = client.get("/status")
+        assert (answer.status_code, answer.json(), answer.headers.get("X-Rate")) == (200, {"a": "documented"}, "5")
