@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mockserver.engine.schemadata import SchemaData, _implied_type
+from mockserver.engine.schemadata import SchemaData, implied_type, string_fits
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -152,7 +152,7 @@ class FakeData(SchemaData):
         schema = self._resolved(schema)
         if not isinstance(schema, dict) or "enum" in schema or "not" in schema:
             return super()._property(name, schema, depth)
-        kind = schema.get("type") or _implied_type(schema)
+        kind = schema.get("type") or implied_type(schema)
         draws: tuple[Draw, ...] = ()
         fits = _number_fits if kind in ("integer", "number") else _string_fits
         if kind == "string" and schema.get("format") not in _SCHEMADATA_FORMATS:
@@ -226,12 +226,12 @@ def _lookup(table: dict[str, tuple[Draw, ...]], name: str) -> tuple[Draw, ...]:
 
 
 def _string_fits(schema: dict[str, Any], value: Any) -> bool:
-    low, high = int(schema.get("minLength") or 0), schema.get("maxLength")
-    if not isinstance(value, str) or len(value) < low or (high is not None and len(value) > high):
+    """``schemadata.string_fits``, and the string's format."""
+    if not isinstance(value, str):
         return False
     check = _CHECKS.get(schema.get("format") or "")
     try:
-        return (check is None or bool(check(value))) and re.search(schema.get("pattern") or "", value) is not None
+        return (check is None or bool(check(value))) and string_fits(schema, value)
     except (re.error, ValueError):  # a pattern Python cannot read; uuid's and ipaddress's parsers raise
         return False
 

@@ -89,7 +89,7 @@ class SchemaData:
             return "value"
         if "enum" in schema:
             return self._choice(schema)
-        kind = schema.get("type") or _implied_type(schema)
+        kind = schema.get("type") or implied_type(schema)
         if kind == "object":
             return self._object(schema, depth)
         if kind == "array":
@@ -181,7 +181,7 @@ class SchemaData:
         schema = self._resolved(schema)
         if not isinstance(schema, dict):
             return "value"
-        kind = schema.get("type") or _implied_type(schema)
+        kind = schema.get("type") or implied_type(schema)
         if kind == "object" and not schema.get("required") and not schema.get("minProperties"):
             return {}
         if kind == "array" and not schema.get("minItems"):
@@ -209,7 +209,7 @@ class SchemaData:
             return text if high is None else text[:high]
         except Unsatisfiable:
             for key in ("example", "default"):
-                if isinstance(schema.get(key), str) and _string_fits(schema, schema[key]):
+                if isinstance(schema.get(key), str) and string_fits(schema, schema[key]):
                     return str(schema[key])
             raise
 
@@ -350,7 +350,8 @@ def _word(rng: random.Random, length: int) -> str:
     return "".join(rng.choice(_LETTERS) for _ in range(length))
 
 
-def _string_fits(schema: dict[str, Any], value: str) -> bool:
+def string_fits(schema: dict[str, Any], value: str) -> bool:
+    """Whether ``value`` keeps ``schema``'s lengths and pattern."""
     if len(value) < int(schema.get("minLength") or 0):
         return False
     if schema.get("maxLength") is not None and len(value) > int(schema["maxLength"]):
@@ -359,7 +360,8 @@ def _string_fits(schema: dict[str, Any], value: str) -> bool:
     return pattern is None or re.search(pattern, value) is not None
 
 
-def _implied_type(schema: dict[str, Any]) -> str | None:
+def implied_type(schema: dict[str, Any]) -> str | None:
+    """The type a schema without ``type`` implies by its keywords (``None``: any)."""
     if "properties" in schema or "required" in schema or "additionalProperties" in schema:
         return "object"
     if "items" in schema:
